@@ -1,0 +1,5 @@
+"""Allows ``python -m inkstone``."""
+
+from inkstone.cli import main
+
+main()

@@ -1,0 +1,290 @@
+"""The build spine: load → render → collect → write, each step timed.
+
+:func:`build` is the one entry point the CLI, the dev server and the tests call. It never
+raises for bad content: every problem lands in the returned :class:`BuildReport`, and the
+previous output stays in place unless the new site was written completely.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from inkstone.config import CONFIG_FILE, SiteConfig, load_config
+from inkstone.content.discover import Discovery, discover
+from inkstone.content.load import is_published, load_document
+from inkstone.content.model import Document
+from inkstone.errors import BuildReport, ConfigError, Problem, Severity, SourceError
+from inkstone.markup.markdown import RenderContext, render_markdown
+from inkstone.markup.math import KatexNotFound, engine, macros_key
+from inkstone.output.assets import copy_assets
+from inkstone.output.writer import SiteWriter, UnsafeOutput
+from inkstone.render.templates import Templates, theme_dir
+from inkstone.render.views import ViewBuilder
+from inkstone.site.collect import SiteIndex, collect, paginate
+from inkstone.site.links import SiteLinks
+
+Progress = Callable[[str, int, int], None]
+"""``(stage, done, total)``: called as pages are rendered and written."""
+
+
+@dataclass
+class BuildOptions:
+    """What the command line can change about one build."""
+
+    out_dir: Path | None = None
+    """Defaults to ``SITE/public``."""
+    drafts: bool = False
+    """Build drafts and posts dated in the future too."""
+    base_url: str | None = None
+    """Overrides ``base_url`` from site.toml."""
+    strict: bool = False
+    """Any warning fails the build (and the previous output is kept)."""
+    progress: Progress | None = None
+
+
+def build(site_dir: Path, options: BuildOptions | None = None) -> BuildReport:
+    """Build the site in ``site_dir``; see :class:`BuildOptions`."""
+    options = options or BuildOptions()
+    site_dir = site_dir.resolve()
+    report = BuildReport()
+    started = time.perf_counter()
+    try:
+        config = _configure(site_dir, options, report)
+        if config is not None:
+            _build(site_dir, config, options, report)
+    finally:
+        report.seconds = time.perf_counter() - started
+    return report
+
+
+def _configure(site_dir: Path, options: BuildOptions, report: BuildReport) -> SiteConfig | None:
+    if not site_dir.is_dir():
+        report.error(f"site folder {site_dir} does not exist")
+        return None
+    try:
+        config, warnings = load_config(site_dir)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            report.add(problem)
+        return None
+    for problem in warnings:
+        report.add(problem)
+    if options.base_url:
+        config = dataclasses.replace(config, base_url=options.base_url)
+    return config
+
+
+def _build(site_dir: Path, config: SiteConfig, options: BuildOptions, report: BuildReport) -> None:
+    out_dir = (options.out_dir or site_dir / "public").resolve()
+    zero_config = not (site_dir / CONFIG_FILE).is_file()
+    content_dir = None if zero_config else site_dir / "content"
+    if content_dir is not None and not content_dir.is_dir():
+        report.error("no content/ folder", Path(CONFIG_FILE), hint="put your Markdown in content/posts/")
+        return
+    try:
+        templates = Templates(site_dir, theme_dir(site_dir, config.theme))
+        writer = SiteWriter(out_dir, site_dir)
+    except SourceError as exc:
+        report.add(exc.problem)
+        return
+    except (UnsafeOutput, OSError) as exc:
+        report.error(str(exc))
+        return
+    try:
+        with _timed(report, "load"):
+            found = discover(site_dir, content_dir, [out_dir, site_dir / ".inkstone-cache"])
+            report.problems.extend(found.problems)
+            documents = _load(found, config, options, report)
+        with _timed(report, "render"):
+            links = SiteLinks(config.base_path, found.root, documents, set(found.assets))
+            documents = _render(documents, config, links, options, report)
+        with _timed(report, "collect"):
+            index = collect(documents)
+        with _timed(report, "write"):
+            _write(site_dir, found, index, config, templates, writer, options, report)
+        if options.strict and has_failed(report, strict=True):
+            writer.discard()
+        else:
+            writer.commit()
+    except BaseException:
+        writer.discard()
+        raise
+
+
+@contextmanager
+def _timed(report: BuildReport, stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        report.timings[stage] = time.perf_counter() - start
+
+
+def _load(found: Discovery, config: SiteConfig, options: BuildOptions, report: BuildReport) -> list[Document]:
+    now = dt.datetime.now(dt.timezone.utc)
+    documents: list[Document] = []
+    for source in found.sources:
+        try:
+            doc, problems = load_document(source, config, now)
+        except SourceError as exc:
+            report.add(exc.problem)
+            continue
+        report.problems.extend(problems)
+        if doc is not None and (options.drafts or is_published(doc, now)):
+            documents.append(doc)
+    return _drop_collisions(documents, report)
+
+
+def _drop_collisions(documents: list[Document], report: BuildReport) -> list[Document]:
+    """Two sources claiming one URL is an error naming both; neither is built."""
+    by_url: dict[str, list[Document]] = {}
+    for doc in documents:
+        by_url.setdefault(doc.url, []).append(doc)
+    kept = []
+    for url, claimants in by_url.items():
+        if len(claimants) == 1:
+            kept.append(claimants[0])
+            continue
+        names = " and ".join(c.source.display.as_posix() for c in claimants)
+        for doc in claimants:
+            report.error(
+                f"URL {url} is claimed by {names}",
+                doc.source.display,
+                hint="give one of them a different `slug` in its front matter",
+            )
+    return kept
+
+
+def _render(
+    documents: list[Document],
+    config: SiteConfig,
+    links: SiteLinks,
+    options: BuildOptions,
+    report: BuildReport,
+) -> list[Document]:
+    try:
+        katex = engine()
+        before = katex.typeset_count
+    except KatexNotFound as exc:
+        report.error(str(exc))
+        return []
+    rendered = []
+    for done, doc in enumerate(documents, start=1):
+        ctx = RenderContext(
+            path=doc.source.display,
+            body_line=doc.body_line,
+            macros_json=macros_key(config.math.macros, doc.macros),
+            number_equations=config.math.number_equations,
+            line_numbers=config.code.line_numbers,
+            resolve_link=links.resolver(doc),
+        )
+        try:
+            doc.rendered = render_markdown(doc.body, ctx)
+        except Exception as exc:  # a bug of ours must not take the other pages down
+            report.error(f"could not render: {type(exc).__name__}: {exc}", doc.source.display)
+            continue
+        report.problems.extend(ctx.problems)
+        report.formulas_rendered += ctx.formulas
+        rendered.append(doc)
+        if options.progress:
+            options.progress("render", done, len(documents))
+    report.formulas_typeset += katex.typeset_count - before
+    return rendered
+
+
+def _write(
+    site_dir: Path,
+    found: Discovery,
+    index: SiteIndex,
+    config: SiteConfig,
+    templates: Templates,
+    writer: SiteWriter,
+    options: BuildOptions,
+    report: BuildReport,
+) -> None:
+    views = ViewBuilder(config, index)
+    site = views.site()
+    zh = config.is_zh
+
+    def page(template: str, rel: str, owner: str, needs_math: bool = False, **context: Any) -> None:
+        common = {
+            "site": site,
+            "url": views.url,
+            "asset": lambda path: views.url("/assets/" + path),
+            "needs_math": needs_math,
+            "page_url": views.url("/" + rel.removesuffix("index.html")),
+        }
+        try:
+            html = templates.render(template, {**common, **context})
+            writer.write_text(rel, html, owner)
+            report.pages_written += 1
+        except SourceError as exc:
+            report.add(exc.problem)
+
+    documents = index.posts + index.pages + ([index.home] if index.home else [])
+    for done, doc in enumerate(documents, start=1):
+        view = views.post(doc)
+        template = "post.html" if doc.kind.value == "post" else "page.html"
+        page(template, doc.output_path.as_posix(), doc.source.display.as_posix(), view.has_math, page=view)
+        if options.progress:
+            options.progress("write", done, len(documents))
+
+    def listing(posts: list[Document], base: str, title: str, term: Any = None) -> None:
+        for part in paginate(posts, config.posts_per_page, base):
+            items = [views.post(d) for d in part.posts]
+            rel = PurePosixPath(part.url.strip("/")) / "index.html"
+            page(
+                "list.html",
+                rel.as_posix(),
+                f"list {part.url}",
+                any(v.has_math for v in items),
+                posts=items,
+                pager=views.pager(part),
+                term=term,
+                page_title=title,
+            )
+
+    if index.home is None:
+        listing(index.posts, "/", "最新文章" if zh else "Latest posts")
+    for taxonomy, terms, label in (
+        ("categories", index.categories, "分类" if zh else "Categories"),
+        ("tags", index.tags, "标签" if zh else "Tags"),
+    ):
+        if not terms:
+            continue
+        page(
+            "terms.html",
+            f"{taxonomy}/index.html",
+            f"list /{taxonomy}/",
+            taxonomy=taxonomy,
+            terms=[views.term(t) for t in terms.values()],
+            page_title=label,
+        )
+        for term in terms.values():
+            listing(term.posts, term.url, term.name, views.term(term))
+    page("404.html", "404.html", "404 page")
+    copy_assets(site_dir, found, documents, config, writer, report)
+
+
+def summary_line(report: BuildReport) -> str:
+    """The one-line summary printed after a build."""
+    return (
+        f"{report.pages_written} pages, {report.formulas_rendered} formulas "
+        f"({report.formulas_typeset} typeset), {len(report.warnings)} warnings, "
+        f"{len(report.errors)} errors in {report.seconds:.2f} s"
+    )
+
+
+def has_failed(report: BuildReport, strict: bool) -> bool:
+    """Exit code 1: any error, or any warning under ``--strict``."""
+    return bool(report.errors) or (strict and bool(report.warnings))
+
+
+__all__ = ["BuildOptions", "Problem", "Severity", "build", "has_failed", "summary_line"]

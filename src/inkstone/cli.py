@@ -1,0 +1,125 @@
+"""The command line: arguments in, one call out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from inkstone import __version__
+from inkstone.build import BuildOptions, build, has_failed, summary_line
+from inkstone.errors import BuildReport, Severity
+from inkstone.scaffold import new_post, new_site
+
+err = Console(stderr=True, highlight=False)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="inkstone")
+def main() -> None:
+    """inkstone: a static site generator for technical blogs full of math."""
+
+
+@main.group()
+def new() -> None:
+    """Start a site or a post."""
+
+
+@new.command("site")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def new_site_command(directory: Path) -> None:
+    """Scaffold a site in DIRECTORY (site.toml, a first post, an about page, static/)."""
+    try:
+        created = new_site(directory)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path in created:
+        click.echo(f"created {path}")
+    click.echo(f"next: inkstone serve {directory}")
+
+
+@new.command("post")
+@click.argument("title")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
+def new_post_command(title: str, site_dir: Path) -> None:
+    """Write content/posts/<date>-<slug>.md with front matter filled in."""
+    try:
+        path = new_post(site_dir, title)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {path}")
+
+
+def _build_options(func: click.decorators.FC) -> click.decorators.FC:
+    for option in reversed(
+        [
+            click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder [default: DIR/public]."),
+            click.option("--drafts", is_flag=True, help="Include drafts and future posts."),
+            click.option("--base-url", help="Override base_url from site.toml."),
+            click.option("--strict", is_flag=True, help="Fail (exit 1) on any warning."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+@main.command("build")
+@click.argument("site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@_build_options
+def build_command(site_dir: Path, out_dir: Path | None, drafts: bool, base_url: str | None, strict: bool) -> None:
+    """Build the site in SITE_DIR (default: the current folder)."""
+    report = _run_build(site_dir, BuildOptions(out_dir, drafts, base_url, strict))
+    sys.exit(1 if has_failed(report, strict) else 0)
+
+
+@main.command("serve")
+@click.argument("site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@_build_options
+def serve_command(
+    site_dir: Path, host: str, port: int, out_dir: Path | None, drafts: bool, base_url: str | None, strict: bool
+) -> None:
+    """Build SITE_DIR, then serve the output at http://HOST:PORT/."""
+    from inkstone.serve import serve
+
+    url = base_url or f"http://{host}:{port}/"
+    out = out_dir or site_dir / "public"
+    report = _run_build(site_dir, BuildOptions(out, True, url, strict))
+    if not (out / "index.html").exists() and not out.is_dir():
+        sys.exit(1)
+    if report.errors:
+        err.print("[yellow]serving the pages that built[/]")
+    serve(out, host, port, url)
+
+
+def _run_build(site_dir: Path, options: BuildOptions) -> BuildReport:
+    interactive = err.is_terminal
+    if interactive:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+        ) as bar:
+            tasks: dict[str, object] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done)  # type: ignore[arg-type]
+
+            options.progress = progress
+            report = build(site_dir, options)
+    else:
+        report = build(site_dir, options)
+    _print_problems(report)
+    style = "red" if report.errors else "green"
+    err.print(f"[{style}]{summary_line(report)}[/]")
+    return report
+
+
+def _print_problems(report: BuildReport) -> None:
+    for problem in report.problems:
+        color = "red" if problem.severity is Severity.ERROR else "yellow"
+        err.print(f"[{color}]{problem.severity.value}[/]: {problem}", markup=True, soft_wrap=True)

@@ -1,0 +1,236 @@
+"""The typed ``site.toml`` schema: every setting with its default and what it means.
+
+:func:`load_config` reads the file, checks every key against the schema, and reports all
+problems together: type errors and bad values are errors (raised as one
+:class:`~inkstone.errors.ConfigError`), unknown keys are warnings with a "did you mean".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+import types
+import typing
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from inkstone.errors import ConfigError, Problem, Severity
+
+CONFIG_FILE = "site.toml"
+
+
+@dataclass
+class MathConfig:
+    """``[math]``: how formulas are typeset."""
+
+    macros: dict[str, str] = field(default_factory=dict)
+    """Macros for every formula on the site, e.g. ``"\\\\RR" = "\\\\mathbb{R}"``.
+    A post's front matter ``math.macros`` adds to (and overrides) these."""
+    number_equations: Literal["ams", "labels"] = "ams"
+    """``ams``: non-starred ``equation``/``align``/``gather`` rows and any formula with
+    ``\\label`` get numbers, as in LaTeX. ``labels``: only formulas with ``\\label``."""
+
+
+@dataclass
+class CodeConfig:
+    """``[code]``: how code blocks are highlighted."""
+
+    light_style: str = "friendly"
+    """Pygments style used in the light theme."""
+    dark_style: str = "monokai"
+    """Pygments style used in the dark theme."""
+    line_numbers: bool = False
+    """Show line numbers on every code block (a block can ask with ``linenos``)."""
+
+
+@dataclass
+class SiteConfig:
+    """The whole of ``site.toml``. Every key is optional."""
+
+    title: str = "Notes"
+    """The site's name, shown in the header and the browser tab."""
+    description: str = ""
+    """One sentence about the site, for search engines and feeds."""
+    author: str = ""
+    """Default author of every post."""
+    language: str = "en"
+    """Language of the site (``en``, ``zh``, ``zh-CN`` …), used for ``<html lang>``."""
+    base_url: str = "/"
+    """Where the site will live, e.g. ``https://me.github.io/blog/``. A sub-path works:
+    every link the site makes starts with it."""
+    timezone: str = "UTC"
+    """IANA time zone for dates written without one, e.g. ``Asia/Shanghai``."""
+    posts_per_page: int = 10
+    """Posts on each page of the home, category and tag lists."""
+    excerpt_length: int = 160
+    """Length of automatic excerpts, in CJK characters (Latin words count as two)."""
+    permalink: str = "/posts/{slug}/"
+    """URL pattern of posts. Fields: ``{slug}``, ``{year}``, ``{month}``, ``{day}``."""
+    slug_style: Literal["pinyin", "hash"] = "pinyin"
+    """How ``inkstone new post`` turns a Chinese title into a slug: readable pinyin,
+    or a short stable hash."""
+    theme: str = "default"
+    """A built-in theme name, or a folder (relative to the site) holding ``templates/``."""
+    max_file_size_mb: float = 10.0
+    """Sources larger than this are reported and skipped instead of built."""
+    math: MathConfig = field(default_factory=MathConfig)
+    code: CodeConfig = field(default_factory=CodeConfig)
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Anything else, passed to templates untouched as ``site.extra``."""
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``, always starting and ending with ``/``."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def is_zh(self) -> bool:
+        """True when the site is written in Chinese."""
+        return self.language.lower().startswith("zh")
+
+    def absolute_url(self, path: str) -> str:
+        """The absolute URL of a site-relative ``path`` such as ``/posts/x/``."""
+        root = self.base_url if self.base_url.endswith("/") else self.base_url + "/"
+        return root + path.lstrip("/")
+
+
+def load_config(site_dir: Path) -> tuple[SiteConfig, list[Problem]]:
+    """Read ``site_dir/site.toml`` (defaults when it is absent).
+
+    Returns the config and its warnings; raises :class:`ConfigError` with every error
+    found when any value is unusable.
+    """
+    path = site_dir / CONFIG_FILE
+    if not path.is_file():
+        return SiteConfig(), []
+    rel = Path(CONFIG_FILE)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            [Problem(Severity.ERROR, f"not valid UTF-8: {exc.reason}", rel, hint="save it as UTF-8")]
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        line, col = _toml_position(str(exc))
+        raise ConfigError(
+            [Problem(Severity.ERROR, f"invalid TOML: {_toml_message(str(exc))}", rel, line, col)]
+        ) from exc
+    return config_from_dict(raw, rel)
+
+
+def config_from_dict(raw: dict[str, Any], path: Path | None = None) -> tuple[SiteConfig, list[Problem]]:
+    """Build a :class:`SiteConfig` from parsed TOML, collecting every problem."""
+    problems: list[Problem] = []
+    config = _build(SiteConfig, raw, "", path, problems)
+    assert isinstance(config, SiteConfig)
+    _check_values(config, path, problems)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        raise ConfigError(errors)
+    return config, problems
+
+
+def _build(cls: type, raw: dict[str, Any], prefix: str, path: Path | None, problems: list[Problem]) -> object:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = prefix + key
+        if key not in fields:
+            close = difflib.get_close_matches(key, list(fields), n=1)
+            hint = f"did you mean `{prefix}{close[0]}`?" if close else "it is ignored"
+            problems.append(Problem(Severity.WARNING, f"unknown setting `{name}`", path, hint=hint))
+            continue
+        expected = hints[key]
+        if dataclasses.is_dataclass(expected):
+            if not isinstance(value, dict):
+                problems.append(_type_problem(name, "a table", value, path))
+                continue
+            values[key] = _build(expected, value, name + ".", path, problems)  # type: ignore[arg-type]
+        elif _matches(value, expected):
+            values[key] = value
+        else:
+            problems.append(_type_problem(name, _describe(expected), value, path))
+    return cls(**values)
+
+
+def _matches(value: Any, expected: Any) -> bool:
+    origin = typing.get_origin(expected)
+    if expected is Any:
+        return True
+    if origin is Literal:
+        return value in typing.get_args(expected)
+    if origin in (typing.Union, types.UnionType):
+        return any(_matches(value, arg) for arg in typing.get_args(expected))
+    if origin is dict:
+        key_t, val_t = typing.get_args(expected)
+        return isinstance(value, dict) and all(
+            _matches(k, key_t) and _matches(v, val_t) for k, v in value.items()
+        )
+    if expected is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _describe(expected: Any) -> str:
+    origin = typing.get_origin(expected)
+    if origin is Literal:
+        return "one of " + ", ".join(f"`{a}`" for a in typing.get_args(expected))
+    if origin is dict:
+        return "a table of " + _describe(typing.get_args(expected)[1]) + " values"
+    names = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
+    return names.get(expected, getattr(expected, "__name__", str(expected)))
+
+
+def _type_problem(name: str, expected: str, value: Any, path: Path | None) -> Problem:
+    return Problem(Severity.ERROR, f"`{name}` must be {expected}, not {value!r}", path)
+
+
+def _check_values(config: SiteConfig, path: Path | None, problems: list[Problem]) -> None:
+    def bad(message: str, hint: str | None = None) -> None:
+        problems.append(Problem(Severity.ERROR, message, path, hint=hint))
+
+    if config.posts_per_page < 1:
+        bad("`posts_per_page` must be at least 1")
+    if config.excerpt_length < 1:
+        bad("`excerpt_length` must be at least 1")
+    if config.max_file_size_mb <= 0:
+        bad("`max_file_size_mb` must be positive")
+    try:
+        zoneinfo.ZoneInfo(config.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        bad(f"unknown `timezone` {config.timezone!r}", "use an IANA name such as `Asia/Shanghai`")
+    parts = urlsplit(config.base_url)
+    if not (config.base_url.startswith("/") or (parts.scheme in ("http", "https") and parts.netloc)):
+        bad(f"`base_url` {config.base_url!r} is not a URL", "write it like `https://me.github.io/blog/`")
+    unknown = set(re.findall(r"\{(\w+)\}", config.permalink)) - {"slug", "year", "month", "day"}
+    if unknown:
+        bad(
+            f"`permalink` uses unknown field(s) {', '.join(sorted(unknown))}",
+            "available: {slug}, {year}, {month}, {day}",
+        )
+    if "{slug}" not in config.permalink:
+        bad("`permalink` must contain {slug}", 'e.g. "/posts/{slug}/"')
+    for name in (config.code.light_style, config.code.dark_style):
+        from pygments.styles import get_all_styles
+
+        if name not in set(get_all_styles()):
+            close = difflib.get_close_matches(name, list(get_all_styles()), n=1)
+            bad(f"unknown Pygments style `{name}`", f"did you mean `{close[0]}`?" if close else None)
+
+
+def _toml_position(message: str) -> tuple[int | None, int | None]:
+    match = re.search(r"at line (\d+), column (\d+)", message)
+    return (int(match.group(1)), int(match.group(2))) if match else (None, None)
+
+
+def _toml_message(message: str) -> str:
+    return re.sub(r"\s*\(at line \d+, column \d+\)", "", message)

@@ -1,0 +1,1 @@
+"""Sources on disk become documents: discovery, front matter, dates, slugs."""

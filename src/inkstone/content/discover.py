@@ -1,0 +1,115 @@
+"""Finding sources: which files under the site become which kind of page.
+
+A site with ``site.toml`` keeps its writing in ``content/``: posts under
+``content/posts/``, standalone pages elsewhere. A folder without ``site.toml`` is a
+zero-config site: every Markdown file below it is a source.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from inkstone.content.model import Kind, Source
+from inkstone.errors import Problem, Severity
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+SKIPPED_DIRS = {"node_modules", "__pycache__"}
+PARTIAL_FILES = {"_sidebar.md", "_navbar.md", "_coverpage.md", "_footer.md"}
+"""docsify's navigation partials: pieces of the chrome, not pages."""
+BUNDLE_INDEX = ("index.md", "index.markdown")
+
+
+@dataclass
+class Discovery:
+    """Everything found under the content root."""
+
+    root: Path
+    """The content root: ``SITE/content`` or, zero-config, the site folder itself."""
+    sources: list[Source] = field(default_factory=list)
+    assets: list[PurePosixPath] = field(default_factory=list)
+    """Other files under the root (images…), content-relative, copied to the output."""
+    problems: list[Problem] = field(default_factory=list)
+
+
+def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> Discovery:
+    """Walk the content root once and sort what is there into sources and assets.
+
+    ``content_dir`` is None for a zero-config site. ``excluded`` holds folders never to
+    read (the output and cache folders). Symlinked folders are followed once; a loop is
+    reported and skipped.
+    """
+    zero_config = content_dir is None
+    root = site_dir if content_dir is None else content_dir
+    found = Discovery(root)
+    excluded_real = {os.path.realpath(p) for p in excluded}
+    seen_dirs: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        real = os.path.realpath(dirpath)
+        here = Path(dirpath)
+        if real in seen_dirs or (dirpath != str(root) and real == os.path.realpath(root)):
+            found.problems.append(
+                Problem(
+                    Severity.WARNING,
+                    "symlink loop: this folder was already read, skipped",
+                    _display(here, site_dir),
+                    hint="remove the link or point it elsewhere",
+                )
+            )
+            dirnames[:] = []
+            continue
+        seen_dirs.add(real)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith(".")
+            and d not in SKIPPED_DIRS
+            and os.path.realpath(here / d) not in excluded_real
+        )
+        bundle = _bundle_folder(here, root, filenames, zero_config)
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = here / name
+            rel = PurePosixPath(path.relative_to(root).as_posix())
+            if name.lower().endswith(MARKDOWN_SUFFIXES):
+                if name in PARTIAL_FILES or (zero_config and name == CONFIG_SENTINEL):
+                    continue
+                kind = None if zero_config else _kind_of(rel)
+                found.sources.append(
+                    Source(path, rel, _display(path, site_dir), kind, bundle if name in BUNDLE_INDEX else None)
+                )
+            elif not zero_config or not _is_site_file(rel):
+                found.assets.append(rel)
+    return found
+
+
+CONFIG_SENTINEL = "site.toml"
+
+
+def _kind_of(rel: PurePosixPath) -> Kind:
+    return Kind.POST if rel.parts[0] == "posts" and len(rel.parts) > 1 else Kind.PAGE
+
+
+def _bundle_folder(
+    here: Path, root: Path, filenames: list[str], zero_config: bool
+) -> PurePosixPath | None:
+    """A folder is a page bundle when it holds ``index.md`` and is a post's own folder."""
+    if not any(n in BUNDLE_INDEX for n in filenames) or here == root:
+        return None
+    rel = PurePosixPath(here.relative_to(root).as_posix())
+    if not zero_config and not (rel.parts[0] == "posts" and len(rel.parts) >= 2):
+        return None
+    return rel
+
+
+def _is_site_file(rel: PurePosixPath) -> bool:
+    return len(rel.parts) == 1 and rel.name in {"site.toml", "package.json", "package-lock.json"}
+
+
+def _display(path: Path, site_dir: Path) -> Path:
+    try:
+        return path.relative_to(site_dir)
+    except ValueError:
+        return path

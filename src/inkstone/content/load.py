@@ -1,0 +1,223 @@
+"""Loading one source: read it safely, parse its front matter, decide its title, dates and URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from inkstone.config import SiteConfig
+from inkstone.content.dates import date_from_file_name, parse_date, strip_file_name_date
+from inkstone.content.frontmatter import split_front_matter
+from inkstone.content.model import Document, Kind, Source
+from inkstone.content.slug import slugify
+from inkstone.errors import Problem, Severity, SourceError
+
+INDEX_STEMS = {"index", "_index", "readme"}
+_H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
+
+
+def read_text(source: Source, max_bytes: int) -> str | None:
+    """Read a source as UTF-8 text, refusing what is not text. None for an empty file.
+
+    Raises :class:`SourceError` naming the file (and line, where one applies).
+    """
+    try:
+        size = source.path.stat().st_size
+        if size > max_bytes:
+            raise SourceError(
+                f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit; skipped",
+                source.display,
+                hint="split it into smaller posts, or raise `max_file_size_mb` in site.toml",
+            )
+        data = source.path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read file: {exc.strerror or exc}", source.display) from exc
+    if b"\x00" in data[:8192]:
+        raise SourceError(
+            "this is a binary file, not Markdown text; skipped",
+            source.display,
+            hint="rename it so it does not end in .md, or move it out of the content folder",
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); skipped",
+            source.display,
+            line,
+            col,
+            hint="re-save the file as UTF-8",
+        ) from exc
+    if not text.strip():
+        return None
+    return text.replace("\r\n", "\n")
+
+
+def load_document(source: Source, config: SiteConfig, now: dt.datetime) -> tuple[Document | None, list[Problem]]:
+    """Turn a source into a Document with its metadata and URL (its body is not rendered yet).
+
+    Returns None (with a warning) for an empty file. Raises :class:`SourceError` for a
+    source that cannot be loaded.
+    """
+    problems: list[Problem] = []
+    text = read_text(source, int(config.max_file_size_mb * 2**20))
+    if text is None:
+        problems.append(Problem(Severity.WARNING, "empty file; skipped", source.display))
+        return None, problems
+    front = split_front_matter(text, source.display)
+    meta = front.data
+    tz = ZoneInfo(config.timezone)
+    stem = _stem(source.rel)
+
+    date = _date_field(meta, ("date",), source, text, tz) or date_from_file_name(stem, tz)
+    updated = _date_field(meta, ("updated", "lastmod", "last_modified_at"), source, text, tz)
+    kind = source.kind or (Kind.POST if date is not None else Kind.PAGE)
+    if kind is Kind.POST and date is None:
+        date = dt.datetime.fromtimestamp(source.path.stat().st_mtime, tz)
+        problems.append(
+            Problem(
+                Severity.WARNING,
+                "post has no date; using the file's modification time",
+                source.display,
+                hint="add `date: YYYY-MM-DD` to the front matter",
+            )
+        )
+
+    body, title = _title(meta, front.body, stem, source)
+    slug_value = meta.get("slug")
+    if slug_value is not None and not _is_path_segment(str(slug_value)):
+        raise SourceError(
+            f"slug {slug_value!r} would leave its folder",
+            source.display,
+            _key_line(text, "slug"),
+            hint="use letters, digits and dashes, without `/` or `..`",
+        )
+    slug = slugify(str(slug_value)) if slug_value else slugify(strip_file_name_date(stem))
+    url = _url(kind, source, slug, date, config, has_slug=bool(slug_value))
+
+    macros_raw = meta.get("math", {}).get("macros", {}) if isinstance(meta.get("math"), dict) else {}
+    macros_raw = macros_raw or meta.get("macros") or {}
+    macros = {str(k): str(v) for k, v in macros_raw.items()} if isinstance(macros_raw, dict) else {}
+
+    doc = Document(
+        source=source,
+        kind=kind,
+        title=title,
+        date=date,
+        updated=updated or date,
+        slug=slug,
+        url=url,
+        body=body,
+        body_line=front.body_line,
+        categories=_string_list(meta.get("categories", meta.get("category"))),
+        tags=_string_list(meta.get("tags", meta.get("tag"))),
+        draft=bool(meta.get("draft", False)) or meta.get("published") is False,
+        summary=str(meta["summary"]) if meta.get("summary") else None,
+        cover=str(meta.get("cover") or meta.get("image") or "") or None,
+        language=str(meta.get("lang") or meta.get("language") or "") or None,
+        macros=macros,
+        meta=meta,
+    )
+    return doc, problems
+
+
+def is_published(doc: Document, now: dt.datetime) -> bool:
+    """False for drafts and for posts dated in the future."""
+    return not doc.draft and not (doc.date is not None and doc.date > now)
+
+
+def _stem(rel: PurePosixPath) -> str:
+    stem = rel.stem
+    if stem.lower() in INDEX_STEMS and len(rel.parts) > 1:
+        return rel.parent.name
+    return stem
+
+
+def _title(meta: dict[str, Any], body: str, stem: str, source: Source) -> tuple[str, str]:
+    """The title from front matter, else the body's leading ``#`` heading (removed), else the name."""
+    if meta.get("title"):
+        return body, str(meta["title"]).strip()
+    lines = body.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None:
+        match = _H1.match(lines[first])
+        if match:
+            lines[first] = ""
+            return "\n".join(lines), match.group(1).strip()
+        if first + 1 < len(lines) and _SETEXT_H1.match(lines[first + 1]) and lines[first].strip():
+            title = lines[first].strip()
+            lines[first] = lines[first + 1] = ""
+            return "\n".join(lines), title
+    if stem.lower() in INDEX_STEMS and len(source.rel.parts) == 1:
+        return body, "Home"
+    return body, strip_file_name_date(stem).replace("-", " ").replace("_", " ").strip() or stem
+
+
+def _url(
+    kind: Kind,
+    source: Source,
+    slug: str,
+    date: dt.datetime | None,
+    config: SiteConfig,
+    *,
+    has_slug: bool,
+) -> str:
+    if kind is Kind.POST and source.kind is Kind.POST and date is not None:
+        path = config.permalink.format(
+            slug=slug, year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}"
+        )
+        return "/" + path.strip("/") + "/"
+    folder = source.rel.parent if source.bundle_dir is None else source.rel.parent.parent
+    parts = [slugify(p) for p in folder.parts]
+    is_index = source.rel.stem.lower() in INDEX_STEMS and source.bundle_dir is None
+    if not is_index or has_slug:
+        parts.append(slug)
+    return "/" + "/".join(parts) + ("/" if parts else "")
+
+
+def _is_path_segment(value: str) -> bool:
+    return bool(value.strip()) and "/" not in value and "\\" not in value and value.strip(".") != ""
+
+
+def _date_field(
+    meta: dict[str, Any], keys: tuple[str, ...], source: Source, text: str, tz: ZoneInfo
+) -> dt.datetime | None:
+    for key in keys:
+        if meta.get(key) in (None, ""):
+            continue
+        value = parse_date(meta[key], tz)
+        if value is None:
+            raise SourceError(
+                f"`{key}: {meta[key]}` is not a date",
+                source.display,
+                _key_line(text, key),
+                hint="write it as YYYY-MM-DD, optionally with a time: 2025-03-14 10:20",
+            )
+        return value
+    return None
+
+
+def _key_line(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if re.match(rf"\s*{re.escape(key)}\s*[:=]", line):
+            return number
+    return None
+
+
+def _string_list(value: object) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list | tuple):
+        out: list[str] = []
+        for item in value:
+            out.extend(_string_list(item) if isinstance(item, list | tuple) else [str(item).strip()])
+        return [item for item in out if item]
+    return [str(value)]

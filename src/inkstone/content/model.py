@@ -1,0 +1,96 @@
+"""The documents a site is made of, from the file on disk to the rendered page body."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+
+class Kind(str, Enum):
+    """What a source becomes."""
+
+    POST = "post"
+    """Dated writing: listed on the home page, in categories, tags and feeds."""
+    PAGE = "page"
+    """A standalone page such as ``about``: not listed."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A Markdown file found under the content folder."""
+
+    path: Path
+    """Absolute path of the file."""
+    rel: PurePosixPath
+    """Path relative to the content root, e.g. ``posts/rope.md``."""
+    display: Path
+    """Path relative to the site folder, as shown in messages."""
+    kind: Kind | None
+    """POST or PAGE by location; None in a zero-config site, where the date decides."""
+    bundle_dir: PurePosixPath | None = None
+    """For a page bundle (``posts/x/index.md`` with its files): the folder, content-relative."""
+
+
+@dataclass
+class TocEntry:
+    """One heading in a page's table of contents."""
+
+    level: int
+    """2 for ``##`` and so on."""
+    id: str
+    """The heading's anchor id (without ``#``)."""
+    title: str
+    """The heading's plain text."""
+
+
+@dataclass
+class Rendered:
+    """What the Markdown stage makes of a document's body."""
+
+    html: str
+    toc: list[TocEntry]
+    formulas: int
+    """Formulas on the page."""
+    excerpt_html: str
+    """The part before ``<!-- more -->``, or the first paragraph."""
+
+    @property
+    def has_math(self) -> bool:
+        """Whether the page needs KaTeX's stylesheet."""
+        return self.formulas > 0
+
+
+@dataclass
+class Document:
+    """A source with its metadata read and its URL decided; ``rendered`` is set later."""
+
+    source: Source
+    kind: Kind
+    title: str
+    date: dt.datetime | None
+    updated: dt.datetime | None
+    slug: str
+    url: str
+    """Site-relative URL, e.g. ``/posts/rope/`` (without the base path)."""
+    body: str
+    body_line: int
+    """Line of the file on which ``body`` starts (after the front matter)."""
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    draft: bool = False
+    summary: str | None = None
+    cover: str | None = None
+    language: str | None = None
+    macros: dict[str, str] = field(default_factory=dict)
+    """Per-post math macros from front matter."""
+    meta: dict[str, Any] = field(default_factory=dict)
+    """The whole front matter, for templates."""
+    rendered: Rendered | None = None
+
+    @property
+    def output_path(self) -> PurePosixPath:
+        """Where the page is written inside the output folder."""
+        return PurePosixPath(self.url.strip("/")) / "index.html"

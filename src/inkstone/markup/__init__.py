@@ -1,0 +1,1 @@
+"""Markdown to HTML: the parser and its plugins, math, code highlighting."""

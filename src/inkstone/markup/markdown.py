@@ -1,0 +1,297 @@
+"""The Markdown stage: one document's body in, its HTML, table of contents and excerpt out.
+
+The parser is markdown-it-py with GFM tables, strikethrough and autolinks, task lists,
+footnotes, heading anchors and every math delimiter (see :mod:`.plugins.mathdelims`).
+Formulas are typeset by KaTeX while rendering; their text is never seen by the Markdown
+inline rules, so ``$a_i * b_j$`` stays a formula.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from inkstone.content.model import Rendered, TocEntry
+from inkstone.errors import Problem, Severity
+from inkstone.markup.equations import EquationNumbers, has_refs, only_ref
+from inkstone.markup.highlight import highlight_code, parse_info
+from inkstone.markup.math import engine
+from inkstone.markup.plugins.mathdelims import mathdelims_plugin
+
+MORE_MARKER = "<!-- more -->"
+DISPLAY_TYPES = {"math_block", "math_block_label", "math_inline_double"}
+
+
+@dataclass
+class LinkTarget:
+    """Where a link or image in the source should point in the built site."""
+
+    href: str
+    problem: str | None = None
+    """A warning to report (a missing page or image), if any."""
+    hint: str | None = None
+
+
+LinkResolver = Callable[[str, bool], LinkTarget]
+"""``(href, is_image) -> LinkTarget``: supplied by the site, which knows every page's URL."""
+
+
+@dataclass
+class RenderContext:
+    """What the Markdown stage needs to know about the document it renders."""
+
+    path: Path
+    """The source, as named in messages."""
+    body_line: int = 1
+    """File line of the body's first line (after front matter)."""
+    macros_json: str = "{}"
+    """Site and post macros, merged (see :func:`inkstone.markup.math.macros_key`)."""
+    number_equations: str = "ams"
+    line_numbers: bool = False
+    resolve_link: LinkResolver | None = None
+    problems: list[Problem] = field(default_factory=list)
+    formulas: int = 0
+
+
+_parser: MarkdownIt | None = None
+
+
+def parser() -> MarkdownIt:
+    """This process's configured parser (made once)."""
+    global _parser
+    if _parser is None:
+        md = MarkdownIt("gfm-like", {"typographer": False})
+        md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
+        md.use(mathdelims_plugin)
+        md.use(footnote_plugin)
+        md.use(tasklists_plugin)
+        md.use(anchors_plugin, min_level=1, max_level=6, permalink=False)
+        for name, rule in _RULES.items():
+            md.add_render_rule(name, rule)
+        _parser = md
+    return _parser
+
+
+def render_markdown(body: str, ctx: RenderContext) -> Rendered:
+    """Render one document body. Problems (KaTeX errors, missing images…) go to ``ctx.problems``."""
+    md = parser()
+    env: dict[str, Any] = {"ctx": ctx}
+    tokens = md.parse(body, env)
+    _annotate_lines(tokens)
+    numbers = EquationNumbers(mode=ctx.number_equations)
+    _number_equations(tokens, numbers)
+    for label in numbers.duplicates:
+        _warn(ctx, None, f"equation label `{label}` is defined twice", "labels must be unique on a page")
+    env["numbers"] = numbers
+    content = md.renderer.render(tokens, md.options, env)
+    toc = _toc(tokens)
+    excerpt_tokens = _excerpt_tokens(tokens)
+    counted = ctx.formulas
+    excerpt = (
+        content
+        if excerpt_tokens is tokens
+        else md.renderer.render(excerpt_tokens, md.options, {**env, "quiet": True})
+    )
+    ctx.formulas = counted
+    return Rendered(content, toc, ctx.formulas, excerpt)
+
+
+def _annotate_lines(tokens: Sequence[Token]) -> None:
+    """Give inline children a 0-based body line: their block's line plus breaks before them."""
+    for token in tokens:
+        if token.type != "inline" or token.map is None or not token.children:
+            continue
+        line = token.map[0]
+        for child in token.children:
+            child.meta["line"] = line
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type.startswith("math") or child.type == "code_inline":
+                line += child.content.count("\n")
+
+
+def _number_equations(tokens: Sequence[Token], numbers: EquationNumbers) -> None:
+    for token in tokens:
+        if token.type in DISPLAY_TYPES or (token.type == "fence" and _is_math_fence(token)):
+            token.meta["numbered"] = numbers.number(token.content)
+        elif token.type == "inline" and token.children:
+            for child in token.children:
+                if child.type == "math_inline_double":
+                    child.meta["numbered"] = numbers.number(child.content)
+
+
+def _is_math_fence(token: Token) -> bool:
+    return token.info.strip().split(" ")[0].lower() in ("math", "latex", "tex", "katex")
+
+
+def _toc(tokens: Sequence[Token]) -> list[TocEntry]:
+    entries = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ("h2", "h3", "h4"):
+            anchor = str(token.attrs.get("id", ""))
+            text = _plain_text(tokens[i + 1])
+            if anchor and text:
+                entries.append(TocEntry(int(token.tag[1]), anchor, text))
+    return entries
+
+
+def _plain_text(inline: Token) -> str:
+    parts = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "math_inline":
+            parts.append(child.content)
+    return "".join(parts).strip()
+
+
+def _excerpt_tokens(tokens: list[Token]) -> list[Token]:
+    for i, token in enumerate(tokens):
+        if token.type == "html_block" and token.content.strip() == MORE_MARKER:
+            return tokens[:i]
+    for i, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            for j in range(i, len(tokens)):
+                if tokens[j].type == "paragraph_close" and tokens[j].level == 0:
+                    return tokens[i : j + 1]
+    return tokens
+
+
+def _ctx(env: EnvType) -> RenderContext:
+    ctx = env["ctx"]
+    assert isinstance(ctx, RenderContext)
+    return ctx
+
+
+def _warn(ctx: RenderContext, line: int | None, message: str, hint: str | None = None) -> None:
+    file_line = ctx.body_line + line if line is not None else None
+    ctx.problems.append(Problem(Severity.WARNING, message, ctx.path, file_line, None, hint))
+
+
+def _token_line(token: Token) -> int | None:
+    if token.map is not None:
+        return token.map[0]
+    line = token.meta.get("line")
+    return line if isinstance(line, int) else None
+
+
+def _typeset(tex: str, display: bool, token: Token, env: EnvType) -> str:
+    ctx = _ctx(env)
+    quiet = env.get("quiet", False)
+    numbers: EquationNumbers = env["numbers"]
+    if has_refs(tex):
+        tex, missing = numbers.resolve_refs(tex)
+        for label in missing if not quiet else []:
+            _warn(ctx, _token_line(token), f"\\eqref to unknown label `{label}`", "add \\label{...} to the equation")
+    result = engine().render(tex, display, ctx.macros_json)
+    ctx.formulas += 1
+    if result.error is None:
+        return result.html
+    if not quiet:
+        _warn(ctx, _token_line(token), f"KaTeX error: {result.error}", "the formula is shown as TeX source")
+    delim = ("$$", "$$") if display else ("$", "$")
+    source = html.escape(delim[0] + tex + delim[1])
+    return f'<code class="math-error" title="{html.escape(result.error)}">{source}</code>'
+
+
+def _render_inline_math(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    ref = only_ref(token.content)
+    if ref is not None:
+        link, known = env["numbers"].ref_html(*ref)
+        if not known and not env.get("quiet"):
+            _warn(_ctx(env), _token_line(token), f"\\{ref[0]} to unknown label `{ref[1]}`", "add \\label{...} to the equation")
+        return str(link)
+    return _typeset(token.content, False, token, env)
+
+
+def _render_display_math(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    numbered = token.meta.get("numbered")
+    tex = numbered.tex if numbered is not None else token.content
+    anchors: list[str] = list(numbered.anchors) if numbered is not None else []
+    if token.type == "math_block_label" and token.info:
+        anchors.insert(0, "eq-" + token.info)
+    body = _typeset(tex, True, token, env)
+    extra = "".join(f'<span id="{html.escape(a)}" class="eq-anchor"></span>' for a in anchors[1:])
+    ident = f' id="{html.escape(anchors[0])}"' if anchors else ""
+    if token.type == "math_inline_double":
+        return f'<span class="math-display"{ident}>{extra}{body}</span>'
+    return f'<div class="math-display"{ident}>{extra}{body}</div>\n'
+
+
+def _render_fence(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    if _is_math_fence(token):
+        return _render_display_math(self, tokens, idx, options, env)
+    return highlight_code(token.content, parse_info(token.info), _ctx(env).line_numbers)
+
+
+def _resolve(token: Token, attr: str, is_image: bool, env: EnvType) -> None:
+    ctx = _ctx(env)
+    value = token.attrGet(attr)
+    if ctx.resolve_link is None or not isinstance(value, str):
+        return
+    target = ctx.resolve_link(value, is_image)
+    token.attrSet(attr, target.href)
+    if target.problem and not env.get("quiet"):
+        _warn(ctx, _token_line(token), target.problem, target.hint)
+
+
+def _render_link_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    _resolve(tokens[idx], "href", False, env)
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_image(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    _resolve(token, "src", True, env)
+    token.attrSet("loading", "lazy")
+    return self.image(tokens, idx, options, env)
+
+
+def _render_table_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return '<div class="table-wrap">' + self.renderToken(tokens, idx, options, env)
+
+
+def _render_table_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+_RULES: dict[str, Callable[..., str]] = {
+    "math_inline": _render_inline_math,
+    "math_inline_double": _render_display_math,
+    "math_block": _render_display_math,
+    "math_block_label": _render_display_math,
+    "fence": _render_fence,
+    "link_open": _render_link_open,
+    "image": _render_image,
+    "table_open": _render_table_open,
+    "table_close": _render_table_close,
+}

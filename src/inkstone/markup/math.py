@@ -1,0 +1,141 @@
+"""Typesetting formulas with KaTeX at build time.
+
+KaTeX's own ``katex.min.js`` (from the npm ``katex`` package, at the version pinned in
+``package.json``) runs inside an embedded V8 through ``mini-racer``. The V8 context is made
+lazily in the process that uses it: a context inherited across ``fork`` hangs, so each
+worker process builds its own. A render cache makes each distinct formula cost once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import inkstone
+
+KATEX_DIR_ENV = "INKSTONE_KATEX_DIR"
+
+_JS_GLUE = r"""
+function inkstoneRender(tex, display, macrosJson) {
+  try {
+    var html = katex.renderToString(tex, {
+      displayMode: display,
+      output: "htmlAndMathml",
+      throwOnError: true,
+      strict: "ignore",
+      trust: function (ctx) { return ctx.command === "\\href" && ctx.url.charAt(0) === "#"; },
+      macros: JSON.parse(macrosJson)
+    });
+    return "1" + html;
+  } catch (e) {
+    return "0" + (e && e.message ? e.message : String(e));
+  }
+}
+"""
+
+
+class KatexNotFound(RuntimeError):
+    """KaTeX's files are not installed where inkstone looks for them."""
+
+
+def find_katex_dist() -> Path:
+    """The ``katex/dist`` folder: ``$INKSTONE_KATEX_DIR``, else ``node_modules/katex/dist``
+    in inkstone's checkout (found by walking up from the package) or the current folder."""
+    candidates: list[Path] = []
+    if os.environ.get(KATEX_DIR_ENV):
+        candidates.append(Path(os.environ[KATEX_DIR_ENV]))
+    here = Path(inkstone.__file__).resolve().parent
+    for folder in [here, *here.parents, Path.cwd()]:
+        candidates.append(folder / "node_modules" / "katex" / "dist")
+    for candidate in candidates:
+        if (candidate / "katex.min.js").is_file():
+            return candidate
+    raise KatexNotFound(
+        "KaTeX is not installed: run `npm ci` in the inkstone checkout "
+        f"(or set {KATEX_DIR_ENV} to a katex/dist folder)"
+    )
+
+
+@dataclass(frozen=True)
+class MathResult:
+    """A typeset formula, or KaTeX's complaint about it."""
+
+    html: str
+    error: str | None = None
+
+
+class KatexEngine:
+    """Renders TeX to HTML+MathML with KaTeX; one per process, made on first use."""
+
+    def __init__(self, dist: Path | None = None) -> None:
+        self.dist = dist or find_katex_dist()
+        self._ctx: Any = None
+        self._pid = -1
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, bool, str], MathResult] = {}
+        self.version = ""
+        self.typeset_count = 0
+        """Formulas KaTeX actually ran on (cache misses)."""
+
+    def _context(self) -> Any:
+        if self._ctx is None or self._pid != os.getpid():
+            from py_mini_racer import MiniRacer
+
+            ctx = MiniRacer()
+            ctx.eval((self.dist / "katex.min.js").read_text(encoding="utf-8"))
+            ctx.eval(_JS_GLUE)
+            self.version = str(ctx.eval("katex.version"))
+            self._render_fn = ctx.eval("inkstoneRender")
+            self._ctx, self._pid = ctx, os.getpid()
+            self._cache.clear()
+        return self._ctx
+
+    def render(self, tex: str, display: bool, macros_json: str = "{}") -> MathResult:
+        """Typeset ``tex``; ``macros_json`` is a JSON object of macros (keep it canonical,
+        it is part of the cache key)."""
+        key = (tex, display, macros_json)
+        cached = self._cache.get(key)
+        if cached is not None and self._pid == os.getpid():
+            return cached
+        with self._lock:
+            self._context()
+            out = str(self._render_fn(tex, display, macros_json))
+            self.typeset_count += 1
+        result = MathResult(out[1:]) if out[:1] == "1" else MathResult("", out[1:])
+        self._cache[key] = result
+        return result
+
+    def close(self) -> None:
+        """Free the V8 context (a new one is made if rendering goes on)."""
+        if self._ctx is not None:
+            self._ctx.close()
+            self._ctx = None
+
+    @property
+    def katex_version(self) -> str:
+        """The KaTeX version in use (starts the engine if needed)."""
+        self._context()
+        return self.version
+
+
+def macros_key(*layers: dict[str, str]) -> str:
+    """Merge macro tables (later wins) into the canonical JSON the engine takes."""
+    merged: dict[str, str] = {}
+    for layer in layers:
+        merged.update(layer)
+    return json.dumps(merged, sort_keys=True, ensure_ascii=False)
+
+
+_engine: KatexEngine | None = None
+
+
+def engine() -> KatexEngine:
+    """This process's engine."""
+    global _engine
+    if _engine is None:
+        _engine = KatexEngine()
+    return _engine

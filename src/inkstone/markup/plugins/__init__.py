@@ -1,0 +1,1 @@
+"""markdown-it plugins of inkstone's own, one concept per module."""

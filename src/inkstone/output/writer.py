@@ -1,0 +1,96 @@
+"""The output folder, written safely.
+
+Every file goes to a staging folder beside the output folder; :meth:`SiteWriter.commit`
+swaps it into place only at the end, so a failed or interrupted build leaves the previous
+site as it was. No path may leave the staging folder, and an output folder that inkstone
+did not make is never replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from inkstone.errors import SourceError
+
+MARKER = ".inkstone-output"
+"""A file in every output folder inkstone writes, so it knows the folder is its own."""
+
+
+class UnsafeOutput(Exception):
+    """The output folder is one inkstone must not replace."""
+
+
+class SiteWriter:
+    """Collects the files of one build in a staging folder, then swaps them into place."""
+
+    def __init__(self, out_dir: Path, site_dir: Path) -> None:
+        self.out_dir = out_dir.resolve()
+        check_output_folder(self.out_dir, site_dir.resolve())
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(
+            tempfile.mkdtemp(prefix=f".{self.out_dir.name}.inkstone-", dir=self.out_dir.parent)
+        )
+        self.written: dict[PurePosixPath, str] = {}
+        """Output path → what wrote it, to catch two sources claiming one file."""
+
+    def target(self, rel: PurePosixPath | str, owner: str) -> Path:
+        """The staging path for ``rel``; refuses paths that leave the output folder or are taken."""
+        rel = PurePosixPath(rel)
+        if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+            raise SourceError(f"output path `{rel}` would leave the output folder", Path(owner))
+        if rel in self.written and self.written[rel] != owner:
+            raise SourceError(
+                f"`{rel}` is claimed by both {self.written[rel]} and {owner}",
+                Path(owner),
+                hint="give one of them another slug",
+            )
+        self.written[rel] = owner
+        path = self.staging.joinpath(*rel.parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def write_text(self, rel: PurePosixPath | str, text: str, owner: str) -> None:
+        """Write one text file (UTF-8)."""
+        self.target(rel, owner).write_text(text, encoding="utf-8")
+
+    def copy_file(self, source: Path, rel: PurePosixPath | str, owner: str) -> None:
+        """Copy one file into the output (hard link when possible is not used: the
+        output must never share inodes with sources the user may edit)."""
+        shutil.copyfile(source, self.target(rel, owner))
+
+    def commit(self) -> None:
+        """Swap the staging folder into place as the output folder."""
+        (self.staging / MARKER).write_text("built by inkstone\n", encoding="utf-8")
+        old: Path | None = None
+        if self.out_dir.exists():
+            old = self.out_dir.with_name(f".{self.out_dir.name}.inkstone-old-{os.getpid()}")
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(self.out_dir, old)
+        os.replace(self.staging, self.out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        """Throw the staging folder away (the previous output stays)."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def check_output_folder(out_dir: Path, site_dir: Path) -> None:
+    """Refuse an output folder whose replacement would lose the user's files."""
+    if out_dir == site_dir or out_dir in site_dir.parents:
+        raise UnsafeOutput(f"output folder {out_dir} contains the site itself")
+    if (site_dir / "content").exists() and (
+        out_dir == site_dir / "content" or site_dir / "content" in out_dir.parents
+    ):
+        raise UnsafeOutput(f"output folder {out_dir} is inside the content folder")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UnsafeOutput(f"output path {out_dir} is a file")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+        raise UnsafeOutput(
+            f"output folder {out_dir} is not empty and was not made by inkstone; "
+            "choose another folder with -o or empty it"
+        )

@@ -1,0 +1,1 @@
+"""Pages from templates: the view each template receives, and the Jinja environment."""

@@ -1,0 +1,1 @@
+"""Cross-page data, built after every source is loaded: links, lists, taxonomies."""

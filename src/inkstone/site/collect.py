@@ -1,0 +1,124 @@
+"""Lists of posts: latest first, by category and tag, cut into pages.
+
+Runs after every document is loaded and rendered, and before any page is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from inkstone.content.model import Document, Kind
+from inkstone.content.slug import slugify
+
+
+@dataclass
+class Term:
+    """One category or tag and its posts, newest first."""
+
+    taxonomy: str
+    """``categories`` or ``tags``."""
+    name: str
+    slug: str
+    posts: list[Document] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the term's first list page."""
+        return f"/{self.taxonomy}/{self.slug}/"
+
+
+@dataclass
+class PageOfPosts:
+    """One page of a paginated list."""
+
+    number: int
+    """1-based."""
+    total: int
+    """How many pages the list has."""
+    posts: list[Document]
+    base_url: str
+    """URL of the list's first page; page n is ``base_url + 'page/n/'``."""
+
+    def url_of(self, number: int) -> str:
+        """Site-relative URL of page ``number`` of this list."""
+        return self.base_url if number == 1 else f"{self.base_url}page/{number}/"
+
+    @property
+    def url(self) -> str:
+        """This page's site-relative URL."""
+        return self.url_of(self.number)
+
+
+@dataclass
+class SiteIndex:
+    """Everything cross-page a theme can show."""
+
+    posts: list[Document]
+    """Published posts, most recently updated first."""
+    pages: list[Document]
+    """Standalone pages, by URL."""
+    categories: dict[str, Term]
+    """By slug, sorted by name."""
+    tags: dict[str, Term]
+    home: Document | None = None
+    """A page that claims ``/`` (``index.md`` or ``README.md`` at the root), replacing the list."""
+    previous: dict[str, Document] = field(default_factory=dict)
+    """Post URL → the post published just before it."""
+    next: dict[str, Document] = field(default_factory=dict)
+
+
+def _epoch() -> dt.datetime:
+    return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def sort_key(doc: Document) -> tuple[dt.datetime, str]:
+    """Latest-updates order: ``updated`` (falling back to ``date``), then URL for stability."""
+    return (doc.updated or doc.date or _epoch(), doc.url)
+
+
+def collect(documents: list[Document]) -> SiteIndex:
+    """Sort documents into the lists the theme shows."""
+    posts = sorted((d for d in documents if d.kind is Kind.POST), key=sort_key, reverse=True)
+    pages = sorted((d for d in documents if d.kind is Kind.PAGE), key=lambda d: d.url)
+    index = SiteIndex(posts, [p for p in pages if p.url != "/"], _terms("categories", posts), _terms("tags", posts))
+    index.home = next((p for p in pages if p.url == "/"), None)
+    chronological = sorted(posts, key=lambda d: (d.date or _epoch(), d.url))
+    for older, newer in zip(chronological, chronological[1:], strict=False):
+        index.previous[newer.url] = older
+        index.next[older.url] = newer
+    return index
+
+
+def _terms(taxonomy: str, posts: list[Document]) -> dict[str, Term]:
+    terms: dict[str, Term] = {}
+    for post in posts:
+        names = post.categories if taxonomy == "categories" else post.tags
+        for name in dict.fromkeys(names):
+            slug = slugify(name)
+            term = terms.setdefault(slug, Term(taxonomy, name, slug))
+            if post not in term.posts:
+                term.posts.append(post)
+    return dict(sorted(terms.items(), key=lambda item: item[1].name.lower()))
+
+
+def paginate(posts: list[Document], per_page: int, base_url: str) -> list[PageOfPosts]:
+    """Cut ``posts`` into pages; an empty list still has one (empty) page."""
+    total = max(1, math.ceil(len(posts) / per_page))
+    return [
+        PageOfPosts(n, total, posts[(n - 1) * per_page : n * per_page], base_url)
+        for n in range(1, total + 1)
+    ]
+
+
+def pager_numbers(current: int, total: int, around: int = 2) -> list[int | None]:
+    """Page numbers to show: first, last, current ±``around``, None for each gap (``1 2 3 … 6``)."""
+    shown = {1, total, *range(current - around, current + around + 1)}
+    numbers = sorted(n for n in shown if 1 <= n <= total)
+    out: list[int | None] = []
+    for n in numbers:
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out

@@ -1,0 +1,88 @@
+"""Where links and images written in a source point in the built site.
+
+Relative links to other Markdown files become links to their pages (fragment kept);
+relative images and files become site paths of the copied files (a page bundle's own files
+stay relative, since they are copied beside the page); root-relative links get the base
+path, so a site served from a sub-path works everywhere.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, unquote
+
+from inkstone.content.model import Document
+from inkstone.markup.markdown import LinkResolver, LinkTarget
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+PAGE_SUFFIXES = (".md", ".markdown", ".ipynb")
+
+
+class SiteLinks:
+    """Resolves the links of every document; made once all documents are loaded."""
+
+    def __init__(
+        self,
+        base_path: str,
+        content_root: Path,
+        documents: list[Document],
+        assets: set[PurePosixPath],
+    ) -> None:
+        self.base_path = base_path
+        self.content_root = content_root
+        self.by_source = {doc.source.rel: doc for doc in documents}
+        self.assets = assets
+
+    def url(self, site_path: str) -> str:
+        """The link to a site-relative path such as ``/posts/x/`` (base path added)."""
+        return self.base_path + site_path.lstrip("/")
+
+    def resolver(self, doc: Document) -> LinkResolver:
+        """The link resolver for one document's body."""
+
+        def resolve(href: str, is_image: bool) -> LinkTarget:
+            return self._resolve(doc, href, is_image)
+
+        return resolve
+
+    def _resolve(self, doc: Document, href: str, is_image: bool) -> LinkTarget:
+        if not href or href.startswith("#") or href.startswith("//") or _SCHEME.match(href):
+            return LinkTarget(href)
+        if href.startswith("/"):
+            return LinkTarget(self.url(href))
+        path_part, hash_mark, fragment = href.partition("#")
+        path_part, query_mark, query = path_part.partition("?")
+        suffix = (query_mark + query) + (hash_mark + fragment)
+        raw = unquote(path_part)
+        joined = posixpath.normpath(posixpath.join(doc.source.rel.parent.as_posix(), raw))
+        if joined.startswith("../") or joined == "..":
+            return LinkTarget(href, f"link `{raw}` points outside the content folder")
+        target = PurePosixPath(joined)
+        if target.suffix.lower() in PAGE_SUFFIXES:
+            linked = self.by_source.get(target)
+            if linked is None:
+                return LinkTarget(
+                    href,
+                    f"link to `{raw}` finds no page",
+                    "check the file name (drafts and future posts are not built)",
+                )
+            return LinkTarget(self.url(linked.url) + suffix)
+        if target in self.by_source:
+            return LinkTarget(self.url(self.by_source[target].url) + suffix)
+        exists = target in self.assets or (self.content_root / joined).is_file()
+        problem = None
+        if not exists:
+            kind = "image" if is_image else "file"
+            problem = f"missing {kind} `{raw}`"
+            hint = "the path is relative to the Markdown file"
+            return LinkTarget(href, problem, hint)
+        bundle = doc.source.bundle_dir
+        if bundle is not None and _inside(target, bundle):
+            return LinkTarget(href)
+        return LinkTarget(self.url(quote(joined)) + suffix)
+
+
+def _inside(path: PurePosixPath, folder: PurePosixPath) -> bool:
+    return path.parts[: len(folder.parts)] == folder.parts
