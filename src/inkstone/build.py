@@ -86,7 +86,9 @@ def _build(site_dir: Path, config: SiteConfig, options: BuildOptions, report: Bu
     zero_config = not (site_dir / CONFIG_FILE).is_file()
     content_dir = None if zero_config else site_dir / "content"
     if content_dir is not None and not content_dir.is_dir():
-        report.error("no content/ folder", Path(CONFIG_FILE), hint="put your Markdown in content/posts/")
+        report.error(
+            "no content/ folder", Path(CONFIG_FILE), hint="put your Markdown in content/posts/"
+        )
         return
     try:
         templates = Templates(site_dir, theme_dir(site_dir, config.theme))
@@ -127,8 +129,10 @@ def _timed(report: BuildReport, stage: str) -> Iterator[None]:
         report.timings[stage] = time.perf_counter() - start
 
 
-def _load(found: Discovery, config: SiteConfig, options: BuildOptions, report: BuildReport) -> list[Document]:
-    now = dt.datetime.now(dt.timezone.utc)
+def _load(
+    found: Discovery, config: SiteConfig, options: BuildOptions, report: BuildReport
+) -> list[Document]:
+    now = dt.datetime.now(dt.UTC)
     documents: list[Document] = []
     for source in found.sources:
         try:
@@ -232,7 +236,13 @@ def _write(
     for done, doc in enumerate(documents, start=1):
         view = views.post(doc)
         template = "post.html" if doc.kind.value == "post" else "page.html"
-        page(template, doc.output_path.as_posix(), doc.source.display.as_posix(), view.has_math, page=view)
+        page(
+            template,
+            doc.output_path.as_posix(),
+            doc.source.display.as_posix(),
+            view.has_math,
+            page=view,
+        )
         if options.progress:
             options.progress("write", done, len(documents))
 

@@ -43,7 +43,13 @@ def new_site_command(directory: Path) -> None:
 
 @new.command("post")
 @click.argument("title")
-@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+)
 def new_post_command(title: str, site_dir: Path) -> None:
     """Write content/posts/<date>-<slug>.md with front matter filled in."""
     try:
@@ -56,7 +62,13 @@ def new_post_command(title: str, site_dir: Path) -> None:
 def _build_options(func: click.decorators.FC) -> click.decorators.FC:
     for option in reversed(
         [
-            click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder [default: DIR/public]."),
+            click.option(
+                "-o",
+                "--output",
+                "out_dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                help="Output folder [default: DIR/public].",
+            ),
             click.option("--drafts", is_flag=True, help="Include drafts and future posts."),
             click.option("--base-url", help="Override base_url from site.toml."),
             click.option("--strict", is_flag=True, help="Fail (exit 1) on any warning."),
@@ -69,7 +81,9 @@ def _build_options(func: click.decorators.FC) -> click.decorators.FC:
 @main.command("build")
 @click.argument("site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 @_build_options
-def build_command(site_dir: Path, out_dir: Path | None, drafts: bool, base_url: str | None, strict: bool) -> None:
+def build_command(
+    site_dir: Path, out_dir: Path | None, drafts: bool, base_url: str | None, strict: bool
+) -> None:
     """Build the site in SITE_DIR (default: the current folder)."""
     report = _run_build(site_dir, BuildOptions(out_dir, drafts, base_url, strict))
     sys.exit(1 if has_failed(report, strict) else 0)
@@ -81,7 +95,13 @@ def build_command(site_dir: Path, out_dir: Path | None, drafts: bool, base_url: 
 @click.option("--port", default=8000, show_default=True)
 @_build_options
 def serve_command(
-    site_dir: Path, host: str, port: int, out_dir: Path | None, drafts: bool, base_url: str | None, strict: bool
+    site_dir: Path,
+    host: str,
+    port: int,
+    out_dir: Path | None,
+    drafts: bool,
+    base_url: str | None,
+    strict: bool,
 ) -> None:
     """Build SITE_DIR, then serve the output at http://HOST:PORT/."""
     from inkstone.serve import serve
@@ -100,7 +120,11 @@ def _run_build(site_dir: Path, options: BuildOptions) -> BuildReport:
     interactive = err.is_terminal
     if interactive:
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err,
+            transient=True,
         ) as bar:
             tasks: dict[str, object] = {}
 

@@ -114,7 +114,11 @@ def load_config(site_dir: Path) -> tuple[SiteConfig, list[Problem]]:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise ConfigError(
-            [Problem(Severity.ERROR, f"not valid UTF-8: {exc.reason}", rel, hint="save it as UTF-8")]
+            [
+                Problem(
+                    Severity.ERROR, f"not valid UTF-8: {exc.reason}", rel, hint="save it as UTF-8"
+                )
+            ]
         ) from exc
     except tomllib.TOMLDecodeError as exc:
         line, col = _toml_position(str(exc))
@@ -124,19 +128,22 @@ def load_config(site_dir: Path) -> tuple[SiteConfig, list[Problem]]:
     return config_from_dict(raw, rel)
 
 
-def config_from_dict(raw: dict[str, Any], path: Path | None = None) -> tuple[SiteConfig, list[Problem]]:
+def config_from_dict(
+    raw: dict[str, Any], path: Path | None = None
+) -> tuple[SiteConfig, list[Problem]]:
     """Build a :class:`SiteConfig` from parsed TOML, collecting every problem."""
     problems: list[Problem] = []
     config = _build(SiteConfig, raw, "", path, problems)
     assert isinstance(config, SiteConfig)
     _check_values(config, path, problems)
-    errors = [p for p in problems if p.severity is Severity.ERROR]
-    if errors:
-        raise ConfigError(errors)
+    if any(p.severity is Severity.ERROR for p in problems):
+        raise ConfigError(problems)
     return config, problems
 
 
-def _build(cls: type, raw: dict[str, Any], prefix: str, path: Path | None, problems: list[Problem]) -> object:
+def _build(
+    cls: type, raw: dict[str, Any], prefix: str, path: Path | None, problems: list[Problem]
+) -> object:
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     values: dict[str, Any] = {}
@@ -209,8 +216,13 @@ def _check_values(config: SiteConfig, path: Path | None, problems: list[Problem]
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         bad(f"unknown `timezone` {config.timezone!r}", "use an IANA name such as `Asia/Shanghai`")
     parts = urlsplit(config.base_url)
-    if not (config.base_url.startswith("/") or (parts.scheme in ("http", "https") and parts.netloc)):
-        bad(f"`base_url` {config.base_url!r} is not a URL", "write it like `https://me.github.io/blog/`")
+    if not (
+        config.base_url.startswith("/") or (parts.scheme in ("http", "https") and parts.netloc)
+    ):
+        bad(
+            f"`base_url` {config.base_url!r} is not a URL",
+            "write it like `https://me.github.io/blog/`",
+        )
     unknown = set(re.findall(r"\{(\w+)\}", config.permalink)) - {"slug", "year", "month", "day"}
     if unknown:
         bad(
@@ -224,7 +236,9 @@ def _check_values(config: SiteConfig, path: Path | None, problems: list[Problem]
 
         if name not in set(get_all_styles()):
             close = difflib.get_close_matches(name, list(get_all_styles()), n=1)
-            bad(f"unknown Pygments style `{name}`", f"did you mean `{close[0]}`?" if close else None)
+            bad(
+                f"unknown Pygments style `{name}`", f"did you mean `{close[0]}`?" if close else None
+            )
 
 
 def _toml_position(message: str) -> tuple[int | None, int | None]:

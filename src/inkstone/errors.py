@@ -7,11 +7,11 @@ the build, so the CLI, the dev server and the tests all see the same structured 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a problem is."""
 
     WARNING = "warning"

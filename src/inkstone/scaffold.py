@@ -60,7 +60,9 @@ def new_site(directory: Path) -> list[Path]:
     today = dt.date.today().isoformat()
     files = {
         directory / CONFIG_FILE: SITE_TOML,
-        directory / "content" / "posts" / f"{today}-hello-inkstone.md": FIRST_POST.format(date=today),
+        directory / "content" / "posts" / f"{today}-hello-inkstone.md": FIRST_POST.format(
+            date=today
+        ),
         directory / "content" / "about.md": ABOUT,
     }
     created = []

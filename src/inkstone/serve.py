@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 from pathlib import Path
@@ -14,10 +15,8 @@ def serve(out_dir: Path, host: str, port: int, base_url: str) -> None:
     handler = functools.partial(_Handler, directory=str(out_dir), prefix=prefix)
     with http.server.ThreadingHTTPServer((host, port), handler) as server:
         print(f"serving {out_dir} at http://{host}:{port}{prefix}/  (Ctrl-C to stop)", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

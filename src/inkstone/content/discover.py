@@ -78,7 +78,13 @@ def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> 
                     continue
                 kind = None if zero_config else _kind_of(rel)
                 found.sources.append(
-                    Source(path, rel, _display(path, site_dir), kind, bundle if name in BUNDLE_INDEX else None)
+                    Source(
+                        path,
+                        rel,
+                        _display(path, site_dir),
+                        kind,
+                        bundle if name in BUNDLE_INDEX else None,
+                    )
                 )
             elif not zero_config or not _is_site_file(rel):
                 found.assets.append(rel)

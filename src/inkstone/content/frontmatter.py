@@ -64,6 +64,9 @@ def _parse_yaml(raw: str, path: Path) -> dict[str, Any]:
         line = mark.line + 2 if mark is not None else None
         col = mark.column + 1 if mark is not None else None
         reason = exc.problem or str(exc)
+        context = exc.context_mark
+        if exc.context and context is not None and context.line != getattr(mark, "line", None):
+            reason += f" ({exc.context} on line {context.line + 2})"
         raise _front_matter_error(f"invalid YAML front matter: {reason}", path, line, col) from exc
     except yaml.YAMLError as exc:
         raise _front_matter_error(f"invalid YAML front matter: {exc}", path, 2, None) from exc

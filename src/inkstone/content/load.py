@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ def read_text(source: Source, max_bytes: int) -> str | None:
         size = source.path.stat().st_size
         if size > max_bytes:
             raise SourceError(
-                f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit; skipped",
+                f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit",
                 source.display,
                 hint="split it into smaller posts, or raise `max_file_size_mb` in site.toml",
             )
@@ -59,7 +59,9 @@ def read_text(source: Source, max_bytes: int) -> str | None:
     return text.replace("\r\n", "\n")
 
 
-def load_document(source: Source, config: SiteConfig, now: dt.datetime) -> tuple[Document | None, list[Problem]]:
+def load_document(
+    source: Source, config: SiteConfig, now: dt.datetime
+) -> tuple[Document | None, list[Problem]]:
     """Turn a source into a Document with its metadata and URL (its body is not rendered yet).
 
     Returns None (with a warning) for an empty file. Raises :class:`SourceError` for a
@@ -101,7 +103,9 @@ def load_document(source: Source, config: SiteConfig, now: dt.datetime) -> tuple
     slug = slugify(str(slug_value)) if slug_value else slugify(strip_file_name_date(stem))
     url = _url(kind, source, slug, date, config, has_slug=bool(slug_value))
 
-    macros_raw = meta.get("math", {}).get("macros", {}) if isinstance(meta.get("math"), dict) else {}
+    macros_raw = (
+        meta.get("math", {}).get("macros", {}) if isinstance(meta.get("math"), dict) else {}
+    )
     macros_raw = macros_raw or meta.get("macros") or {}
     macros = {str(k): str(v) for k, v in macros_raw.items()} if isinstance(macros_raw, dict) else {}
 
@@ -140,7 +144,7 @@ def _stem(rel: PurePosixPath) -> str:
 
 
 def _title(meta: dict[str, Any], body: str, stem: str, source: Source) -> tuple[str, str]:
-    """The title from front matter, else the body's leading ``#`` heading (removed), else the name."""
+    """Front matter title, else the leading ``#`` heading (removed from the body), else the name."""
     if meta.get("title"):
         return body, str(meta["title"]).strip()
     lines = body.split("\n")
@@ -218,6 +222,8 @@ def _string_list(value: object) -> list[str]:
     if isinstance(value, list | tuple):
         out: list[str] = []
         for item in value:
-            out.extend(_string_list(item) if isinstance(item, list | tuple) else [str(item).strip()])
+            out.extend(
+                _string_list(item) if isinstance(item, list | tuple) else [str(item).strip()]
+            )
         return [item for item in out if item]
     return [str(value)]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What a source becomes."""
 
     POST = "post"

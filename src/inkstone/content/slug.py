@@ -18,14 +18,14 @@ _DASHES = re.compile(r"-{2,}")
 
 
 def slugify(text: str) -> str:
-    """A path-safe slug that keeps letters of any script: ``Attention 笔记`` → ``attention-笔记``."""
+    """A path-safe slug keeping letters of any script: ``Attention 笔记`` → ``attention-笔记``."""
     text = unicodedata.normalize("NFC", text).strip().lower()
     text = _UNSAFE.sub("-", text.replace("_", "-"))
     return _DASHES.sub("-", text).strip("-.") or "untitled"
 
 
 def ascii_slug(title: str, style: str = "pinyin") -> str:
-    """A readable ASCII slug of ``title``: ``注意力机制的复杂度`` → ``zhu-yi-li-ji-zhi-de-fu-za-du``.
+    """A readable ASCII slug: ``注意力机制的复杂度`` → ``zhu-yi-li-ji-zhi-de-fu-za-du``.
 
     With ``style="hash"`` the CJK part becomes an 8-character hash of the title instead.
     """

@@ -57,7 +57,9 @@ class EquationNumbers:
             return self._number_rows([inner], auto=auto, rebuild=rebuild)
         return self._number_rows(split_rows(inner), auto=auto, rebuild=rebuild)
 
-    def _number_rows(self, rows: list[str], auto: bool, rebuild: Callable[[list[str]], str]) -> NumberedFormula:
+    def _number_rows(
+        self, rows: list[str], auto: bool, rebuild: Callable[[list[str]], str]
+    ) -> NumberedFormula:
         anchors: list[str] = []
         out: list[str] = []
         for row in rows:

@@ -99,16 +99,20 @@ def _plain(code: str, numbers: bool) -> str:
     if lines and lines[-1] == "":
         lines.pop()
     width = len(str(len(lines)))
-    return "\n".join(
-        f'<span class="linenos">{n:>{width}}</span>{html.escape(line)}' for n, line in enumerate(lines, 1)
-    ) + "\n"
+    return (
+        "\n".join(
+            f'<span class="linenos">{n:>{width}}</span>{html.escape(line)}'
+            for n, line in enumerate(lines, 1)
+        )
+        + "\n"
+    )
 
 
 def stylesheet(light: str, dark: str) -> str:
     """CSS for both Pygments styles: light by default, dark under ``[data-theme="dark"]``
     and ``prefers-color-scheme: dark`` (unless the reader chose light)."""
-    light_css = HtmlFormatter(style=light).get_style_defs(f".{CSS_CLASS}")
-    dark_rules = HtmlFormatter(style=dark).get_style_defs(f".{CSS_CLASS}")
+    light_css = str(HtmlFormatter(style=light).get_style_defs(f".{CSS_CLASS}"))  # type: ignore[no-untyped-call]
+    dark_rules = str(HtmlFormatter(style=dark).get_style_defs(f".{CSS_CLASS}"))  # type: ignore[no-untyped-call]
     forced = _prefix(dark_rules, ':root[data-theme="dark"] ')
     auto = _prefix(dark_rules, ':root:not([data-theme="light"]) ')
     return f"{light_css}\n{forced}\n@media (prefers-color-scheme: dark) {{\n{auto}\n}}\n"

@@ -93,7 +93,12 @@ def render_markdown(body: str, ctx: RenderContext) -> Rendered:
     numbers = EquationNumbers(mode=ctx.number_equations)
     _number_equations(tokens, numbers)
     for label in numbers.duplicates:
-        _warn(ctx, None, f"equation label `{label}` is defined twice", "labels must be unique on a page")
+        _warn(
+            ctx,
+            None,
+            f"equation label `{label}` is defined twice",
+            "labels must be unique on a page",
+        )
     env["numbers"] = numbers
     content = md.renderer.render(tokens, md.options, env)
     toc = _toc(tokens)
@@ -150,9 +155,7 @@ def _toc(tokens: Sequence[Token]) -> list[TocEntry]:
 def _plain_text(inline: Token) -> str:
     parts = []
     for child in inline.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type == "math_inline":
+        if child.type in ("text", "code_inline") or child.type == "math_inline":
             parts.append(child.content)
     return "".join(parts).strip()
 
@@ -194,13 +197,23 @@ def _typeset(tex: str, display: bool, token: Token, env: EnvType) -> str:
     if has_refs(tex):
         tex, missing = numbers.resolve_refs(tex)
         for label in missing if not quiet else []:
-            _warn(ctx, _token_line(token), f"\\eqref to unknown label `{label}`", "add \\label{...} to the equation")
+            _warn(
+                ctx,
+                _token_line(token),
+                f"\\eqref to unknown label `{label}`",
+                "add \\label{...} to the equation",
+            )
     result = engine().render(tex, display, ctx.macros_json)
     ctx.formulas += 1
     if result.error is None:
         return result.html
     if not quiet:
-        _warn(ctx, _token_line(token), f"KaTeX error: {result.error}", "the formula is shown as TeX source")
+        _warn(
+            ctx,
+            _token_line(token),
+            f"KaTeX error: {result.error}",
+            "the formula is shown as TeX source",
+        )
     delim = ("$$", "$$") if display else ("$", "$")
     source = html.escape(delim[0] + tex + delim[1])
     return f'<code class="math-error" title="{html.escape(result.error)}">{source}</code>'
@@ -214,7 +227,12 @@ def _render_inline_math(
     if ref is not None:
         link, known = env["numbers"].ref_html(*ref)
         if not known and not env.get("quiet"):
-            _warn(_ctx(env), _token_line(token), f"\\{ref[0]} to unknown label `{ref[1]}`", "add \\label{...} to the equation")
+            _warn(
+                _ctx(env),
+                _token_line(token),
+                f"\\{ref[0]} to unknown label `{ref[1]}`",
+                "add \\label{...} to the equation",
+            )
         return str(link)
     return _typeset(token.content, False, token, env)
 

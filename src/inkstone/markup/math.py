@@ -89,7 +89,7 @@ class KatexEngine:
             ctx.eval((self.dist / "katex.min.js").read_text(encoding="utf-8"))
             ctx.eval(_JS_GLUE)
             self.version = str(ctx.eval("katex.version"))
-            self._render_fn = ctx.eval("inkstoneRender")
+            self._render_fn: Any = ctx.eval("inkstoneRender")
             self._ctx, self._pid = ctx, os.getpid()
             self._cache.clear()
         return self._ctx

@@ -29,7 +29,9 @@ def copy_assets(
     try:
         _copy_tree(theme_dir(site_dir, config.theme) / "static", ASSETS, writer, "theme")
         writer.write_text(
-            ASSETS / "highlight.css", stylesheet(config.code.light_style, config.code.dark_style), "theme"
+            ASSETS / "highlight.css",
+            stylesheet(config.code.light_style, config.code.dark_style),
+            "theme",
         )
         if any(d.rendered is not None and d.rendered.has_math for d in documents):
             dist = find_katex_dist()

@@ -47,7 +47,7 @@ class Templates:
         )
 
     def render(self, name: str, context: dict[str, Any]) -> str:
-        """Render template ``name``; raises :class:`SourceError` naming the template file and line."""
+        """Render template ``name``; raises :class:`SourceError` naming the template and line."""
         try:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateSyntaxError as exc:

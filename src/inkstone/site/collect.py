@@ -6,6 +6,7 @@ Runs after every document is loaded and rendered, and before any page is written
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -70,7 +71,7 @@ class SiteIndex:
 
 
 def _epoch() -> dt.datetime:
-    return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def sort_key(doc: Document) -> tuple[dt.datetime, str]:
@@ -82,10 +83,15 @@ def collect(documents: list[Document]) -> SiteIndex:
     """Sort documents into the lists the theme shows."""
     posts = sorted((d for d in documents if d.kind is Kind.POST), key=sort_key, reverse=True)
     pages = sorted((d for d in documents if d.kind is Kind.PAGE), key=lambda d: d.url)
-    index = SiteIndex(posts, [p for p in pages if p.url != "/"], _terms("categories", posts), _terms("tags", posts))
+    index = SiteIndex(
+        posts,
+        [p for p in pages if p.url != "/"],
+        _terms("categories", posts),
+        _terms("tags", posts),
+    )
     index.home = next((p for p in pages if p.url == "/"), None)
     chronological = sorted(posts, key=lambda d: (d.date or _epoch(), d.url))
-    for older, newer in zip(chronological, chronological[1:], strict=False):
+    for older, newer in itertools.pairwise(chronological):
         index.previous[newer.url] = older
         index.next[older.url] = newer
     return index

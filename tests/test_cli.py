@@ -1,0 +1,95 @@
+"""The command line: scaffolding, building, exit codes and the summary line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from inkstone.cli import main
+from inkstone.scaffold import new_post
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_new_site_then_build_gives_a_working_site(tmp_path: Path) -> None:
+    site = tmp_path / "blog"
+    code, output = run("new", "site", str(site))
+    assert code == 0, output
+    assert (site / "site.toml").is_file() and (site / "static").is_dir()
+    assert (site / "content/about.md").is_file()
+    assert len(list((site / "content/posts").glob("*.md"))) == 1
+    code, output = run("build", str(site))
+    assert code == 0, output
+    assert re.search(r"\d+ pages, 2 formulas \(2 typeset\), 0 warnings, 0 errors in [\d.]+ s", output)
+    assert (site / "public/index.html").is_file()
+    assert (site / "public/about/index.html").is_file()
+    code, output = run("new", "site", str(site))
+    assert code == 1 and "already exists" in output
+
+
+def test_new_post_with_chinese_title_gets_a_pinyin_slug(tmp_path: Path) -> None:
+    run("new", "site", str(tmp_path))
+    code, output = run("new", "post", "注意力机制的复杂度", "--site", str(tmp_path))
+    assert code == 0, output
+    today = dt.datetime.now().strftime("%Y-%m-%d")
+    path = tmp_path / f"content/posts/{today}-zhu-yi-li-ji-zhi-de-fu-za-du.md"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith('---\ntitle: "注意力机制的复杂度"\ndate: ')
+    assert "slug: zhu-yi-li-ji-zhi-de-fu-za-du\n" in text
+    code, output = run("new", "post", "注意力机制的复杂度", "--site", str(tmp_path))
+    assert code == 1 and "already exists" in output
+
+
+def test_new_post_hash_slug_style(tmp_path: Path) -> None:
+    (tmp_path / "site.toml").write_text('slug_style = "hash"\ntimezone = "UTC"\n')
+    now = dt.datetime(2026, 1, 11, 9, 30, tzinfo=dt.timezone.utc)
+    path = new_post(tmp_path, "RoPE 旋转位置编码", now)
+    assert re.fullmatch(r"2026-01-11-rope-[0-9a-f]{8}\.md", path.name)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "site.toml").write_text('slug_style = "hash"\ntimezone = "UTC"\n')
+    assert new_post(tmp_path, "同一个标题", now).name == new_post(other, "同一个标题", now).name
+
+
+def test_build_output_option_drafts_and_exit_code(tmp_path: Path) -> None:
+    run("new", "site", str(tmp_path))
+    posts = tmp_path / "content/posts"
+    (posts / "draft.md").write_text("---\ntitle: d\ndate: 2024-01-01\ndraft: true\n---\nx\n")
+    code, _ = run("build", str(tmp_path), "-o", str(tmp_path / "out"))
+    assert code == 0 and not (tmp_path / "out/posts/draft").exists()
+    code, _ = run("build", str(tmp_path), "-o", str(tmp_path / "out"), "--drafts")
+    assert code == 0 and (tmp_path / "out/posts/draft/index.html").is_file()
+    (posts / "bad.md").write_text("---\ntitle: [\n---\n")
+    code, output = run("build", str(tmp_path), "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert "content/posts/bad.md:3:1: invalid YAML front matter" in output.replace("\n", "")
+
+
+def test_strict_fails_on_warnings(tmp_path: Path) -> None:
+    run("new", "site", str(tmp_path))
+    (tmp_path / "content/posts/w.md").write_text("---\ntitle: w\ndate: 2024-01-01\n---\n![a](gone.png)\n")
+    assert run("build", str(tmp_path))[0] == 0
+    code, output = run("build", str(tmp_path), "--strict")
+    assert code == 1 and "missing image `gone.png`" in output
+
+
+def test_base_url_option(tmp_path: Path) -> None:
+    run("new", "site", str(tmp_path))
+    code, _ = run("build", str(tmp_path), "--base-url", "https://x.github.io/blog/")
+    assert code == 0
+    assert 'href="/blog/assets/style.css"' in (tmp_path / "public/index.html").read_text()
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "inkstone", "--version"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.startswith("inkstone, version ")

@@ -1,0 +1,94 @@
+"""A folder of Markdown with no site.toml builds as a site, with no edits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.sites import build_site, messages, read
+
+
+def test_mkdocs_docs_folder(tmp_path: Path) -> None:
+    docs = """
+-- index.md --
+# Welcome
+
+Start with [the guide](guide/install.md#安装步骤) or [math](math.md).
+-- guide/install.md --
+# Install
+
+## 安装步骤
+
+Run it.
+-- math.md --
+---
+title: Math notes
+---
+$E = mc^2$ and ![plot](img/plot.png)
+-- img/plot.png --
+PNG
+-- mkdocs.yml --
+site_name: x
+"""
+    report, out = build_site(tmp_path, docs)
+    assert report.errors == [], messages(report)
+    home = read(out, "index.html")
+    assert "<title>Welcome" in home
+    assert 'href="/guide/install/#%E5%AE%89%E8%A3%85%E6%AD%A5%E9%AA%A4"' in home
+    assert 'href="/math/"' in home
+    assert "<h1 class=\"post-title\">Install</h1>" in read(out, "guide/install/index.html")
+    math = read(out, "math/index.html")
+    assert 'class="katex"' in math and 'src="/img/plot.png"' in math
+    assert (out / "img/plot.png").read_text() == "PNG\n"
+
+
+def test_docsify_readme_is_home_and_sidebar_is_not_a_page(tmp_path: Path) -> None:
+    report, out = build_site(
+        tmp_path,
+        "-- README.md --\n# Docs home\n\nSee [notes](notes.md).\n"
+        "-- _sidebar.md --\n* [Home](/)\n-- notes.md --\nNo heading here.\n",
+    )
+    assert report.errors == [], messages(report)
+    assert "<title>Docs home" in read(out, "index.html")
+    assert "<title>notes" in read(out, "notes/index.html"), "title falls back to the file name"
+    assert not (out / "_sidebar").exists()
+
+
+def test_obsidian_vault_skips_dot_folders_and_node_modules(tmp_path: Path) -> None:
+    report, out = build_site(
+        tmp_path,
+        "-- .obsidian/workspace.md --\nsecret\n"
+        "-- node_modules/pkg/README.md --\n# dependency\n"
+        "-- 注意力机制.md --\n# 注意力机制\n\n见 [RoPE](位置编码/RoPE.md)。\n"
+        "-- 位置编码/RoPE.md --\n# RoPE\n",
+    )
+    assert report.errors == [], messages(report)
+    html_files = {p.relative_to(out).as_posix() for p in out.rglob("index.html")}
+    assert "注意力机制/index.html" in html_files
+    assert "位置编码/rope/index.html" in html_files
+    assert not any("obsidian" in f or "node_modules" in f or "pkg" in f for f in html_files)
+    assert 'href="/位置编码/rope/"' in read(out, "注意力机制/index.html")
+    home = read(out, "index.html")
+    assert "注意力机制" in home and "RoPE" in home, "home lists every page"
+
+
+def test_hexo_posts_folder_uses_dates_and_front_matter(tmp_path: Path) -> None:
+    report, out = build_site(
+        tmp_path,
+        "-- 2017-12-23-svm.md --\n---\ntitle: SVM 对偶\ntags: [ML]\ncategories: [机器学习]\n---\n"
+        "正文 $w^\\top x + b$\n<!-- more -->\n更多。\n"
+        "-- hello-world.md --\n---\ntitle: Hello World\ndate: 2018-01-01 12:00:00\n---\nHi\n",
+    )
+    assert report.errors == [], messages(report)
+    assert (out / "svm/index.html").is_file()
+    assert (out / "hello-world/index.html").is_file()
+    assert (out / "tags/ml/index.html").is_file()
+    home = read(out, "index.html")
+    assert home.index("Hello World") < home.index("SVM 对偶"), "newest first"
+    assert "更多" not in home.split("SVM 对偶")[1], "<!-- more --> ends the excerpt"
+
+
+def test_output_and_cache_folders_are_not_read_as_content(tmp_path: Path) -> None:
+    build_site(tmp_path, "-- a.md --\n# A\n")
+    report, out = build_site(tmp_path)
+    assert report.errors == []
+    assert not (out / "public").exists()
