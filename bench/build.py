@@ -134,9 +134,15 @@ def corpus(work: Path, size: int) -> Path:
     return target
 
 
-def html_files(root: Path) -> list[Path]:
-    """Every HTML page under ``root``."""
-    return list(root.rglob("*.html"))
+def html_pages(root: Path) -> list[Path]:
+    """Every HTML page under ``root``, less Hugo's alias redirects (``page/1/``)."""
+    pages = []
+    for path in root.rglob("*.html"):
+        with path.open("rb") as f:
+            head = f.read(512)
+        if b'http-equiv="refresh"' not in head:
+            pages.append(path)
+    return pages
 
 
 # --------------------------------------------------------------------------- inkstone
@@ -160,9 +166,7 @@ def bench_inkstone(work: Path, source: Path, size: int, runs: int) -> Result:
         remove(source / ".inkstone-cache")
         run = run_measured([*inkstone_command(), "build", source, "-o", out], work / "inkstone.log")
         result.runs.append(run)
-        match = None
-        for match in SUMMARY.finditer(run.output):
-            pass  # keep the last one
+        match = next(reversed(list(SUMMARY.finditer(run.output))), None)
         if run.returncode != 0 or match is None:
             tail = "\n".join(run.output.splitlines()[-5:])
             result.notes.append(f"run {n} exited {run.returncode}")
@@ -187,7 +191,7 @@ def bench_inkstone(work: Path, source: Path, size: int, runs: int) -> Result:
 HUGO_CONFIG = """\
 baseURL = "https://example.org/"
 title = "bench"
-languageCode = "zh-cn"
+locale = "zh-CN"
 hasCJKLanguage = true
 disableKinds = ["RSS", "sitemap", "robotsTXT", "section"]
 
@@ -217,7 +221,8 @@ inline = [["\\(", "\\)"], ["$", "$"]]
 BASEOF = """\
 <!doctype html>
 <html lang="zh-CN">
-<head><meta charset="utf-8"><title>{{ block "title" . }}{{ .Title }} · {{ site.Title }}{{ end }}</title></head>
+<head><meta charset="utf-8">
+<title>{{ block "title" . }}{{ .Title }} · {{ site.Title }}{{ end }}</title></head>
 <body>
 <header><a href="{{ site.Home.RelPermalink }}">{{ site.Title }}</a></header>
 <main>{{ block "main" . }}{{ end }}</main>
@@ -229,7 +234,8 @@ SINGLE = """\
 {{ define "main" }}
 <article>
 <h1>{{ .Title }}</h1>
-<p><time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "2006-01-02" }}</time>
+<p><time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">
+{{- .Date.Format "2006-01-02" }}</time>
 {{ range .GetTerms "tags" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a> {{ end }}
 {{ range .GetTerms "categories" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a> {{ end }}</p>
 {{ .Content }}
@@ -241,7 +247,9 @@ LIST = """\
 {{ define "main" }}
 <h1>{{ .Title }}</h1>
 {{ if eq .Kind "taxonomy" }}
-<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a> ({{ len .Pages }})</li>{{ end }}</ul>
+<ul>{{ range .Pages }}
+<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a> ({{ len .Pages }})</li>
+{{ end }}</ul>
 {{ else }}
 {{ partial "entries.html" (.Paginate .RegularPages) }}
 {{ partial "pager.html" . }}
@@ -382,6 +390,16 @@ def hugo_site(work: Path, source: Path, size: int) -> Path:
     return site
 
 
+def katex_spans(out: Path, site: Path) -> int:
+    """Formulas typeset into the post pages (listing excerpts would count some twice)."""
+    count = 0
+    for md in (site / "content" / "posts").glob("*.md"):
+        page = out / md.stem / "index.html"
+        if page.is_file():
+            count += page.read_text(encoding="utf-8").count('<span class="katex">')
+    return count
+
+
 def bench_hugo(hugo: Hugo, work: Path, site: Path, size: int, runs: int, math: bool) -> Result:
     """``hugo`` on ``site``, ``runs`` times, each cold; with build-time math if ``math``."""
     result = Result("Hugo + ToMath" if math else "Hugo (no math)", size)
@@ -412,12 +430,10 @@ def bench_hugo(hugo: Hugo, work: Path, site: Path, size: int, runs: int, math: b
             result.notes.append(f"run {n} exited {run.returncode}")
             log(f"{result.tool} run {n} failed (exit {run.returncode}):\n{tail}")
             continue
-        pages = html_files(out)
-        result.pages = len(pages)
+        result.pages = len(html_pages(out))
         warnings = sum(1 for line in run.output.splitlines() if line.startswith("WARN"))
         if math:
-            count = sum(p.read_text(encoding="utf-8").count('<span class="katex">') for p in pages)
-            result.formulas = f"{count:,} in output"
+            result.formulas = f"{katex_spans(out, site):,} in posts"
         if warnings and f"{warnings} warnings" not in result.notes:
             result.notes.append(f"{warnings} warnings")
         log(
@@ -488,6 +504,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="inkstone-bench-")) if temporary else args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     log(f"work folder: {work}")
+    load_at_start = os.getloadavg()[0]
     results: list[Result] = []
     try:
         hugo = install_hugo(work) if args.peers else None
@@ -506,8 +523,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif temporary:
             log(f"kept {work}")
     print(table(results, peers=hugo is not None))
+    print(
+        f"\n{os.cpu_count()} CPUs; 1-minute load average at start {load_at_start:.2f}, "
+        f"at end {os.getloadavg()[0]:.2f}"
+    )
     if hugo:
-        print(f"\n{hugo.version}")
+        print(f"{hugo.version}")
     return 0 if all(r.times for r in results) else 1
 
 

@@ -28,7 +28,9 @@ def test_new_site_then_build_gives_a_working_site(tmp_path: Path) -> None:
     assert len(list((site / "content/posts").glob("*.md"))) == 1
     code, output = run("build", str(site))
     assert code == 0, output
-    assert re.search(r"\d+ pages, 2 formulas \(2 typeset\), 0 warnings, 0 errors in [\d.]+ s", output)
+    assert re.search(
+        r"\d+ pages, 2 formulas \(2 typeset\), 0 warnings, 0 errors in [\d.]+ s", output
+    )
     assert (site / "public/index.html").is_file()
     assert (site / "public/about/index.html").is_file()
     code, output = run("new", "site", str(site))
@@ -50,7 +52,7 @@ def test_new_post_with_chinese_title_gets_a_pinyin_slug(tmp_path: Path) -> None:
 
 def test_new_post_hash_slug_style(tmp_path: Path) -> None:
     (tmp_path / "site.toml").write_text('slug_style = "hash"\ntimezone = "UTC"\n')
-    now = dt.datetime(2026, 1, 11, 9, 30, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 1, 11, 9, 30, tzinfo=dt.UTC)
     path = new_post(tmp_path, "RoPE 旋转位置编码", now)
     assert re.fullmatch(r"2026-01-11-rope-[0-9a-f]{8}\.md", path.name)
     other = tmp_path / "other"
@@ -75,7 +77,9 @@ def test_build_output_option_drafts_and_exit_code(tmp_path: Path) -> None:
 
 def test_strict_fails_on_warnings(tmp_path: Path) -> None:
     run("new", "site", str(tmp_path))
-    (tmp_path / "content/posts/w.md").write_text("---\ntitle: w\ndate: 2024-01-01\n---\n![a](gone.png)\n")
+    (tmp_path / "content/posts/w.md").write_text(
+        "---\ntitle: w\ndate: 2024-01-01\n---\n![a](gone.png)\n"
+    )
     assert run("build", str(tmp_path))[0] == 0
     code, output = run("build", str(tmp_path), "--strict")
     assert code == 1 and "missing image `gone.png`" in output

@@ -20,7 +20,10 @@ def _error_for(report_messages: list[str], name: str) -> str:
 
 
 def test_invalid_yaml_is_reported_at_the_file_line(tmp_path: Path) -> None:
-    site = GOOD + "-- content/posts/bad.md --\n---\ntitle: ok\ntags: [a, b\ndate: 2024-01-01\n---\nbody\n"
+    site = (
+        GOOD
+        + "-- content/posts/bad.md --\n---\ntitle: ok\ntags: [a, b\ndate: 2024-01-01\n---\nbody\n"
+    )
     report, out = build_site(tmp_path, site)
     message = _error_for(messages(report), "content/posts/bad.md")
     assert message.startswith(
@@ -77,7 +80,7 @@ def test_unbalanced_dollars_do_not_swallow_the_page(tmp_path: Path) -> None:
         "-- content/posts/dollars.md --\n---\ntitle: d\ndate: 2024-01-01\n---\n"
         "a lone $ sign here\n\n$$\nx = 1\n\nlater paragraph stays\n"
     )
-    report, out = build_site(tmp_path, site)
+    _report, out = build_site(tmp_path, site)
     html = read(out, "posts/dollars/index.html")
     assert "a lone $ sign here" in html
     assert "later paragraph stays" in html
@@ -99,7 +102,9 @@ def test_katex_error_shows_source_and_names_line(tmp_path: Path) -> None:
 def test_strict_build_with_warnings_keeps_previous_output(tmp_path: Path) -> None:
     report, out = build_site(tmp_path, GOOD)
     assert report.problems == []
-    write_site(tmp_path, "-- content/posts/m.md --\n---\ntitle: m\ndate: 2024-01-01\n---\n$\\bad{$\n")
+    write_site(
+        tmp_path, "-- content/posts/m.md --\n---\ntitle: m\ndate: 2024-01-01\n---\n$\\bad{$\n"
+    )
     report, out = build_site(tmp_path, strict=True)
     assert has_failed(report, strict=True)
     assert not (out / "posts/m").exists(), "the failed build was not swapped in"
@@ -108,7 +113,10 @@ def test_strict_build_with_warnings_keeps_previous_output(tmp_path: Path) -> Non
 
 
 def test_missing_image_is_a_warning_with_line(tmp_path: Path) -> None:
-    site = GOOD + "-- content/posts/img.md --\n---\ntitle: i\ndate: 2024-01-01\n---\n\n![x](nope.png)\n"
+    site = (
+        GOOD
+        + "-- content/posts/img.md --\n---\ntitle: i\ndate: 2024-01-01\n---\n\n![x](nope.png)\n"
+    )
     report, _ = build_site(tmp_path, site)
     assert "content/posts/img.md:6: missing image `nope.png`" in _error_for(
         messages(report), "content/posts/img.md"
@@ -116,8 +124,11 @@ def test_missing_image_is_a_warning_with_line(tmp_path: Path) -> None:
 
 
 def test_slug_that_escapes_output_is_an_error(tmp_path: Path) -> None:
-    site = GOOD + "-- content/posts/evil.md --\n---\ntitle: e\ndate: 2024-01-01\nslug: ../../etc\n---\nx\n"
-    report, out = build_site(tmp_path, site)
+    site = (
+        GOOD
+        + "-- content/posts/evil.md --\n---\ntitle: e\ndate: 2024-01-01\nslug: ../../etc\n---\nx\n"
+    )
+    report, _out = build_site(tmp_path, site)
     assert _error_for(messages(report), "content/posts/evil.md").startswith(
         "content/posts/evil.md:4: slug '../../etc' would leave its folder"
     )
@@ -183,4 +194,6 @@ def test_template_error_names_template_file_and_line(tmp_path: Path) -> None:
     assert any(m.startswith("templates/404.html:2: template error") for m in messages(report))
     site = GOOD + "-- templates/404.html --\n{% if %}\n"
     report, _ = build_site(tmp_path, site)
-    assert any(m.startswith("templates/404.html:1: template syntax error") for m in messages(report))
+    assert any(
+        m.startswith("templates/404.html:1: template syntax error") for m in messages(report)
+    )

@@ -96,10 +96,10 @@ def test_posts_pages_and_lists_are_written(tmp_path: Path) -> None:
 
 
 def test_drafts_and_future_posts_are_left_out_unless_asked(tmp_path: Path) -> None:
-    report, out = build_site(tmp_path, BLOG)
+    _, out = build_site(tmp_path, BLOG)
     assert not (out / "posts/draft").exists()
     assert not (out / "posts/future").exists()
-    report, out = build_site(tmp_path, drafts=True)
+    _report, out = build_site(tmp_path, drafts=True)
     assert (out / "posts/draft/index.html").is_file()
     assert (out / "posts/future/index.html").is_file()
 
@@ -115,7 +115,9 @@ def test_updated_is_shown_and_falls_back_to_date(tmp_path: Path) -> None:
     _, out = build_site(tmp_path, BLOG)
     rope = read(out, "posts/rope/index.html")
     assert "2025-03-14</time>" in rope and "updated" in rope and "2025-04-01</time>" in rope
-    assert "updated" not in read(out, "posts/toml-post/index.html").split('class="post-meta"')[1][:300]
+    assert (
+        "updated" not in read(out, "posts/toml-post/index.html").split('class="post-meta"')[1][:300]
+    )
 
 
 def test_home_lists_posts_by_last_update_and_paginates(tmp_path: Path) -> None:
@@ -150,7 +152,7 @@ def test_heading_ids_keep_chinese_and_are_deduplicated(tmp_path: Path) -> None:
 def test_site_macros_are_applied(tmp_path: Path) -> None:
     report, out = build_site(tmp_path, BLOG)
     assert not [p for p in report.problems if "KaTeX" in p.message]
-    assert "<mi mathvariant=\"double-struck\">R</mi>" in read(out, "posts/rope/index.html")
+    assert '<mi mathvariant="double-struck">R</mi>' in read(out, "posts/rope/index.html")
 
 
 def test_page_bundle_files_are_copied_beside_the_page(tmp_path: Path) -> None:
@@ -213,14 +215,19 @@ def test_templates_can_be_overridden_file_by_file(tmp_path: Path) -> None:
 
 
 def test_lang_attribute_comes_from_site_or_post(tmp_path: Path) -> None:
-    site = BLOG + "-- content/posts/en.md --\n---\ntitle: English\ndate: 2024-01-01\nlang: en\n---\nHi.\n"
+    site = (
+        BLOG
+        + "-- content/posts/en.md --\n---\ntitle: English\ndate: 2024-01-01\nlang: en\n---\nHi.\n"
+    )
     _, out = build_site(tmp_path, site)
     assert read(out, "index.html").startswith('<!doctype html>\n<html lang="zh">')
     assert '<html lang="en">' in read(out, "posts/en/index.html")
 
 
 def test_permalink_pattern_with_date_fields(tmp_path: Path) -> None:
-    site = BLOG.replace('posts_per_page = 2', 'posts_per_page = 2\npermalink = "/{year}/{month}/{slug}/"')
+    site = BLOG.replace(
+        "posts_per_page = 2", 'posts_per_page = 2\npermalink = "/{year}/{month}/{slug}/"'
+    )
     report, out = build_site(tmp_path, site)
     assert report.errors == [], messages(report)
     assert (out / "2025/03/rope/index.html").is_file()

@@ -35,7 +35,7 @@ site_name: x
     assert "<title>Welcome" in home
     assert 'href="/guide/install/#%E5%AE%89%E8%A3%85%E6%AD%A5%E9%AA%A4"' in home
     assert 'href="/math/"' in home
-    assert "<h1 class=\"post-title\">Install</h1>" in read(out, "guide/install/index.html")
+    assert '<h1 class="post-title">Install</h1>' in read(out, "guide/install/index.html")
     math = read(out, "math/index.html")
     assert 'class="katex"' in math and 'src="/img/plot.png"' in math
     assert (out / "img/plot.png").read_text() == "PNG\n"

@@ -136,7 +136,7 @@ def _load(
     documents: list[Document] = []
     for source in found.sources:
         try:
-            doc, problems = load_document(source, config, now)
+            doc, problems = load_document(source, config)
         except SourceError as exc:
             report.add(exc.problem)
             continue

@@ -59,9 +59,7 @@ def read_text(source: Source, max_bytes: int) -> str | None:
     return text.replace("\r\n", "\n")
 
 
-def load_document(
-    source: Source, config: SiteConfig, now: dt.datetime
-) -> tuple[Document | None, list[Problem]]:
+def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, list[Problem]]:
     """Turn a source into a Document with its metadata and URL (its body is not rendered yet).
 
     Returns None (with a warning) for an empty file. Raises :class:`SourceError` for a
