@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-
-import pytest
 
 from inkstone.build import has_failed
 from tests.sites import build_site, messages, read, write_site
@@ -147,7 +144,6 @@ def test_two_sources_claiming_one_url_name_both(tmp_path: Path) -> None:
     assert (out / "posts/good/index.html").is_file()
 
 
-@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
 def test_symlink_loop_is_reported_and_skipped(tmp_path: Path) -> None:
     write_site(tmp_path, GOOD)
     (tmp_path / "content/posts/loop").symlink_to(tmp_path / "content/posts")

@@ -187,6 +187,7 @@ def _render(
             macros_json=macros_key(config.math.macros, doc.macros),
             number_equations=config.math.number_equations,
             line_numbers=config.code.line_numbers,
+            excerpt_length=config.excerpt_length,
             resolve_link=links.resolver(doc),
         )
         try:

@@ -66,8 +66,11 @@ def math_problems(state: dict[str, Any]) -> list[str]:
     if state["mathmlVisible"]:
         # KaTeX's CSS hides the MathML copy; if it shows, katex.min.css did not apply.
         problems.append(f"{state['mathmlVisible']} .katex-mathml elements are visible")
+    katex_faces = [f for f in state["faces"] if f["family"].startswith("KaTeX_")]
+    if failed := sorted({f["family"] for f in katex_faces if f["status"] == "error"}):
+        problems.append(f"KaTeX fonts failed to load: {failed}")
     if state["katex"] and not katex_fonts_loaded(state):
-        problems.append(f"no KaTeX_* font loaded; font faces: {state['faces']}")
+        problems.append(f"no KaTeX_* font loaded ({len(katex_faces)} KaTeX faces declared)")
     return problems
 
 
@@ -137,7 +140,9 @@ def test_eqref_points_at_its_equation(site: ServedSite, page: Page) -> None:
     assert urlsplit(page.url).fragment == first[1:]
     assert page.locator(first).is_visible()
     box = page.locator(first).bounding_box()
-    assert box is not None and 0 <= box["y"] < page.viewport_size["height"], box  # type: ignore[index]
+    viewport = page.viewport_size
+    assert box is not None and viewport is not None
+    assert 0 <= box["y"] < viewport["height"], f"{first} is not in view: {box}"
 
 
 @pytest.mark.parametrize(
@@ -168,6 +173,20 @@ def test_screenshots(site: ServedSite, page: Page, artifacts: Path) -> None:
         assert target.stat().st_size > 10_000, target
 
 
+def links_missing_prefix(page: Page, site: ServedSite) -> list[str]:
+    """Links and asset URLs on the page that point into the site's host but not under its path."""
+    urls: list[str] = page.eval_on_selector_all(
+        "a[href], link[href], img[src], script[src]",
+        "(els) => els.map((e) => e.href || e.src)",
+    )
+    prefix = urlsplit(site.base_url).path
+    return [
+        url
+        for url in urls
+        if url.startswith(site.origin) and not urlsplit(url).path.startswith(prefix)
+    ]
+
+
 def test_site_under_a_sub_path(blog_site: ServedSite, page: Page) -> None:
     """Built for ``/blog/`` and served only there: every link and asset must carry the prefix."""
     bad: list[str] = []
@@ -182,6 +201,7 @@ def test_site_under_a_sub_path(blog_site: ServedSite, page: Page) -> None:
 
     open_ok(page, blog_site.url())
     assert page.locator(".post-entry").count() > 0
+    assert links_missing_prefix(page, blog_site) == []
 
     # Home → first post (through the page's own link, not a URL we make up).
     page.on("response", collect_css)
@@ -196,6 +216,7 @@ def test_site_under_a_sub_path(blog_site: ServedSite, page: Page) -> None:
     # 304: the home page (it has math in excerpts) already fetched it into the cache.
     assert [r.status for r in stylesheets] in ([200], [304]), stylesheets
     assert urlsplit(stylesheets[0].url).path == prefix + "assets/katex/katex.min.css"
+    assert links_missing_prefix(page, blog_site) == []
 
     # Post → one of its tags.
     with page.expect_navigation() as nav:
@@ -203,11 +224,13 @@ def test_site_under_a_sub_path(blog_site: ServedSite, page: Page) -> None:
     assert nav.value is not None and nav.value.status == 200, nav.value
     assert unquote(urlsplit(page.url).path).startswith(prefix + "tags/"), page.url
     assert page.locator(".post-entry").count() > 0
+    assert links_missing_prefix(page, blog_site) == []
 
     # Tag page → the about page, from the site navigation.
     with page.expect_navigation() as nav:
         page.locator(f'nav a[href="{prefix}about/"]').click()
     assert nav.value is not None and nav.value.status == 200, nav.value
     assert urlsplit(page.url).path == prefix + "about/"
+    assert links_missing_prefix(page, blog_site) == []
 
     assert bad == []

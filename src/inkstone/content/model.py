@@ -55,7 +55,9 @@ class Rendered:
     formulas: int
     """Formulas on the page."""
     excerpt_html: str
-    """The part before ``<!-- more -->``, or the first paragraph."""
+    """The opening text, flattened and cut (see :mod:`inkstone.markup.excerpt`)."""
+    excerpt_cut: bool = False
+    """Whether the excerpt was cut short of the whole text."""
 
     @property
     def has_math(self) -> bool:

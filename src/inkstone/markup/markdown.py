@@ -26,11 +26,11 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from inkstone.content.model import Rendered, TocEntry
 from inkstone.errors import Problem, Severity
 from inkstone.markup.equations import EquationNumbers, has_refs, only_ref
+from inkstone.markup.excerpt import make_excerpt
 from inkstone.markup.highlight import highlight_code, parse_info
 from inkstone.markup.math import engine
 from inkstone.markup.plugins.mathdelims import mathdelims_plugin
 
-MORE_MARKER = "<!-- more -->"
 DISPLAY_TYPES = {"math_block", "math_block_label", "math_inline_double"}
 
 
@@ -60,6 +60,8 @@ class RenderContext:
     """Site and post macros, merged (see :func:`inkstone.markup.math.macros_key`)."""
     number_equations: str = "ams"
     line_numbers: bool = False
+    excerpt_length: int = 160
+    """Excerpt length in units (a CJK character is one, a Latin word two)."""
     resolve_link: LinkResolver | None = None
     problems: list[Problem] = field(default_factory=list)
     formulas: int = 0
@@ -102,15 +104,13 @@ def render_markdown(body: str, ctx: RenderContext) -> Rendered:
     env["numbers"] = numbers
     content = md.renderer.render(tokens, md.options, env)
     toc = _toc(tokens)
-    excerpt_tokens = _excerpt_tokens(tokens)
     counted = ctx.formulas
-    excerpt = (
-        content
-        if excerpt_tokens is tokens
-        else md.renderer.render(excerpt_tokens, md.options, {**env, "quiet": True})
+    quiet_env = {**env, "quiet": True}
+    excerpt = make_excerpt(
+        tokens, ctx.excerpt_length, lambda t: _typeset(t.content, False, t, quiet_env)
     )
     ctx.formulas = counted
-    return Rendered(content, toc, ctx.formulas, excerpt)
+    return Rendered(content, toc, ctx.formulas, excerpt.html, excerpt.cut)
 
 
 def _annotate_lines(tokens: Sequence[Token]) -> None:
@@ -158,18 +158,6 @@ def _plain_text(inline: Token) -> str:
         if child.type in ("text", "code_inline") or child.type == "math_inline":
             parts.append(child.content)
     return "".join(parts).strip()
-
-
-def _excerpt_tokens(tokens: list[Token]) -> list[Token]:
-    for i, token in enumerate(tokens):
-        if token.type == "html_block" and token.content.strip() == MORE_MARKER:
-            return tokens[:i]
-    for i, token in enumerate(tokens):
-        if token.type == "paragraph_open" and token.level == 0:
-            for j in range(i, len(tokens)):
-                if tokens[j].type == "paragraph_close" and tokens[j].level == 0:
-                    return tokens[i : j + 1]
-    return tokens
 
 
 def _ctx(env: EnvType) -> RenderContext:
