@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-NUMBERED_ENVS = ("equation", "align", "gather", "alignat", "multline", "flalign")
+NUMBERED_ENVS = ("equation", "align", "gather", "alignat", "multline", "flalign", "eqnarray")
+KATEX_STAND_INS = {"multline": "gather", "flalign": "align", "eqnarray": "align"}
+"""Environments KaTeX lacks, typeset with the closest one it has."""
 SINGLE_NUMBER_ENVS = ("equation", "multline")
 _LABEL = re.compile(r"\\label\s*\{([^{}]*)\}")
 _TAG = re.compile(r"\\tag\*?\s*\{([^{}]*)\}")
@@ -39,19 +41,23 @@ class EquationNumbers:
     counter: int = 0
     labels: dict[str, str] = field(default_factory=dict)
     """Label → printed number (without parentheses)."""
-    duplicates: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, int | None]] = field(default_factory=list)
+    """Labels defined again, with the 0-based body line of the second definition."""
+    _line: int | None = None
 
-    def number(self, tex: str) -> NumberedFormula:
-        """Number one display formula; called in document order."""
+    def number(self, tex: str, line: int | None = None) -> NumberedFormula:
+        """Number one display formula (found at body ``line``); called in document order."""
+        self._line = line
         body = tex.strip()
         env = _ENV.match(body)
         if env is None:
             return self._number_rows([body], auto=False, rebuild=lambda rows: rows[0])
         name, star, inner = env.group(1), env.group(2), env.group(3)
         auto = not star and self.mode == "ams"
+        katex_name = KATEX_STAND_INS.get(name, name)
 
         def rebuild(rows: list[str]) -> str:
-            return f"\\begin{{{name}*}}" + "\\\\".join(rows) + f"\\end{{{name}*}}"
+            return f"\\begin{{{katex_name}*}}" + "\\\\".join(rows) + f"\\end{{{katex_name}*}}"
 
         if name in SINGLE_NUMBER_ENVS:
             return self._number_rows([inner], auto=auto, rebuild=rebuild)
@@ -82,7 +88,7 @@ class EquationNumbers:
                 number = None
             for label in labels:
                 if label in self.labels:
-                    self.duplicates.append(label)
+                    self.duplicates.append((label, self._line))
                     continue
                 self.labels[label] = number if number is not None else "?"
                 anchors.append(anchor_id(label))
@@ -109,6 +115,11 @@ class EquationNumbers:
         number = self.labels.get(label)
         text = f"({number or '??'})" if command == "eqref" else (number or "??")
         return f'<a class="eqref" href="#{anchor_id(label)}">{text}</a>', number is not None
+
+
+def strip_labels(tex: str) -> str:
+    """``tex`` without its ``\\label{…}`` commands (which KaTeX does not know)."""
+    return _LABEL.sub("", tex)
 
 
 def only_ref(tex: str) -> tuple[str, str] | None:

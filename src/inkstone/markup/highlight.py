@@ -32,13 +32,18 @@ class FenceInfo:
 
 
 def parse_info(info: str) -> FenceInfo:
-    """Read ``python title="a.py" linenos hl_lines="2 3"`` (also ``{linenos=true}`` forms)."""
+    """Read ``python title="a.py" linenos hl_lines="2 3"``, also Hugo's
+    ``python {linenos=true,hl_lines=[2,"4-6"]}`` form; ``1-3`` is a range of lines."""
     info = info.strip()
     if not info:
         return FenceInfo()
+    if info.startswith("{") and info.endswith("}"):  # pandoc: {.python linenos=false}
+        info = info[1:-1].strip()
     language, _, rest = info.partition(" ")
     language = language.strip("{}.")
-    rest = rest.strip().strip("{}")
+    rest = rest.strip()
+    if rest.startswith("{") and rest.endswith("}"):
+        rest = _hugo_options(rest[1:-1])
     try:
         words = shlex.split(rest)
     except ValueError:
@@ -52,10 +57,37 @@ def parse_info(info: str) -> FenceInfo:
         if key in ("title", "file", "filename"):
             title = value
         elif key in ("linenos", "linenums", "line-numbers", "showlinenumbers"):
-            line_numbers = not eq or value.lower() not in ("false", "0", "no")
+            line_numbers = not eq or value.lower() not in ("false", "0", "no", "none")
         elif key in ("hl_lines", "hl-lines", "highlight"):
-            lines = tuple(int(n) for n in re.findall(r"\d+", value))
+            lines = _line_set(value)
     return FenceInfo(language, title, line_numbers, lines)
+
+
+def _hugo_options(text: str) -> str:
+    """``linenos=true,hl_lines=[2,"4-6"]`` → ``linenos=true hl_lines="2 4-6"``."""
+    out, depth, current = [], 0, ""
+    for ch in text:
+        depth += ch == "["
+        depth -= ch == "]"
+        if ch == "," and depth == 0:
+            out.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    out.append(current.strip())
+    words = []
+    for item in filter(None, out):
+        key, _, value = item.partition("=")
+        value = re.sub(r'[\[\]"]', " ", value).replace(",", " ").strip()
+        words.append(f'{key.strip()}="{value}"' if value else key.strip())
+    return " ".join(words)
+
+
+def _line_set(value: str) -> tuple[int, ...]:
+    lines: list[int] = []
+    for start, end in re.findall(r"(\d+)(?:\s*-\s*(\d+))?", value):
+        lines.extend(range(int(start), int(end or start) + 1))
+    return tuple(dict.fromkeys(lines))
 
 
 @lru_cache(maxsize=256)

@@ -18,18 +18,21 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_cjk_friendly import cjk_friendly
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from inkstone.content.model import Rendered, TocEntry
 from inkstone.errors import Problem, Severity
-from inkstone.markup.equations import EquationNumbers, has_refs, only_ref
+from inkstone.markup.equations import EquationNumbers, has_refs, only_ref, strip_labels
 from inkstone.markup.excerpt import make_excerpt
 from inkstone.markup.highlight import highlight_code, parse_info
 from inkstone.markup.math import engine
+from inkstone.markup.plugins.heading_ids import heading_ids_plugin, heading_text
+from inkstone.markup.plugins.linkify_cjk import linkify_cjk_plugin
 from inkstone.markup.plugins.mathdelims import mathdelims_plugin
+from inkstone.markup.plugins.tables import tables_plugin
 
 DISPLAY_TYPES = {"math_block", "math_block_label", "math_inline_double"}
 
@@ -79,7 +82,10 @@ def parser() -> MarkdownIt:
         md.use(mathdelims_plugin)
         md.use(footnote_plugin)
         md.use(tasklists_plugin)
-        md.use(anchors_plugin, min_level=1, max_level=6, permalink=False)
+        md.use(heading_ids_plugin)
+        md.use(linkify_cjk_plugin)
+        md.use(tables_plugin)
+        md.use(cjk_friendly)
         for name, rule in _RULES.items():
             md.add_render_rule(name, rule)
         _parser = md
@@ -94,10 +100,10 @@ def render_markdown(body: str, ctx: RenderContext) -> Rendered:
     _annotate_lines(tokens)
     numbers = EquationNumbers(mode=ctx.number_equations)
     _number_equations(tokens, numbers)
-    for label in numbers.duplicates:
+    for label, line in numbers.duplicates:
         _warn(
             ctx,
-            None,
+            line,
             f"equation label `{label}` is defined twice",
             "labels must be unique on a page",
         )
@@ -114,31 +120,49 @@ def render_markdown(body: str, ctx: RenderContext) -> Rendered:
 
 
 def _annotate_lines(tokens: Sequence[Token]) -> None:
-    """Give inline children a 0-based body line: their block's line plus breaks before them."""
+    """Give inline children a 0-based body line.
+
+    A formula is found in its block's source text (markdown-it keeps it verbatim), which
+    places it exactly; other children take the line of the last break or formula before them.
+    """
     for token in tokens:
         if token.type != "inline" or token.map is None or not token.children:
             continue
-        line = token.map[0]
+        raw, cursor, line = token.content, 0, token.map[0]
         for child in token.children:
+            if child.type.startswith("math") and child.content:
+                found = raw.find(child.content, cursor)
+                if found != -1:
+                    line = token.map[0] + raw.count("\n", 0, found)
+                    cursor = found + len(child.content)
             child.meta["line"] = line
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
-            elif child.type.startswith("math") or child.type == "code_inline":
-                line += child.content.count("\n")
+                cursor = _line_start(raw, line - token.map[0], cursor)
+
+
+def _line_start(raw: str, n: int, cursor: int) -> int:
+    """Offset where line ``n`` (0-based) of ``raw`` starts, never before ``cursor``."""
+    offset = 0
+    for _ in range(n):
+        offset = raw.find("\n", offset) + 1
+        if offset == 0:
+            return cursor
+    return max(offset, cursor)
 
 
 def _number_equations(tokens: Sequence[Token], numbers: EquationNumbers) -> None:
     for token in tokens:
         if token.type in DISPLAY_TYPES or (token.type == "fence" and _is_math_fence(token)):
-            token.meta["numbered"] = numbers.number(token.content)
+            token.meta["numbered"] = numbers.number(token.content, _token_line(token))
         elif token.type == "inline" and token.children:
             for child in token.children:
                 if child.type == "math_inline_double":
-                    child.meta["numbered"] = numbers.number(child.content)
+                    child.meta["numbered"] = numbers.number(child.content, _token_line(child))
 
 
 def _is_math_fence(token: Token) -> bool:
-    return token.info.strip().split(" ")[0].lower() in ("math", "latex", "tex", "katex")
+    return token.info.strip().split(" ")[0].lower() == "math"
 
 
 def _toc(tokens: Sequence[Token]) -> list[TocEntry]:
@@ -146,18 +170,10 @@ def _toc(tokens: Sequence[Token]) -> list[TocEntry]:
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag in ("h2", "h3", "h4"):
             anchor = str(token.attrs.get("id", ""))
-            text = _plain_text(tokens[i + 1])
+            text = heading_text(tokens[i + 1]).strip()
             if anchor and text:
                 entries.append(TocEntry(int(token.tag[1]), anchor, text))
     return entries
-
-
-def _plain_text(inline: Token) -> str:
-    parts = []
-    for child in inline.children or []:
-        if child.type in ("text", "code_inline") or child.type == "math_inline":
-            parts.append(child.content)
-    return "".join(parts).strip()
 
 
 def _ctx(env: EnvType) -> RenderContext:
@@ -178,7 +194,11 @@ def _token_line(token: Token) -> int | None:
     return line if isinstance(line, int) else None
 
 
-def _typeset(tex: str, display: bool, token: Token, env: EnvType) -> str:
+def _typeset(
+    tex: str, display: bool, token: Token, env: EnvType, written: str | None = None
+) -> str:
+    """Typeset ``tex``. On a KaTeX error, show ``written`` (the author's TeX, when ``tex`` is
+    a numbered rewrite of it) and report the error KaTeX finds in what the author wrote."""
     ctx = _ctx(env)
     quiet = env.get("quiet", False)
     numbers: EquationNumbers = env["numbers"]
@@ -195,16 +215,17 @@ def _typeset(tex: str, display: bool, token: Token, env: EnvType) -> str:
     ctx.formulas += 1
     if result.error is None:
         return result.html
+    error = result.error
+    if written is not None and written.strip() != tex.strip():
+        error = engine().render(strip_labels(written), display, ctx.macros_json).error or error
+        tex = written
     if not quiet:
         _warn(
-            ctx,
-            _token_line(token),
-            f"KaTeX error: {result.error}",
-            "the formula is shown as TeX source",
+            ctx, _token_line(token), f"KaTeX error: {error}", "the formula is shown as TeX source"
         )
     delim = ("$$", "$$") if display else ("$", "$")
     source = html.escape(delim[0] + tex + delim[1])
-    return f'<code class="math-error" title="{html.escape(result.error)}">{source}</code>'
+    return f'<code class="math-error" title="{html.escape(error)}">{source}</code>'
 
 
 def _render_inline_math(
@@ -234,7 +255,7 @@ def _render_display_math(
     anchors: list[str] = list(numbered.anchors) if numbered is not None else []
     if token.type == "math_block_label" and token.info:
         anchors.insert(0, "eq-" + token.info)
-    body = _typeset(tex, True, token, env)
+    body = _typeset(tex, True, token, env, written=token.content)
     extra = "".join(f'<span id="{html.escape(a)}" class="eq-anchor"></span>' for a in anchors[1:])
     ident = f' id="{html.escape(anchors[0])}"' if anchors else ""
     if token.type == "math_inline_double":
@@ -274,8 +295,18 @@ def _render_image(
 ) -> str:
     token = tokens[idx]
     _resolve(token, "src", True, env)
+    alt_parts = ("text", "math_inline", "code_inline")
+    alt = "".join(c.content for c in token.children or [] if c.type in alt_parts)
+    token.children = None
+    token.attrSet("alt", alt)
     token.attrSet("loading", "lazy")
-    return self.image(tokens, idx, options, env)
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_code_block(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return highlight_code(tokens[idx].content, parse_info(""), _ctx(env).line_numbers)
 
 
 def _render_table_open(
@@ -298,6 +329,7 @@ _RULES: dict[str, Callable[..., str]] = {
     "fence": _render_fence,
     "link_open": _render_link_open,
     "image": _render_image,
+    "code_block": _render_code_block,
     "table_open": _render_table_open,
     "table_close": _render_table_close,
 }

@@ -4,7 +4,11 @@
   is given the right to interrupt a paragraph);
 - ``\\(…\\)`` inline and ``\\[…\\]`` display, both inside a paragraph and as blocks;
 - a bare ``\\begin{aligned}…\\end{aligned}`` (or equation, align, gather …) block;
-- ``\\eqref{x}`` and ``\\ref{x}`` written in text, outside any formula.
+- ``\\eqref{x}`` and ``\\ref{x}`` written in text, outside any formula;
+- ``$…$`` inline, by rules that keep money as text: the opening ``$`` is not preceded by a
+  digit, the closing one is not followed by a digit, and the formula is either tight
+  (``$x$``) or padded on both sides (``$ x $``, then not followed by a letter); a ``$`` whose
+  first possible closing ``$`` fails these tests is a plain dollar sign.
 
 Tokens produced: ``math_inline`` (inline), ``math_inline_double`` (display inside a
 paragraph) and ``math_block`` (display block), the same types ``dollarmath`` makes, so
@@ -52,14 +56,24 @@ def mathdelims_plugin(md: MarkdownIt) -> None:
     def dollar_block_that_interrupts(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         # dollarmath's rule pushes tokens even when only asked whether it would match
         if not silent:
-            return bool(dollar_block(state, start, end, False))
+            tokens, line = len(state.tokens), state.line
+            if not dollar_block(state, start, end, False):
+                return False
+            if "$$" in state.tokens[-1].content:  # `$$a$$ and $$b$$`: two formulas in a line
+                del state.tokens[tokens:]
+                state.line = line
+                return False
+            return True
         tokens, line = len(state.tokens), state.line
-        matched = bool(dollar_block(state, start, end, False))
+        matched = (
+            bool(dollar_block(state, start, end, False)) and "$$" not in state.tokens[-1].content
+        )
         del state.tokens[tokens:]
         state.line = line
         return matched
 
     md.block.ruler.at("math_block", dollar_block_that_interrupts, {"alt": _INTERRUPTS})
+    md.inline.ruler.at("math_inline", _dollar_inline)
     md.block.ruler.before("math_block", "math_block_bracket", _bracket_block, {"alt": _INTERRUPTS})
     md.block.ruler.before("math_block", "math_block_env", _env_block, {"alt": _INTERRUPTS})
     md.inline.ruler.before("escape", "math_bracket", _bracket_inline)
@@ -80,6 +94,8 @@ def _bracket_block(state: StateBlock, start: int, end: int, silent: bool) -> boo
     rest = first[2:]
     if rest.rstrip().endswith("\\]") and len(rest.rstrip()) >= 2:
         content, last = rest.rstrip()[:-2], start
+        if "\\]" in content:  # `\[ a \] and \[ b \]`: two formulas in a paragraph
+            return False
     elif "\\]" in rest:
         return False
     else:
@@ -184,3 +200,56 @@ def _text_ref(state: StateInline, silent: bool) -> bool:
         token.markup = "ref"
     state.pos = match.end()
     return True
+
+
+def _dollar_inline(state: StateInline, silent: bool) -> bool:
+    """``$…$`` inline math and ``$$…$$`` display math inside a paragraph."""
+    src, pos, end = state.src, state.pos, state.posMax
+    if src[pos] != "$":
+        return False
+    if src.startswith("$$", pos):
+        close = _find_unescaped(src, "$$", pos + 2, end)
+        if close == -1 or not src[pos + 2 : close].strip():
+            if not silent:
+                state.push("text", "", 0).content = "$$"
+            state.pos = pos + 2
+            return True
+        if not silent:
+            token = state.push("math_inline_double", "math", 0)
+            token.content = src[pos + 2 : close]
+            token.markup = "$$"
+        state.pos = close + 2
+        return True
+    if pos > 0 and src[pos - 1].isdigit():
+        return False
+    close = _find_unescaped(src, "$", pos + 1, end)
+    if close == -1:
+        return False
+    content = src[pos + 1 : close]
+    after = src[close + 1] if close + 1 < end else ""
+    if not content.strip() or after.isdigit():
+        return False
+    tight = not content[0].isspace() and not content[-1].isspace()
+    padded = content[0].isspace() and content[-1].isspace() and not after.isalnum()
+    if not (tight or padded):
+        return False
+    if not silent:
+        token = state.push("math_inline", "math", 0)
+        token.content = content.strip() if padded else content
+        token.markup = "$"
+    state.pos = close + 1
+    return True
+
+
+def _find_unescaped(src: str, marker: str, start: int, end: int) -> int:
+    """Position of the next ``marker`` not preceded by an odd number of backslashes, or -1."""
+    while True:
+        found = src.find(marker, start, end)
+        if found == -1:
+            return -1
+        backslashes = 0
+        while found - backslashes - 1 >= 0 and src[found - backslashes - 1] == "\\":
+            backslashes += 1
+        if backslashes % 2 == 0:
+            return found
+        start = found + 1
