@@ -415,7 +415,7 @@ def bench_hugo(hugo: Hugo, work: Path, site: Path, size: int, runs: int, math: b
         remove(cache)
         remove(site / "resources")
         remove(site / ".hugo_build.lock")
-        cmd = [
+        cmd: list[str | os.PathLike[str]] = [
             hugo.binary,
             "--source", site,
             "--config", config,

@@ -13,8 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
 
 from inkstone.config import CONFIG_FILE, SiteConfig, load_config
 from inkstone.content.discover import Discovery, discover
@@ -25,9 +24,9 @@ from inkstone.markup.markdown import RenderContext, render_markdown
 from inkstone.markup.math import KatexNotFound, engine, macros_key
 from inkstone.output.assets import copy_assets
 from inkstone.output.writer import SiteWriter, UnsafeOutput
+from inkstone.render.site_pages import write_pages
 from inkstone.render.templates import Templates, theme_dir
-from inkstone.render.views import ViewBuilder
-from inkstone.site.collect import SiteIndex, collect, paginate
+from inkstone.site.collect import SiteIndex, collect
 from inkstone.site.links import SiteLinks
 
 Progress = Callable[[str, int, int], None]
@@ -214,73 +213,8 @@ def _write(
     options: BuildOptions,
     report: BuildReport,
 ) -> None:
-    views = ViewBuilder(config, index)
-    site = views.site()
-    zh = config.is_zh
-
-    def page(template: str, rel: str, owner: str, needs_math: bool = False, **context: Any) -> None:
-        common = {
-            "site": site,
-            "url": views.url,
-            "asset": lambda path: views.url("/assets/" + path),
-            "needs_math": needs_math,
-            "page_url": views.url("/" + rel.removesuffix("index.html")),
-        }
-        try:
-            html = templates.render(template, {**common, **context})
-            writer.write_text(rel, html, owner)
-            report.pages_written += 1
-        except SourceError as exc:
-            report.add(exc.problem)
-
+    write_pages(config, index, templates, writer, report, options.progress)
     documents = index.posts + index.pages + ([index.home] if index.home else [])
-    for done, doc in enumerate(documents, start=1):
-        view = views.post(doc)
-        template = "post.html" if doc.kind.value == "post" else "page.html"
-        page(
-            template,
-            doc.output_path.as_posix(),
-            doc.source.display.as_posix(),
-            view.has_math,
-            page=view,
-        )
-        if options.progress:
-            options.progress("write", done, len(documents))
-
-    def listing(posts: list[Document], base: str, title: str, term: Any = None) -> None:
-        for part in paginate(posts, config.posts_per_page, base):
-            items = [views.post(d) for d in part.posts]
-            rel = PurePosixPath(part.url.strip("/")) / "index.html"
-            page(
-                "list.html",
-                rel.as_posix(),
-                f"list {part.url}",
-                any(v.has_math for v in items),
-                posts=items,
-                pager=views.pager(part),
-                term=term,
-                page_title=title,
-            )
-
-    if index.home is None:
-        listing(index.posts, "/", "最新文章" if zh else "Latest posts")
-    for taxonomy, terms, label in (
-        ("categories", index.categories, "分类" if zh else "Categories"),
-        ("tags", index.tags, "标签" if zh else "Tags"),
-    ):
-        if not terms:
-            continue
-        page(
-            "terms.html",
-            f"{taxonomy}/index.html",
-            f"list /{taxonomy}/",
-            taxonomy=taxonomy,
-            terms=[views.term(t) for t in terms.values()],
-            page_title=label,
-        )
-        for term in terms.values():
-            listing(term.posts, term.url, term.name, views.term(term))
-    page("404.html", "404.html", "404 page")
     copy_assets(site_dir, found, documents, config, writer, report)
 
 

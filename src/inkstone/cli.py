@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from inkstone import __version__
@@ -146,4 +147,4 @@ def _run_build(site_dir: Path, options: BuildOptions) -> BuildReport:
 def _print_problems(report: BuildReport) -> None:
     for problem in report.problems:
         color = "red" if problem.severity is Severity.ERROR else "yellow"
-        err.print(f"[{color}]{problem.severity.value}[/]: {problem}", markup=True, soft_wrap=True)
+        err.print(f"[{color}]{problem.severity.value}[/]: {escape(str(problem))}", soft_wrap=True)

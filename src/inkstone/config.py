@@ -74,8 +74,18 @@ class SiteConfig:
     slug_style: Literal["pinyin", "hash"] = "pinyin"
     """How ``inkstone new post`` turns a Chinese title into a slug: readable pinyin,
     or a short stable hash."""
-    theme: str = "default"
-    """A built-in theme name, or a folder (relative to the site) holding ``templates/``."""
+    theme: str = "minimal"
+    """A built-in theme (``transmission``, ``minimal``), or a folder (relative to the site)
+    holding ``templates/`` and ``static/``."""
+    kicker: str = "INCOMING TRANSMISSION"
+    """The line above the site title in the home page's masthead."""
+    feed_title: str | None = None
+    """Title of the home page's list of posts; default "LATEST UPDATES" (最新更新 in Chinese)."""
+    edit_url: str | None = None
+    """Pattern of an "edit this page" link, with ``{path}`` the source's path in the site,
+    e.g. ``https://github.com/me/blog/edit/main/{path}``."""
+    feed_limit: int = 20
+    """Posts in each feed (Atom, RSS, JSON Feed), newest first."""
     max_file_size_mb: float = 10.0
     """Sources larger than this are reported and skipped instead of built."""
     math: MathConfig = field(default_factory=MathConfig)
@@ -88,6 +98,11 @@ class SiteConfig:
         """The path part of ``base_url``, always starting and ending with ``/``."""
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
+
+    @property
+    def list_title(self) -> str:
+        """The home page's list title."""
+        return self.feed_title or ("最新更新" if self.is_zh else "LATEST UPDATES")
 
     @property
     def is_zh(self) -> bool:
@@ -207,6 +222,10 @@ def _check_values(config: SiteConfig, path: Path | None, problems: list[Problem]
 
     if config.posts_per_page < 1:
         bad("`posts_per_page` must be at least 1")
+    if config.feed_limit < 1:
+        bad("`feed_limit` must be at least 1")
+    if config.edit_url is not None and "{path}" not in config.edit_url:
+        bad("`edit_url` must contain {path}", "e.g. https://github.com/me/blog/edit/main/{path}")
     if config.excerpt_length < 1:
         bad("`excerpt_length` must be at least 1")
     if config.max_file_size_mb <= 0:

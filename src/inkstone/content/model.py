@@ -58,6 +58,10 @@ class Rendered:
     """The opening text, flattened and cut (see :mod:`inkstone.markup.excerpt`)."""
     excerpt_cut: bool = False
     """Whether the excerpt was cut short of the whole text."""
+    cjk_chars: int = 0
+    """CJK characters in the prose (code and formulas not counted)."""
+    latin_words: int = 0
+    """Latin words in the prose."""
 
     @property
     def has_math(self) -> bool:

@@ -25,6 +25,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from inkstone.content.model import Rendered, TocEntry
 from inkstone.errors import Problem, Severity
+from inkstone.markup.cjk import TextCount
 from inkstone.markup.equations import EquationNumbers, has_refs, only_ref, strip_labels
 from inkstone.markup.excerpt import make_excerpt
 from inkstone.markup.highlight import highlight_code, parse_info
@@ -116,7 +117,27 @@ def render_markdown(body: str, ctx: RenderContext) -> Rendered:
         tokens, ctx.excerpt_length, lambda t: _typeset(t.content, False, t, quiet_env)
     )
     ctx.formulas = counted
-    return Rendered(content, toc, ctx.formulas, excerpt.html, excerpt.cut)
+    count = _count_prose(tokens)
+    return Rendered(
+        content,
+        toc,
+        ctx.formulas,
+        excerpt.html,
+        excerpt.cut,
+        count.cjk_chars,
+        count.latin_words,
+    )
+
+
+def _count_prose(tokens: Sequence[Token]) -> TextCount:
+    """Words of prose: text in paragraphs, headings, lists, tables (not code or formulas)."""
+    count = TextCount()
+    for token in tokens:
+        if token.type == "inline":
+            for child in token.children or []:
+                if child.type in ("text", "code_inline"):
+                    count.add(child.content)
+    return count
 
 
 def _annotate_lines(tokens: Sequence[Token]) -> None:

@@ -6,9 +6,11 @@ path (``/blog/posts/x/``); ``permalink`` fields are absolute (``https://…``).
 Templates and what they get:
 
 - ``list.html``: ``site``, ``posts`` (list of :class:`PostView`), ``pager``
-  (:class:`PagerView`), ``term`` (:class:`TermView` or None on the home page), ``page_title``.
+  (:class:`PagerView`), ``kind`` (``home``, ``category`` or ``tag``), ``term``
+  (:class:`TermView`, None on the home page), ``page_title``, ``feed_url`` (this list's Atom feed).
 - ``post.html`` and ``page.html``: ``site``, ``page`` (:class:`PostView`).
 - ``terms.html``: ``site``, ``taxonomy`` (``categories`` or ``tags``), ``terms``, ``page_title``.
+- ``archives.html``: ``site``, ``years`` (list of :class:`ArchiveYearView`), ``page_title``.
 - ``404.html``: ``site``.
 
 Every template also gets ``url(path)`` (a site path with the base path added),
@@ -18,13 +20,16 @@ and ``page_url`` (this page's URL).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from inkstone.config import SiteConfig
 from inkstone.content.model import Document, TocEntry
 from inkstone.content.slug import slugify
-from inkstone.site.collect import PageOfPosts, SiteIndex, Term, pager_numbers
+from inkstone.markup.cjk import TextCount
+from inkstone.render.html_text import plain_text
+from inkstone.site.collect import ArchiveMonth, PageOfPosts, SiteIndex, Term, pager_numbers
 
 
 @dataclass
@@ -34,6 +39,9 @@ class TermView:
     name: str
     url: str
     count: int
+    """Posts with this term."""
+    feed_url: str = ""
+    """The term's Atom feed."""
 
 
 @dataclass
@@ -68,8 +76,22 @@ class PostView:
     """HTML: the part before ``<!-- more -->``, else the first paragraph."""
     summary: str | None
     """The front matter's ``summary``, if any (plain text)."""
+    excerpt_cut: bool
+    """True when ``excerpt`` was cut short (it then ends with "…")."""
+    description: str
+    """Plain text for ``<meta name="description">``: the summary, else the excerpt's text."""
     toc: list[TocEntry]
     has_math: bool
+    word_count: int
+    """CJK characters plus Latin words of prose (code and formulas not counted)."""
+    reading_minutes: int
+    """About 400 CJK characters or 230 English words a minute, at least 1."""
+    cover: str | None
+    """URL of the cover image, if the front matter names one."""
+    edit_url: str | None
+    """Where to edit the source, when ``edit_url`` is configured."""
+    source_path: str
+    """The source's path in the site folder, e.g. ``content/posts/rope.md``."""
     language: str
     """``<html lang>`` for this page: the post's ``lang`` or the site's language."""
     meta: dict[str, Any]
@@ -100,6 +122,25 @@ class PagerView:
 
 
 @dataclass
+class ArchiveMonthView:
+    """Posts of one month."""
+
+    month: int
+    label: str
+    """``2025-03``."""
+    posts: list[PostView]
+
+
+@dataclass
+class ArchiveYearView:
+    """Posts of one year, by month, newest first."""
+
+    year: int
+    count: int
+    months: list[ArchiveMonthView]
+
+
+@dataclass
 class SiteView:
     """Site-wide settings and navigation."""
 
@@ -116,6 +157,18 @@ class SiteView:
     """Standalone pages, for navigation."""
     has_home_list: bool = True
     """False when a root ``index.md`` replaces the generated post list."""
+    kicker: str = ""
+    """The masthead's line above the title ("INCOMING TRANSMISSION")."""
+    list_title: str = ""
+    """The home list's title ("LATEST UPDATES" / "最新更新")."""
+    is_zh: bool = False
+    """The site is written in Chinese (themes pick their labels by it)."""
+    feed_url: str = ""
+    """The site's Atom feed; ``rss_url`` and ``json_feed_url`` are the other two."""
+    rss_url: str = ""
+    json_feed_url: str = ""
+    year: int = 0
+    """The year of the build, for the footer."""
 
 
 class ViewBuilder:
@@ -145,17 +198,27 @@ class ViewBuilder:
             tags=[self.term(t) for t in self.index.tags.values()],
             pages=[LinkView(p.title, self.url(p.url)) for p in self.index.pages],
             has_home_list=self.index.home is None,
+            kicker=c.kicker,
+            list_title=c.list_title,
+            is_zh=c.is_zh,
+            feed_url=self.url("/atom.xml"),
+            rss_url=self.url("/rss.xml"),
+            json_feed_url=self.url("/feed.json"),
+            year=dt.date.today().year,
         )
 
     def term(self, term: Term) -> TermView:
         """A category or tag."""
-        return TermView(term.name, self.url(term.url), len(term.posts))
+        return TermView(
+            term.name, self.url(term.url), len(term.posts), self.url(term.url + "atom.xml")
+        )
 
     def _term_of(self, taxonomy: str, name: str) -> TermView:
         terms = self.index.categories if taxonomy == "categories" else self.index.tags
         term = terms.get(slugify(name))
         if term is None:
-            return TermView(name, self.url(f"/{taxonomy}/{slugify(name)}/"), 0)
+            url = self.url(f"/{taxonomy}/{slugify(name)}/")
+            return TermView(name, url, 0, url + "atom.xml")
         return self.term(term)
 
     def post(self, doc: Document) -> PostView:
@@ -181,8 +244,15 @@ class ViewBuilder:
             content=rendered.html,
             excerpt=rendered.excerpt_html,
             summary=doc.summary,
+            excerpt_cut=rendered.excerpt_cut,
+            description=doc.summary or plain_text(rendered.excerpt_html) or self.config.description,
             toc=rendered.toc,
             has_math=rendered.has_math,
+            word_count=rendered.cjk_chars + rendered.latin_words,
+            reading_minutes=TextCount(rendered.cjk_chars, rendered.latin_words).reading_minutes,
+            cover=self._cover(doc),
+            edit_url=self._edit_url(doc),
+            source_path=doc.source.display.as_posix(),
             language=doc.language or self.config.language,
             meta=doc.meta,
             previous=LinkView(prev_doc.title, self.url(prev_doc.url)) if prev_doc else None,
@@ -190,6 +260,29 @@ class ViewBuilder:
         )
         self._posts[doc.url] = view
         return view
+
+    def _cover(self, doc: Document) -> str | None:
+        if not doc.cover:
+            return None
+        if "://" in doc.cover or doc.cover.startswith("/"):
+            return doc.cover if "://" in doc.cover else self.url(doc.cover)
+        return self.url(doc.url) + doc.cover
+
+    def _edit_url(self, doc: Document) -> str | None:
+        pattern = self.config.edit_url
+        return pattern.format(path=doc.source.display.as_posix()) if pattern else None
+
+    def archives(self, months: list[ArchiveMonth]) -> list[ArchiveYearView]:
+        """Archive months grouped by year."""
+        years: dict[int, ArchiveYearView] = {}
+        for month in months:
+            year = years.setdefault(month.year, ArchiveYearView(month.year, 0, []))
+            posts = [self.post(d) for d in month.posts]
+            year.months.append(
+                ArchiveMonthView(month.month, f"{month.year}-{month.month:02d}", posts)
+            )
+            year.count += len(posts)
+        return list(years.values())
 
     def pager(self, page: PageOfPosts) -> PagerView:
         """The pager of one page of a list."""

@@ -70,6 +70,24 @@ class SiteIndex:
     next: dict[str, Document] = field(default_factory=dict)
 
 
+@dataclass
+class ArchiveMonth:
+    """Posts published in one month, newest first."""
+
+    year: int
+    month: int
+    posts: list[Document]
+
+
+def archives(posts: list[Document]) -> list[ArchiveMonth]:
+    """Posts grouped by the month of their publication date, newest month first."""
+    months: dict[tuple[int, int], list[Document]] = {}
+    for post in sorted(posts, key=lambda d: (d.date or _epoch(), d.url), reverse=True):
+        date = post.date or _epoch()
+        months.setdefault((date.year, date.month), []).append(post)
+    return [ArchiveMonth(y, m, docs) for (y, m), docs in months.items()]
+
+
 def _epoch() -> dt.datetime:
     return dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 

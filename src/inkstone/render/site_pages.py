@@ -1,0 +1,184 @@
+"""Every file of the built site that comes from a template or a feed writer.
+
+:func:`write_pages` runs once per build, after all documents are rendered and collected:
+post and standalone pages, the paginated home, category and tag lists with their
+indexes, archives, the 404 page, feeds (site-wide and per term), sitemap and robots.txt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from inkstone.config import SiteConfig
+from inkstone.content.model import Document, Kind
+from inkstone.errors import BuildReport, SourceError
+from inkstone.output.writer import SiteWriter
+from inkstone.render import feeds
+from inkstone.render.sitemap import SitemapEntry, robots, sitemap
+from inkstone.render.templates import Templates
+from inkstone.render.views import PostView, TermView, ViewBuilder
+from inkstone.site.collect import SiteIndex, archives, paginate
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class PageWriter:
+    """Renders templates into the staging folder and keeps the sitemap."""
+
+    config: SiteConfig
+    index: SiteIndex
+    templates: Templates
+    writer: SiteWriter
+    report: BuildReport
+    progress: Progress | None = None
+    views: ViewBuilder = field(init=False)
+    sitemap: list[SitemapEntry] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.views = ViewBuilder(self.config, self.index)
+        self.site = self.views.site()
+
+    def page(self, template: str, url: str, owner: str, **context: Any) -> None:
+        """Render ``template`` to the page at site URL ``url`` (``/x/`` → ``x/index.html``)."""
+        rel = PurePosixPath(url.strip("/")) / "index.html" if url.endswith("/") else url.lstrip("/")
+        common = {
+            "site": self.site,
+            "url": self.views.url,
+            "asset": lambda path: self.views.url("/assets/" + path),
+            "needs_math": False,
+            "page_url": self.views.url(url),
+            "canonical_url": self.config.absolute_url(url),
+        }
+        try:
+            html = self.templates.render(template, {**common, **context})
+            self.writer.write_text(rel, html, owner)
+            self.report.pages_written += 1
+        except SourceError as exc:
+            self.report.add(exc.problem)
+
+    def documents(self) -> None:
+        """One page per post and standalone page."""
+        docs = self.index.posts + self.index.pages + ([self.index.home] if self.index.home else [])
+        for done, doc in enumerate(docs, start=1):
+            view = self.views.post(doc)
+            template = "post.html" if doc.kind is Kind.POST else "page.html"
+            self.page(
+                template,
+                doc.url,
+                doc.source.display.as_posix(),
+                needs_math=view.has_math,
+                page=view,
+            )
+            self.sitemap.append(SitemapEntry(view.permalink, view.updated_iso or view.date_iso))
+            if self.progress:
+                self.progress("write", done, len(docs))
+
+    def listing(
+        self, posts: list[Document], base: str, kind: str, title: str, term: TermView | None
+    ) -> None:
+        """A paginated list of posts at ``base``, ``base/page/2/``…"""
+        for part in paginate(posts, self.config.posts_per_page, base):
+            items = [self.views.post(d) for d in part.posts]
+            self.page(
+                "list.html",
+                part.url,
+                f"list {part.url}",
+                needs_math=any(v.has_math for v in items),
+                posts=items,
+                pager=self.views.pager(part),
+                kind=kind,
+                term=term,
+                page_title=title,
+                feed_url=self.views.url(base + "atom.xml"),
+            )
+        self.sitemap.append(SitemapEntry(self.config.absolute_url(base), _newest(posts)))
+
+    def taxonomies(self) -> None:
+        """Category and tag lists, and the index of each taxonomy."""
+        zh = self.config.is_zh
+        for taxonomy, terms, label, kind in (
+            ("categories", self.index.categories, "分类" if zh else "Categories", "category"),
+            ("tags", self.index.tags, "标签" if zh else "Tags", "tag"),
+        ):
+            if not terms:
+                continue
+            self.page(
+                "terms.html",
+                f"/{taxonomy}/",
+                f"list /{taxonomy}/",
+                taxonomy=taxonomy,
+                terms=[self.views.term(t) for t in terms.values()],
+                page_title=label,
+            )
+            self.sitemap.append(SitemapEntry(self.config.absolute_url(f"/{taxonomy}/")))
+            for term in terms.values():
+                self.listing(term.posts, term.url, kind, term.name, self.views.term(term))
+                self.feeds(term.posts, term.url, f"{term.name} · {self.config.title}")
+
+    def archives(self) -> None:
+        """All posts by year and month."""
+        title = "归档" if self.config.is_zh else "Archives"
+        years = self.views.archives(archives(self.index.posts))
+        self.page("archives.html", "/archives/", "archives", years=years, page_title=title)
+        self.sitemap.append(
+            SitemapEntry(self.config.absolute_url("/archives/"), _newest(self.index.posts))
+        )
+
+    def feeds(self, posts: list[Document], base: str, title: str) -> None:
+        """Atom, RSS and JSON Feed of the newest posts of a list, in the list's folder."""
+        items = [self.views.post(d) for d in posts[: self.config.feed_limit]]
+        info = feeds.FeedInfo(
+            title=title,
+            description=self.config.description,
+            site_url=self.config.absolute_url(base),
+            feed_base=self.config.absolute_url(base),
+            author=self.config.author,
+            language=self.config.language,
+        )
+        owner = f"feeds {base}"
+        folder = base.strip("/")
+        for name, text in (
+            ("atom.xml", feeds.atom(info, items)),
+            ("rss.xml", feeds.rss(info, items)),
+            ("feed.json", feeds.json_feed(info, items)),
+        ):
+            self.writer.write_text(f"{folder}/{name}" if folder else name, text, owner)
+
+    def finish(self) -> None:
+        """404 page, sitemap and robots.txt (the sitemap lists what was written before)."""
+        self.page("404.html", "404.html", "404 page")
+        self.writer.write_text("sitemap.xml", sitemap(self.sitemap), "sitemap")
+        self.writer.write_text(
+            "robots.txt", robots(self.config.absolute_url("/sitemap.xml")), "robots"
+        )
+
+
+def write_pages(
+    config: SiteConfig,
+    index: SiteIndex,
+    templates: Templates,
+    writer: SiteWriter,
+    report: BuildReport,
+    progress: Progress | None = None,
+) -> None:
+    """Write every templated page and feed of the site."""
+    pages = PageWriter(config, index, templates, writer, report, progress)
+    pages.documents()
+    if index.home is None:
+        pages.listing(index.posts, "/", "home", config.list_title, None)
+    pages.feeds(index.posts, "/", config.title)
+    pages.taxonomies()
+    pages.archives()
+    pages.finish()
+
+
+def _newest(posts: list[Document]) -> str | None:
+    stamps = [stamp for d in posts if (stamp := d.updated or d.date)]
+    return max(stamps).isoformat() if stamps else None
+
+
+__all__ = ["PostView", "write_pages"]
