@@ -187,6 +187,7 @@ def _render(
             number_equations=config.math.number_equations,
             line_numbers=config.code.line_numbers,
             excerpt_length=config.excerpt_length,
+            zh=(doc.language or config.language).lower().startswith("zh"),
             resolve_link=links.resolver(doc),
         )
         try:

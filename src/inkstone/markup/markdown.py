@@ -36,6 +36,7 @@ from inkstone.markup.plugins.mathdelims import mathdelims_plugin
 from inkstone.markup.plugins.tables import tables_plugin
 
 DISPLAY_TYPES = {"math_block", "math_block_label", "math_inline_double"}
+ANCHORED = ("h2", "h3", "h4")
 
 
 @dataclass
@@ -64,6 +65,8 @@ class RenderContext:
     """Site and post macros, merged (see :func:`inkstone.markup.math.macros_key`)."""
     number_equations: str = "ams"
     line_numbers: bool = False
+    zh: bool = False
+    """The page is in Chinese (labels of heading links)."""
     excerpt_length: int = 160
     """Excerpt length in units (a CJK character is one, a Latin word two)."""
     resolve_link: LinkResolver | None = None
@@ -330,6 +333,20 @@ def _render_code_block(
     return highlight_code(tokens[idx].content, parse_info(""), _ctx(env).line_numbers)
 
 
+def _render_heading_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """Headings h2–h4 end with a link to themselves (styled to show on hover and focus)."""
+    opening = tokens[idx - 2] if idx >= 2 else None
+    anchor = ""
+    if opening is not None and opening.type == "heading_open" and opening.tag in ANCHORED:
+        ident = html.escape(str(opening.attrGet("id") or ""))
+        if ident:
+            label = "链接到本节" if _ctx(env).zh else "Link to this section"
+            anchor = f' <a class="heading-anchor" href="#{ident}" aria-label="{label}">#</a>'
+    return anchor + self.renderToken(tokens, idx, options, env)
+
+
 def _render_table_open(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -351,6 +368,7 @@ _RULES: dict[str, Callable[..., str]] = {
     "link_open": _render_link_open,
     "image": _render_image,
     "code_block": _render_code_block,
+    "heading_close": _render_heading_close,
     "table_open": _render_table_open,
     "table_close": _render_table_close,
 }
