@@ -1,0 +1,113 @@
+"""Excerpts: the opening text, flattened, cut at a clause boundary, math typeset."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from inkstone.content.model import Rendered
+from inkstone.markup.markdown import RenderContext, render_markdown
+from inkstone.render.html_text import plain_text
+
+
+def excerpt(body: str, length: int = 160) -> Rendered:
+    return render_markdown(body, RenderContext(Path("x.md"), excerpt_length=length))
+
+
+def visible(html: str) -> str:
+    """What a reader sees: KaTeX's MathML copy is hidden, its HTML part shown."""
+    html = re.sub(r'<span class="katex-mathml">.*?</math></span>', "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", "", html)
+
+
+LONG_ZH = (
+    "## 1. 符号约定\n\n"
+    "设输入序列为 $x_1, \\dots, x_n$，每个位置的向量维度为 $d$。"
+    "自注意力的计算复杂度是 $O(n^2 d)$，这在长序列上很昂贵；线性注意力把它降到 $O(n d^2)$。\n\n"
+    "$$\nA = QK^\\top\n$$\n\n```python\nprint('code')\n```\n\n"
+    "| a | b |\n|---|---|\n| 表格 | 内容 |\n\n![图](x.png)\n\n"
+    "后面还有很多内容，我们继续讨论 `torch.einsum` 的用法和 [RoPE 位置编码](rope.md) 的关系，"
+    "以及它们在长上下文里的表现。"
+)
+
+
+def test_inline_math_is_typeset_never_raw_tex_or_placeholders() -> None:
+    result = excerpt(LONG_ZH, 60)
+    assert result.excerpt_html.count('class="katex"') >= 3
+    text = visible(result.excerpt_html)
+    for forbidden in ("$", "\\(", "\\frac", "[公式]", "[Math]", "[代码]"):
+        assert forbidden not in text
+
+
+def test_display_math_code_tables_and_images_are_left_out() -> None:
+    html = excerpt(LONG_ZH, 1000).excerpt_html
+    assert "katex-display" not in html and "QK" not in plain_text(html)
+    assert "print" not in html and "表格" not in html and "<img" not in html
+
+
+def test_heading_ends_its_own_sentence() -> None:
+    html = excerpt(LONG_ZH, 1000).excerpt_html
+    assert html.startswith("1. 符号约定。设输入序列为")
+
+
+def test_cut_at_a_clause_boundary_with_an_ellipsis() -> None:
+    result = excerpt(LONG_ZH, 40)
+    assert result.excerpt_cut
+    assert result.excerpt_html.endswith("…")
+    text = plain_text(result.excerpt_html)
+    before = text[:-1]
+    assert before[-1] not in "，。；", "the boundary punctuation is dropped before …"
+    assert LONG_ZH.replace("## ", "").find("很昂贵") > 0
+    assert before.endswith(("很昂贵", "维度为 d", "O(n2d)")), before
+
+
+def test_never_cut_inside_a_formula_code_span_or_link() -> None:
+    for length in range(5, 140, 3):
+        html = excerpt(LONG_ZH, length).excerpt_html
+        assert html.count('<span class="katex">') == html.count('<span class="katex-mathml">')
+        assert html.count("<code>") == html.count("</code>")
+        assert "RoPE 位" not in plain_text(html) or "RoPE 位置编码" in plain_text(html)
+
+
+def test_latin_text_is_cut_between_words() -> None:
+    body = (
+        "The attention mechanism computes a weighted average of values for every query, "
+        "and its cost grows quadratically with the sequence length, which is why so many "
+        "papers propose linear alternatives based on kernels and low-rank projections."
+    )
+    result = excerpt(body, 30)
+    text = plain_text(result.excerpt_html)
+    assert text.endswith("…")
+    words = text[:-1].split()
+    assert all(w.strip(",.") in body.split() or w in body for w in words)
+    assert len(words) <= 15
+
+
+def test_short_post_is_not_cut() -> None:
+    result = excerpt("短文。只有两句。", 160)
+    assert result.excerpt_html == "短文。只有两句。"
+    assert not result.excerpt_cut
+
+
+def test_more_marker_overrides_the_length() -> None:
+    body = "第一段有 $x$。\n\n第二段。\n\n<!-- more -->\n\n第三段不在摘要里。"
+    result = excerpt(body, 3)
+    assert "第二段" in result.excerpt_html and "第三段" not in result.excerpt_html
+    assert not result.excerpt_cut
+
+
+def test_list_items_are_separated() -> None:
+    assert excerpt("- 第一项\n- 第二项\n", 160).excerpt_html == "第一项；第二项；"
+
+
+def test_word_count_and_reading_time_are_cjk_aware() -> None:
+    body = (
+        "中" * 800
+        + "\n\n"
+        + " ".join(["word"] * 460)
+        + "\n\n```python\n"
+        + "x = 1\n" * 500
+        + "```\n"
+    )
+    result = excerpt(body)
+    assert (result.cjk_chars, result.latin_words) == (800, 460)

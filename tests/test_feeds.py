@@ -1,0 +1,95 @@
+"""Feeds, sitemap, robots.txt, archives and pagination of a whole site."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from inkstone.site.collect import pager_numbers
+from tests.sites import build_site, messages, read
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _site(posts: int) -> str:
+    text = (
+        "-- site.toml --\n"
+        'title = "Feeds"\nbase_url = "https://me.github.io/blog/"\nposts_per_page = 2\nfeed_limit = 5\n'
+        'timezone = "Asia/Shanghai"\n'
+    )
+    for i in range(1, posts + 1):
+        text += (
+            f"-- content/posts/p{i}.md --\n---\ntitle: Post {i}\ndate: 2024-01-{i:02d}\n"
+            f"tags: [{'even' if i % 2 == 0 else 'odd'}]\ncategories: [数学]\n---\n"
+            f"Formula $x^{i}$ and ![img](/images/a.png) and [rel](p1.md).\n\n$$\n\\sum_i {i}\n$$\n"
+        )
+    return text + "-- static/images/a.png --\nimg\n"
+
+
+def test_atom_rss_and_json_feeds_carry_mathml_and_absolute_urls(tmp_path: Path) -> None:
+    report, out = build_site(tmp_path, _site(7))
+    assert report.errors == [], messages(report)
+    atom = ET.parse(out / "atom.xml").getroot()
+    entries = atom.findall(f"{ATOM}entry")
+    assert len(entries) == 5, "feed_limit"
+    assert entries[0].findtext(f"{ATOM}title") == "Post 7"
+    content = entries[0].findtext(f"{ATOM}content") or ""
+    assert content.count("<math") == 2 and 'class="katex' not in content
+    assert 'src="https://me.github.io/blog/images/a.png"' in content
+    assert 'href="https://me.github.io/blog/posts/p1/"' in content
+    assert not re.search(r'(?:href|src)="/', content), "no root-relative URL left"
+    rss = ET.parse(out / "rss.xml").getroot()
+    items = rss.findall("channel/item")
+    assert [i.findtext("link") for i in items][:2] == [
+        "https://me.github.io/blog/posts/p7/",
+        "https://me.github.io/blog/posts/p6/",
+    ]
+    assert "<math" in (items[0].findtext("description") or "")
+    assert items[0].findtext("pubDate") == "Sun, 07 Jan 2024 00:00:00 +0800"
+    feed = json.loads(read(out, "feed.json"))
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["items"][0]["url"] == "https://me.github.io/blog/posts/p7/"
+    assert "<math" in feed["items"][0]["content_html"]
+
+
+def test_each_category_and_tag_has_its_feeds(tmp_path: Path) -> None:
+    _, out = build_site(tmp_path, _site(4))
+    even = ET.parse(out / "tags/even/atom.xml").getroot()
+    assert [e.findtext(f"{ATOM}title") for e in even.findall(f"{ATOM}entry")] == [
+        "Post 4",
+        "Post 2",
+    ]
+    assert (out / "tags/odd/rss.xml").is_file() and (out / "categories/数学/feed.json").is_file()
+
+
+def test_sitemap_and_robots(tmp_path: Path) -> None:
+    _, out = build_site(tmp_path, _site(3))
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    urls = [u.findtext(f"{ns}loc") for u in ET.parse(out / "sitemap.xml").getroot()]
+    assert "https://me.github.io/blog/posts/p3/" in urls
+    assert "https://me.github.io/blog/" in urls
+    assert "https://me.github.io/blog/tags/even/" in urls
+    assert all(u and u.startswith("https://me.github.io/blog/") for u in urls)
+    assert read(out, "robots.txt").endswith("Sitemap: https://me.github.io/blog/sitemap.xml\n")
+
+
+def test_archives_group_posts_by_year_and_month(tmp_path: Path) -> None:
+    site = _site(2) + (
+        "-- content/posts/old.md --\n---\ntitle: Old one\ndate: 2019-06-05\n---\nx\n"
+    )
+    _, out = build_site(tmp_path, site)
+    html = read(out, "archives/index.html")
+    assert html.index("2024-01") < html.index("2019-06")
+    assert html.index("Post 2") < html.index("Post 1") < html.index("Old one")
+
+
+def test_pagination_pages_and_pager_numbers(tmp_path: Path) -> None:
+    _, out = build_site(tmp_path, _site(7))
+    assert (out / "page/4/index.html").is_file() and not (out / "page/5").exists()
+    assert (out / "tags/odd/page/2/index.html").is_file()
+    assert pager_numbers(1, 6) == [1, 2, 3, None, 6]
+    assert pager_numbers(4, 6) == [1, 2, 3, 4, 5, 6]
+    assert pager_numbers(5, 9) == [1, None, 3, 4, 5, 6, 7, None, 9]
+    assert pager_numbers(1, 1) == [1]
