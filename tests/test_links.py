@@ -78,8 +78,11 @@ def test_no_broken_internal_links_or_anchors(built: Path) -> None:
             target = _page_file(built, parts.path)
             if target is None:
                 broken.append(f"{rel}: {url} does not exist")
-            elif parts.fragment and target.suffix == ".html":
-                if unquote(parts.fragment) not in links_of(target).ids:
-                    broken.append(f"{rel}: {url} has no anchor #{unquote(parts.fragment)}")
+            elif (
+                parts.fragment
+                and target.suffix == ".html"
+                and unquote(parts.fragment) not in links_of(target).ids
+            ):
+                broken.append(f"{rel}: {url} has no anchor #{unquote(parts.fragment)}")
     assert checked > 500
     assert broken == []
