@@ -243,3 +243,23 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
     assert files1 == files2
     for rel in files1:
         assert (out1 / rel).read_bytes() == (out2 / rel).read_bytes(), rel
+
+
+def test_parallel_build_is_byte_identical_to_serial(tmp_path: Path) -> None:
+    posts = "".join(
+        f"-- content/posts/p{i:02d}.md --\n---\ntitle: 第 {i} 篇\ndate: 2024-02-{i:02d}\n"
+        f"tags: [t{i % 3}]\n---\n## 小节\n\n$x_{{{i}}} * y$ 与 $\\alpha_{i}$，见 [上一篇](p01.md)。\n\n"
+        f"$$\n\\sum_{{k=1}}^{{{i}}} k \\label{{eq:s{i}}}\n$$\n\n由 $\\eqref{{eq:s{i}}}$。\n\n"
+        f"```python\nprint({i})\n```\n"
+        for i in range(1, 21)
+    )
+    site = "-- site.toml --\ntitle = 'j'\nposts_per_page = 3\n" + posts
+    serial_report, serial = build_site(tmp_path / "a", site, jobs=1)
+    parallel_report, parallel = build_site(tmp_path / "b", site, jobs=2)
+    assert serial_report.problems == parallel_report.problems == []
+    assert serial_report.formulas_rendered == parallel_report.formulas_rendered == 60
+    assert serial_report.formulas_typeset == parallel_report.formulas_typeset == 60
+    files = sorted(p.relative_to(serial) for p in serial.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(parallel) for p in parallel.rglob("*") if p.is_file())
+    for rel in files:
+        assert (serial / rel).read_bytes() == (parallel / rel).read_bytes(), rel

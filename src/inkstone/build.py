@@ -20,12 +20,12 @@ from inkstone.content.discover import Discovery, discover
 from inkstone.content.load import is_published, load_document
 from inkstone.content.model import Document
 from inkstone.errors import BuildReport, ConfigError, Problem, Severity, SourceError
-from inkstone.markup.markdown import RenderContext, render_markdown
-from inkstone.markup.math import KatexNotFound, engine, macros_key
+from inkstone.markup.math import KatexNotFound, find_katex_dist
 from inkstone.output.assets import copy_assets
 from inkstone.output.writer import SiteWriter, UnsafeOutput
 from inkstone.render.site_pages import write_pages
 from inkstone.render.templates import Templates, theme_dir
+from inkstone.rendering import render_all
 from inkstone.site.collect import SiteIndex, collect
 from inkstone.site.links import SiteLinks
 
@@ -45,6 +45,8 @@ class BuildOptions:
     """Overrides ``base_url`` from site.toml."""
     strict: bool = False
     """Any warning fails the build (and the previous output is kept)."""
+    jobs: int | None = None
+    """Worker processes for rendering; None: one per core when the site is big enough."""
     progress: Progress | None = None
 
 
@@ -173,34 +175,23 @@ def _render(
     report: BuildReport,
 ) -> list[Document]:
     try:
-        katex = engine()
-        before = katex.typeset_count
+        find_katex_dist()
     except KatexNotFound as exc:
         report.error(str(exc))
         return []
-    rendered = []
-    for done, doc in enumerate(documents, start=1):
-        ctx = RenderContext(
-            path=doc.source.display,
-            body_line=doc.body_line,
-            macros_json=macros_key(config.math.macros, doc.macros),
-            number_equations=config.math.number_equations,
-            line_numbers=config.code.line_numbers,
-            excerpt_length=config.excerpt_length,
-            zh=(doc.language or config.language).lower().startswith("zh"),
-            resolve_link=links.resolver(doc),
-        )
-        try:
-            doc.rendered = render_markdown(doc.body, ctx)
-        except Exception as exc:  # a bug of ours must not take the other pages down
-            report.error(f"could not render: {type(exc).__name__}: {exc}", doc.source.display)
-            continue
-        report.problems.extend(ctx.problems)
-        report.formulas_rendered += ctx.formulas
-        rendered.append(doc)
+
+    def progress(done: int) -> None:
         if options.progress:
             options.progress("render", done, len(documents))
-    report.formulas_typeset += katex.typeset_count - before
+
+    rendered = []
+    for doc, outcome in render_all(documents, config, links, options.jobs, progress):
+        report.problems.extend(outcome.problems)
+        report.formulas_rendered += outcome.formulas
+        report.formulas_typeset += outcome.typeset
+        if outcome.rendered is not None:
+            doc.rendered = outcome.rendered
+            rendered.append(doc)
     return rendered
 
 

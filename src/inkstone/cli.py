@@ -73,6 +73,9 @@ def _build_options(func: click.decorators.FC) -> click.decorators.FC:
             click.option("--drafts", is_flag=True, help="Include drafts and future posts."),
             click.option("--base-url", help="Override base_url from site.toml."),
             click.option("--strict", is_flag=True, help="Fail (exit 1) on any warning."),
+            click.option(
+                "-j", "--jobs", type=int, help="Worker processes [default: one per core]."
+            ),
         ]
     ):
         func = option(func)
@@ -83,10 +86,15 @@ def _build_options(func: click.decorators.FC) -> click.decorators.FC:
 @click.argument("site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 @_build_options
 def build_command(
-    site_dir: Path, out_dir: Path | None, drafts: bool, base_url: str | None, strict: bool
+    site_dir: Path,
+    out_dir: Path | None,
+    drafts: bool,
+    base_url: str | None,
+    strict: bool,
+    jobs: int | None,
 ) -> None:
     """Build the site in SITE_DIR (default: the current folder)."""
-    report = _run_build(site_dir, BuildOptions(out_dir, drafts, base_url, strict))
+    report = _run_build(site_dir, BuildOptions(out_dir, drafts, base_url, strict, jobs))
     sys.exit(1 if has_failed(report, strict) else 0)
 
 
@@ -103,13 +111,14 @@ def serve_command(
     drafts: bool,
     base_url: str | None,
     strict: bool,
+    jobs: int | None,
 ) -> None:
     """Build SITE_DIR, then serve the output at http://HOST:PORT/."""
     from inkstone.serve import serve
 
     url = base_url or f"http://{host}:{port}/"
     out = out_dir or site_dir / "public"
-    report = _run_build(site_dir, BuildOptions(out, True, url, strict))
+    report = _run_build(site_dir, BuildOptions(out, True, url, strict, jobs))
     if not (out / "index.html").exists() and not out.is_dir():
         sys.exit(1)
     if report.errors:

@@ -116,9 +116,7 @@ def render_markdown(body: str, ctx: RenderContext) -> Rendered:
     toc = _toc(tokens)
     counted = ctx.formulas
     quiet_env = {**env, "quiet": True}
-    excerpt = make_excerpt(
-        tokens, ctx.excerpt_length, lambda t: _typeset(t.content, False, t, quiet_env)
-    )
+    excerpt = make_excerpt(tokens, ctx.excerpt_length, lambda token: _inline_math(token, quiet_env))
     ctx.formulas = counted
     count = _count_prose(tokens)
     return Rendered(
@@ -255,7 +253,11 @@ def _typeset(
 def _render_inline_math(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    token = tokens[idx]
+    return _inline_math(tokens[idx], env)
+
+
+def _inline_math(token: Token, env: EnvType) -> str:
+    """An inline formula, or the link of a formula that is only ``\\eqref{…}``."""
     ref = only_ref(token.content)
     if ref is not None:
         link, known = env["numbers"].ref_html(*ref)

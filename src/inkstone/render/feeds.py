@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from email.utils import format_datetime
 
-from inkstone.render.html_text import absolute_urls, mathml_only, plain_text
+from inkstone.render.html_text import absolute_urls, mathml_only
 from inkstone.render.views import PostView
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -32,9 +32,19 @@ class FeedInfo:
     language: str
 
 
-def feed_content(post: PostView) -> str:
-    """A post's body as feeds carry it."""
-    return absolute_urls(mathml_only(post.content), post.permalink)
+class FeedContents:
+    """Posts' bodies as feeds carry them, made once per post for all the feeds of a build."""
+
+    def __init__(self) -> None:
+        self._done: dict[str, str] = {}
+
+    def __call__(self, post: PostView) -> str:
+        """The feed body of ``post``."""
+        body = self._done.get(post.permalink)
+        if body is None:
+            body = absolute_urls(mathml_only(post.content), post.permalink)
+            self._done[post.permalink] = body
+        return body
 
 
 def _updated(posts: list[PostView]) -> str:
@@ -42,7 +52,7 @@ def _updated(posts: list[PostView]) -> str:
     return max(stamps) if stamps else dt.datetime(1970, 1, 1, tzinfo=dt.UTC).isoformat()
 
 
-def atom(info: FeedInfo, posts: list[PostView]) -> str:
+def atom(info: FeedInfo, posts: list[PostView], content: FeedContents) -> str:
     """An Atom 1.0 document."""
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed", {"xml:lang": info.language})
@@ -65,12 +75,12 @@ def atom(info: FeedInfo, posts: list[PostView]) -> str:
         _sub(entry, "updated", post.updated_iso or post.date_iso or _updated([post]))
         for term in post.categories + post.tags:
             ET.SubElement(entry, f"{{{ATOM_NS}}}category", {"term": term.name})
-        _sub(entry, "summary", post.summary or plain_text(post.excerpt), type="text")
-        _sub(entry, "content", feed_content(post), type="html")
+        _sub(entry, "summary", post.description, type="text")
+        _sub(entry, "content", content(post), type="html")
     return _xml(feed)
 
 
-def rss(info: FeedInfo, posts: list[PostView]) -> str:
+def rss(info: FeedInfo, posts: list[PostView], content: FeedContents) -> str:
     """An RSS 2.0 document."""
     ET.register_namespace("atom", ATOM_NS)
     root = ET.Element("rss", {"version": "2.0"})
@@ -96,11 +106,11 @@ def rss(info: FeedInfo, posts: list[PostView]) -> str:
             ET.SubElement(item, "pubDate").text = _rfc822(post.date_iso)
         for term in post.categories + post.tags:
             ET.SubElement(item, "category").text = term.name
-        ET.SubElement(item, "description").text = feed_content(post)
+        ET.SubElement(item, "description").text = content(post)
     return _xml(root)
 
 
-def json_feed(info: FeedInfo, posts: list[PostView]) -> str:
+def json_feed(info: FeedInfo, posts: list[PostView], content: FeedContents) -> str:
     """A JSON Feed 1.1 document."""
     document = {
         "version": "https://jsonfeed.org/version/1.1",
@@ -115,8 +125,8 @@ def json_feed(info: FeedInfo, posts: list[PostView]) -> str:
                 "id": post.permalink,
                 "url": post.permalink,
                 "title": post.title,
-                "content_html": feed_content(post),
-                "summary": post.summary or plain_text(post.excerpt),
+                "content_html": content(post),
+                "summary": post.description,
                 "date_published": post.date_iso,
                 "date_modified": post.updated_iso,
                 "tags": [t.name for t in post.categories + post.tags],

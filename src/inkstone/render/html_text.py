@@ -83,13 +83,19 @@ def _next_katex(html: str, pos: int) -> int:
     return min(found) if found else -1
 
 
+_SPAN_TAG = re.compile(r"<span\b|</span>")
+
+
 def _span_end(html: str, start: int) -> int:
     """Index just past the ``</span>`` closing the span opened at ``start``."""
     depth = 0
-    for match in re.compile(r"<span\b|</span>").finditer(html, start):
-        depth += 1 if match.group(0) == "<span" else -1
-        if depth == 0:
-            return match.end()
+    for match in _SPAN_TAG.finditer(html, start):
+        if match.group(0) == "</span>":
+            depth -= 1
+            if depth == 0:
+                return match.end()
+        else:
+            depth += 1
     return len(html)
 
 

@@ -32,7 +32,8 @@ class SiteLinks:
     ) -> None:
         self.base_path = base_path
         self.content_root = content_root
-        self.by_source = {doc.source.rel: doc for doc in documents}
+        self.urls = {doc.source.rel: doc.url for doc in documents}
+        """Content-relative source path → site URL of its page."""
         self.assets = assets
 
     def url(self, site_path: str) -> str:
@@ -61,16 +62,16 @@ class SiteLinks:
             return LinkTarget(href, f"link `{raw}` points outside the content folder")
         target = PurePosixPath(joined)
         if target.suffix.lower() in PAGE_SUFFIXES:
-            linked = self.by_source.get(target)
+            linked = self.urls.get(target)
             if linked is None:
                 return LinkTarget(
                     href,
                     f"link to `{raw}` finds no page",
                     "check the file name (drafts and future posts are not built)",
                 )
-            return LinkTarget(self.url(linked.url) + suffix)
-        if target in self.by_source:
-            return LinkTarget(self.url(self.by_source[target].url) + suffix)
+            return LinkTarget(self.url(linked) + suffix)
+        if target in self.urls:
+            return LinkTarget(self.url(self.urls[target]) + suffix)
         exists = target in self.assets or (self.content_root / joined).is_file()
         problem = None
         if not exists:
