@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from tests.sites import build_site, messages, read
@@ -263,3 +264,25 @@ def test_parallel_build_is_byte_identical_to_serial(tmp_path: Path) -> None:
     assert files == sorted(p.relative_to(parallel) for p in parallel.rglob("*") if p.is_file())
     for rel in files:
         assert (serial / rel).read_bytes() == (parallel / rel).read_bytes(), rel
+
+
+def test_unchanged_pages_keep_their_files_and_timestamps(tmp_path: Path) -> None:
+    _, out = build_site(tmp_path, BLOG)
+    rope, lists, vit = (
+        out / "posts/rope/index.html",
+        out / "index.html",
+        out / "posts/vit/patches.png",
+    )
+    before = {p: p.stat().st_mtime_ns for p in (rope, lists, vit)}
+    inode = (out / "posts/leetcode-42/index.html").stat().st_ino
+    time.sleep(0.05)
+    (tmp_path / "content/posts/rope.md").write_text(
+        (tmp_path / "content/posts/rope.md").read_text(encoding="utf-8") + "\nOne more line.\n",
+        encoding="utf-8",
+    )
+    report, out = build_site(tmp_path)
+    assert report.files_unchanged > 20
+    assert rope.stat().st_mtime_ns != before[rope], "the edited post is rewritten"
+    assert "One more line." in read(out, "posts/rope/index.html")
+    assert vit.stat().st_mtime_ns == before[vit], "an unchanged image keeps its timestamp"
+    assert (out / "posts/leetcode-42/index.html").stat().st_ino == inode

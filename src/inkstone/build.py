@@ -208,12 +208,14 @@ def _write(
     write_pages(config, index, templates, writer, report, options.progress)
     documents = index.posts + index.pages + ([index.home] if index.home else [])
     copy_assets(site_dir, found, documents, config, writer, report)
+    report.files_unchanged = writer.unchanged
 
 
 def summary_line(report: BuildReport) -> str:
     """The one-line summary printed after a build."""
     return (
-        f"{report.pages_written} pages, {report.formulas_rendered} formulas "
+        f"{report.pages_written} pages ({report.files_unchanged} files unchanged), "
+        f"{report.formulas_rendered} formulas "
         f"({report.formulas_typeset} typeset), {len(report.warnings)} warnings, "
         f"{len(report.errors)} errors in {report.seconds:.2f} s"
     )

@@ -149,7 +149,7 @@ def _run_build(site_dir: Path, options: BuildOptions) -> BuildReport:
         report = build(site_dir, options)
     _print_problems(report)
     style = "red" if report.errors else "green"
-    err.print(f"[{style}]{summary_line(report)}[/]")
+    err.print(f"[{style}]{summary_line(report)}[/]", soft_wrap=True)
     return report
 
 

@@ -87,7 +87,9 @@ class BuildReport:
 
     problems: list[Problem] = field(default_factory=list)
     pages_written: int = 0
-    """Files of HTML written to the output folder."""
+    """Pages (HTML files) made from templates."""
+    files_unchanged: int = 0
+    """Output files kept as they were, because their bytes did not change."""
     formulas_rendered: int = 0
     """Formulas in the built pages (each distinct one is typeset once)."""
     formulas_typeset: int = 0

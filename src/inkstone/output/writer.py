@@ -4,13 +4,19 @@ Every file goes to a staging folder beside the output folder; :meth:`SiteWriter.
 swaps it into place only at the end, so a failed or interrupted build leaves the previous
 site as it was. No path may leave the staging folder, and an output folder that inkstone
 did not make is never replaced.
+
+A file whose bytes are the same as in the previous output is not written again: the old
+file is hard-linked into the staging folder, so it keeps its modification time and rsync,
+deploys and browsers see only the files that really changed.
 """
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from inkstone.errors import SourceError
@@ -35,6 +41,8 @@ class SiteWriter:
         )
         self.written: dict[PurePosixPath, str] = {}
         """Output path → what wrote it, to catch two sources claiming one file."""
+        self.unchanged = 0
+        """Files kept from the previous output because their bytes did not change."""
 
     def target(self, rel: PurePosixPath | str, owner: str) -> Path:
         """The staging path for ``rel``; refuses paths that leave the output folder or are taken."""
@@ -54,16 +62,37 @@ class SiteWriter:
 
     def write_text(self, rel: PurePosixPath | str, text: str, owner: str) -> None:
         """Write one text file (UTF-8)."""
-        self.target(rel, owner).write_text(text, encoding="utf-8")
+        self.write_bytes(rel, text.encode("utf-8"), owner)
+
+    def write_bytes(self, rel: PurePosixPath | str, data: bytes, owner: str) -> None:
+        """Write one file, or keep the previous output's copy when it has these bytes."""
+        path = self.target(rel, owner)
+        if not self._keep_previous(path, len(data), lambda old: old.read_bytes() == data):
+            path.write_bytes(data)
 
     def copy_file(self, source: Path, rel: PurePosixPath | str, owner: str) -> None:
-        """Copy one file into the output (hard link when possible is not used: the
-        output must never share inodes with sources the user may edit)."""
-        shutil.copyfile(source, self.target(rel, owner))
+        """Copy one file into the output. Sources are copied, never linked: the output
+        must not share an inode with a file the user edits."""
+        path = self.target(rel, owner)
+        size = source.stat().st_size
+        if not self._keep_previous(path, size, lambda old: filecmp.cmp(source, old, shallow=False)):
+            shutil.copyfile(source, path)
+
+    def _keep_previous(self, path: Path, size: int, same: Callable[[Path], bool]) -> bool:
+        """Hard-link the previous output's file to ``path`` if it is identical."""
+        old = self.out_dir / path.relative_to(self.staging)
+        try:
+            if not old.is_file() or old.is_symlink() or old.stat().st_size != size or not same(old):
+                return False
+            os.link(old, path)
+        except OSError:
+            return False
+        self.unchanged += 1
+        return True
 
     def commit(self) -> None:
         """Swap the staging folder into place as the output folder."""
-        (self.staging / MARKER).write_text("built by inkstone\n", encoding="utf-8")
+        self.write_bytes(MARKER, b"built by inkstone\n", "inkstone")
         old: Path | None = None
         if self.out_dir.exists():
             old = self.out_dir.with_name(f".{self.out_dir.name}.inkstone-old-{os.getpid()}")
