@@ -23,10 +23,8 @@ def test_invalid_yaml_is_reported_at_the_file_line(tmp_path: Path) -> None:
     )
     report, out = build_site(tmp_path, site)
     message = _error_for(messages(report), "content/posts/bad.md")
-    assert message.startswith(
-        "content/posts/bad.md:4:5: invalid YAML front matter: expected ',' or ']', but got ':' "
-        "(while parsing a flow sequence on line 3)"
-    )
+    assert message.startswith("content/posts/bad.md:4:5: invalid YAML front matter: ")
+    assert "expected ',' or ']'" in message and "flow sequence on line 3" in message
     assert (out / "posts/good/index.html").is_file()
     assert has_failed(report, strict=False)
 
@@ -106,7 +104,7 @@ def test_strict_build_with_warnings_keeps_previous_output(tmp_path: Path) -> Non
     assert has_failed(report, strict=True)
     assert not (out / "posts/m").exists(), "the failed build was not swapped in"
     assert (out / "posts/good/index.html").is_file()
-    assert not [p for p in tmp_path.iterdir() if ".inkstone-" in p.name], "no staging left"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".public.inkstone-")], "no staging"
 
 
 def test_missing_image_is_a_warning_with_line(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from inkstone.content.model import Rendered
+from inkstone.html_text import plain_text
 from inkstone.markup.markdown import RenderContext, render_markdown
-from inkstone.render.html_text import plain_text
 
 
 def excerpt(body: str, length: int = 160) -> Rendered:

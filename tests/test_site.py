@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
+import pytest
+
+from inkstone import rendering
+from inkstone.build import clean
+from inkstone.cache import Cache
 from tests.sites import build_site, messages, read
 
 BLOG = """
@@ -286,3 +294,109 @@ def test_unchanged_pages_keep_their_files_and_timestamps(tmp_path: Path) -> None
     assert "One more line." in read(out, "posts/rope/index.html")
     assert vit.stat().st_mtime_ns == before[vit], "an unchanged image keeps its timestamp"
     assert (out / "posts/leetcode-42/index.html").stat().st_ino == inode
+
+
+CACHED = """
+-- site.toml --
+title = "c"
+[math.macros]
+"\\\\V" = "\\\\mathbf{v}"
+-- content/posts/a.md --
+---
+title: A
+date: 2024-01-01
+---
+$\\V_a$ and [b](b.md)
+-- content/posts/b.md --
+---
+title: B
+date: 2024-01-02
+---
+$\\V_b$
+-- content/posts/c.md --
+---
+title: C
+date: 2024-01-03
+---
+$\\V_c$
+"""
+
+
+def test_persistent_cache_rerenders_exactly_what_changed(tmp_path: Path) -> None:
+    first, out = build_site(tmp_path, CACHED)
+    assert (first.documents_cached, first.formulas_typeset) == (0, 3)
+    again, _ = build_site(tmp_path)
+    assert (again.documents_cached, again.formulas_typeset) == (3, 0)
+
+    post_c = tmp_path / "content/posts/c.md"
+    post_c.write_text(post_c.read_text().replace("$\\V_c$", "$\\V_c + 1$"))
+    edited, out = build_site(tmp_path)
+    assert (edited.documents_cached, edited.formulas_typeset) == (2, 1)
+    assert "<mn>1</mn>" in read(out, "posts/c/index.html")
+
+    (tmp_path / "content/posts/b.md").rename(tmp_path / "content/posts/b2.md")
+    moved, out = build_site(tmp_path)
+    assert moved.documents_cached == 1, "a re-renders: its link to b.md no longer resolves"
+    assert any("link to `b.md` finds no page" in str(p) for p in moved.problems)
+
+    site = tmp_path / "site.toml"
+    site.write_text(site.read_text().replace("mathbf", "vec"))
+    macros, out = build_site(tmp_path)
+    assert macros.documents_cached == 0 and macros.formulas_typeset == 3
+    assert "→" in read(out, "posts/a/index.html") or "⃗" in read(out, "posts/a/index.html")
+
+
+def test_template_changes_reach_every_page_even_when_cached(tmp_path: Path) -> None:
+    build_site(tmp_path, CACHED)
+    report, out = build_site(tmp_path, "-- templates/post.html --\nPOST {{ page.title }}\n")
+    assert report.documents_cached == 3
+    assert read(out, "posts/a/index.html") == "POST A\n"
+
+
+def test_a_new_inkstone_invalidates_cached_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_site(tmp_path, CACHED)
+    monkeypatch.setattr(rendering, "code_version", lambda: "another inkstone")
+    report, _ = build_site(tmp_path)
+    assert report.documents_cached == 0
+    assert report.formulas_typeset == 0, "formulas are keyed by KaTeX's version, not inkstone's"
+
+
+def test_no_cache_and_clean(tmp_path: Path) -> None:
+    build_site(tmp_path, CACHED, no_cache=True)
+    assert not (tmp_path / ".inkstone-cache").exists()
+    build_site(tmp_path)
+    assert (tmp_path / ".inkstone-cache/cache.sqlite").is_file()
+    removed = clean(tmp_path)
+    assert removed == [tmp_path / ".inkstone-cache", tmp_path / "public"]
+    assert (tmp_path / "content/posts/a.md").is_file()
+
+
+def test_cache_survives_a_killed_writer_and_waits_for_a_concurrent_one(tmp_path: Path) -> None:
+    build_site(tmp_path, CACHED)
+    folder = tmp_path / ".inkstone-cache"
+    killed = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from inkstone.cache import Cache\n"
+        "cache = Cache(Path(sys.argv[1]))\n"
+        "cache.db.execute('BEGIN IMMEDIATE')\n"
+        "cache.db.execute(\"INSERT INTO page (key, value) VALUES ('half', x'00')\")\n"
+        "os._exit(9)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", killed, str(folder)], check=False)
+    assert result.returncode == 9
+    holder = Cache(folder)
+    holder.db.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.5, lambda: holder.db.execute("COMMIT"))
+    release.start()
+    writer = Cache(folder)
+    writer.put("formula", [("k", b"1<b>x</b>")])  # waits for the holder, then writes
+    release.join()
+    assert writer.get("page", "half") is None, "the killed build left nothing half-written"
+    assert writer.get("formula", "k") == b"1<b>x</b>"
+    report, _ = build_site(tmp_path)
+    assert report.documents_cached == 3 and report.errors == []
+    holder.close()
+    writer.close()

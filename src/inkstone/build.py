@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from inkstone.cache import CACHE_DIR
 from inkstone.config import CONFIG_FILE, SiteConfig, load_config
 from inkstone.content.discover import Discovery, discover
 from inkstone.content.load import is_published, load_document
@@ -22,7 +24,7 @@ from inkstone.content.model import Document
 from inkstone.errors import BuildReport, ConfigError, Problem, Severity, SourceError
 from inkstone.markup.math import KatexNotFound, find_katex_dist
 from inkstone.output.assets import copy_assets
-from inkstone.output.writer import SiteWriter, UnsafeOutput
+from inkstone.output.writer import MARKER, SiteWriter, UnsafeOutput
 from inkstone.render.site_pages import write_pages
 from inkstone.render.templates import Templates, theme_dir
 from inkstone.rendering import render_all
@@ -47,6 +49,10 @@ class BuildOptions:
     """Any warning fails the build (and the previous output is kept)."""
     jobs: int | None = None
     """Worker processes for rendering; None: one per core when the site is big enough."""
+    cache_dir: Path | None = None
+    """The persistent cache; default ``SITE/.inkstone-cache``."""
+    no_cache: bool = False
+    """Neither read nor write the persistent cache."""
     progress: Progress | None = None
 
 
@@ -102,12 +108,13 @@ def _build(site_dir: Path, config: SiteConfig, options: BuildOptions, report: Bu
         return
     try:
         with _timed(report, "load"):
-            found = discover(site_dir, content_dir, [out_dir, site_dir / ".inkstone-cache"])
+            cache_dir = options.cache_dir or site_dir / CACHE_DIR
+            found = discover(site_dir, content_dir, [out_dir, cache_dir])
             report.problems.extend(found.problems)
             documents = _load(found, config, options, report)
         with _timed(report, "render"):
             links = SiteLinks(config.base_path, found.root, documents, set(found.assets))
-            documents = _render(documents, config, links, options, report)
+            documents = _render(site_dir, documents, config, links, options, report)
         with _timed(report, "collect"):
             index = collect(documents)
         with _timed(report, "write"):
@@ -168,6 +175,7 @@ def _drop_collisions(documents: list[Document], report: BuildReport) -> list[Doc
 
 
 def _render(
+    site_dir: Path,
     documents: list[Document],
     config: SiteConfig,
     links: SiteLinks,
@@ -185,10 +193,12 @@ def _render(
             options.progress("render", done, len(documents))
 
     rendered = []
-    for doc, outcome in render_all(documents, config, links, options.jobs, progress):
+    cache_dir = None if options.no_cache else options.cache_dir or site_dir / CACHE_DIR
+    for doc, outcome in render_all(documents, config, links, options.jobs, cache_dir, progress):
         report.problems.extend(outcome.problems)
         report.formulas_rendered += outcome.formulas
         report.formulas_typeset += outcome.typeset
+        report.documents_cached += outcome.from_cache
         if outcome.rendered is not None:
             doc.rendered = outcome.rendered
             rendered.append(doc)
@@ -209,6 +219,20 @@ def _write(
     documents = index.posts + index.pages + ([index.home] if index.home else [])
     copy_assets(site_dir, found, documents, config, writer, report)
     report.files_unchanged = writer.unchanged
+
+
+def clean(site_dir: Path, out_dir: Path | None = None, cache_dir: Path | None = None) -> list[Path]:
+    """Remove the cache folder and the output folder (only if inkstone made it)."""
+    removed = []
+    cache = cache_dir or site_dir / CACHE_DIR
+    if cache.is_dir():
+        shutil.rmtree(cache)
+        removed.append(cache)
+    out = out_dir or site_dir / "public"
+    if (out / MARKER).is_file():
+        shutil.rmtree(out)
+        removed.append(out)
+    return removed
 
 
 def summary_line(report: BuildReport) -> str:

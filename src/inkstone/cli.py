@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -11,7 +12,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from inkstone import __version__
-from inkstone.build import BuildOptions, build, has_failed, summary_line
+from inkstone.build import BuildOptions, build, clean, has_failed, summary_line
+from inkstone.deploy.cli import deploy_command
 from inkstone.errors import BuildReport, Severity
 from inkstone.scaffold import new_post, new_site
 
@@ -61,21 +63,19 @@ def new_post_command(title: str, site_dir: Path) -> None:
 
 
 def _build_options(func: click.decorators.FC) -> click.decorators.FC:
+    """The options every building command takes; they arrive as BuildOptions fields."""
+    path = click.Path(file_okay=False, path_type=Path)
     for option in reversed(
         [
             click.option(
-                "-o",
-                "--output",
-                "out_dir",
-                type=click.Path(file_okay=False, path_type=Path),
-                help="Output folder [default: DIR/public].",
+                "-o", "--output", "out_dir", type=path, help="Output folder [DIR/public]."
             ),
             click.option("--drafts", is_flag=True, help="Include drafts and future posts."),
             click.option("--base-url", help="Override base_url from site.toml."),
             click.option("--strict", is_flag=True, help="Fail (exit 1) on any warning."),
-            click.option(
-                "-j", "--jobs", type=int, help="Worker processes [default: one per core]."
-            ),
+            click.option("-j", "--jobs", type=int, help="Worker processes [one per core]."),
+            click.option("--cache-dir", type=path, help="Cache folder [DIR/.inkstone-cache]."),
+            click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         ]
     ):
         func = option(func)
@@ -85,17 +85,10 @@ def _build_options(func: click.decorators.FC) -> click.decorators.FC:
 @main.command("build")
 @click.argument("site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 @_build_options
-def build_command(
-    site_dir: Path,
-    out_dir: Path | None,
-    drafts: bool,
-    base_url: str | None,
-    strict: bool,
-    jobs: int | None,
-) -> None:
+def build_command(site_dir: Path, **options: Any) -> None:
     """Build the site in SITE_DIR (default: the current folder)."""
-    report = _run_build(site_dir, BuildOptions(out_dir, drafts, base_url, strict, jobs))
-    sys.exit(1 if has_failed(report, strict) else 0)
+    report = _run_build(site_dir, BuildOptions(**options))
+    sys.exit(1 if has_failed(report, options["strict"]) else 0)
 
 
 @main.command("serve")
@@ -103,27 +96,33 @@ def build_command(
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 @_build_options
-def serve_command(
-    site_dir: Path,
-    host: str,
-    port: int,
-    out_dir: Path | None,
-    drafts: bool,
-    base_url: str | None,
-    strict: bool,
-    jobs: int | None,
-) -> None:
-    """Build SITE_DIR, then serve the output at http://HOST:PORT/."""
+def serve_command(site_dir: Path, host: str, port: int, **options: Any) -> None:
+    """Build SITE_DIR (drafts included), then serve it at http://HOST:PORT/."""
     from inkstone.serve import serve
 
-    url = base_url or f"http://{host}:{port}/"
-    out = out_dir or site_dir / "public"
-    report = _run_build(site_dir, BuildOptions(out, True, url, strict, jobs))
-    if not (out / "index.html").exists() and not out.is_dir():
+    build_options = BuildOptions(**options)
+    build_options.base_url = build_options.base_url or f"http://{host}:{port}/"
+    build_options.out_dir = build_options.out_dir or site_dir / "public"
+    build_options.drafts = True
+    report = _run_build(site_dir, build_options)
+    if not build_options.out_dir.is_dir():
         sys.exit(1)
     if report.errors:
         err.print("[yellow]serving the pages that built[/]")
-    serve(out, host, port, url)
+    serve(build_options.out_dir, host, port, build_options.base_url)
+
+
+@main.command("clean")
+@click.argument("site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path))
+def clean_command(site_dir: Path, out_dir: Path | None, cache_dir: Path | None) -> None:
+    """Remove the persistent cache and the built site (only a folder inkstone made)."""
+    for removed in clean(site_dir, out_dir, cache_dir):
+        click.echo(f"removed {removed}")
+
+
+main.add_command(deploy_command)
 
 
 def _run_build(site_dir: Path, options: BuildOptions) -> BuildReport:

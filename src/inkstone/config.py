@@ -90,6 +90,8 @@ class SiteConfig:
     """Sources larger than this are reported and skipped instead of built."""
     math: MathConfig = field(default_factory=MathConfig)
     code: CodeConfig = field(default_factory=CodeConfig)
+    deploy: dict[str, Any] = field(default_factory=dict)
+    """``[deploy]``: where ``inkstone deploy`` publishes (read by :mod:`inkstone.deploy`)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Anything else, passed to templates untouched as ``site.extra``."""
 

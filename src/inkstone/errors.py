@@ -90,6 +90,8 @@ class BuildReport:
     """Pages (HTML files) made from templates."""
     files_unchanged: int = 0
     """Output files kept as they were, because their bytes did not change."""
+    documents_cached: int = 0
+    """Documents whose rendered body came from the persistent cache."""
     formulas_rendered: int = 0
     """Formulas in the built pages (each distinct one is typeset once)."""
     formulas_typeset: int = 0

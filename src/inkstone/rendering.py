@@ -1,28 +1,47 @@
-"""Rendering every document's Markdown: in this process, or spread over worker processes.
+"""Rendering every document's Markdown: from the cache, in this process, or across workers.
 
-Each worker is a fresh process (``spawn``): a V8 context inherited across ``fork`` hangs, so
-every worker builds its own KaTeX engine on first use. Documents go out in order and come
-back in order, so the output is the same byte for byte whatever the number of workers.
+A document whose page entry is in the persistent cache (same text, same settings, same
+renderer versions, and every link it made still resolving the same way) is not rendered
+at all. The others are rendered here, or spread over worker processes when the site is
+big enough. Each worker is a fresh process (``spawn``): a V8 context inherited across
+``fork`` hangs, so every worker builds its own KaTeX engine on first use. Documents go out
+in order and come back in order, so the output is the same byte for byte whatever the
+number of workers; only the main process writes to the cache.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path, PurePosixPath
 
+import inkstone
+from inkstone.cache import Cache, fingerprint, fragments, use_cache
 from inkstone.config import SiteConfig
-from inkstone.content.model import Document, Rendered
+from inkstone.content.model import Document, Rendered, TocEntry
 from inkstone.errors import Problem, Severity
-from inkstone.markup.markdown import RenderContext, render_markdown
+from inkstone.markup.markdown import LinkTarget, RenderContext, render_markdown
 from inkstone.markup.math import engine, macros_key
 from inkstone.site.links import SiteLinks
 
 MIN_DOCUMENTS_PER_WORKER = 32
 """Below this many documents per worker, starting workers costs more than it saves."""
 BATCH = 16
+
+
+@dataclass
+class LinkCall:
+    """One link a document resolved while rendering, and what it resolved to."""
+
+    href: str
+    is_image: bool
+    target: LinkTarget
 
 
 @dataclass
@@ -35,20 +54,24 @@ class RenderOutcome:
     """Formulas on the page."""
     typeset: int = 0
     """Of those, how many KaTeX ran on (the others came from the render cache)."""
+    links: list[LinkCall] = field(default_factory=list)
+    fresh: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Fragments made while rendering, for the cache."""
+    from_cache: bool = False
 
 
 def render_document(doc: Document, config: SiteConfig, links: SiteLinks) -> RenderOutcome:
     """Render one document's body; never raises (a failure is an error Problem)."""
-    ctx = RenderContext(
-        path=doc.source.display,
-        body_line=doc.body_line,
-        macros_json=macros_key(config.math.macros, doc.macros),
-        number_equations=config.math.number_equations,
-        line_numbers=config.code.line_numbers,
-        excerpt_length=config.excerpt_length,
-        zh=(doc.language or config.language).lower().startswith("zh"),
-        resolve_link=links.resolver(doc),
-    )
+    calls: list[LinkCall] = []
+    resolve = links.resolver(doc)
+
+    def recording_resolver(href: str, is_image: bool) -> LinkTarget:
+        target = resolve(href, is_image)
+        calls.append(LinkCall(href, is_image, target))
+        return target
+
+    ctx = _context(doc, config)
+    ctx.resolve_link = recording_resolver
     before = engine().typeset_count
     try:
         rendered = render_markdown(doc.body, ctx)
@@ -57,7 +80,20 @@ def render_document(doc: Document, config: SiteConfig, links: SiteLinks) -> Rend
             Severity.ERROR, f"could not render: {type(exc).__name__}: {exc}", doc.source.display
         )
         return RenderOutcome(None, [problem])
-    return RenderOutcome(rendered, ctx.problems, ctx.formulas, engine().typeset_count - before)
+    typeset = engine().typeset_count - before
+    return RenderOutcome(rendered, ctx.problems, ctx.formulas, typeset, calls)
+
+
+def _context(doc: Document, config: SiteConfig) -> RenderContext:
+    return RenderContext(
+        path=doc.source.display,
+        body_line=doc.body_line,
+        macros_json=macros_key(config.math.macros, doc.macros),
+        number_equations=config.math.number_equations,
+        line_numbers=config.code.line_numbers,
+        excerpt_length=config.excerpt_length,
+        zh=(doc.language or config.language).lower().startswith("zh"),
+    )
 
 
 def worker_count(requested: int | None, documents: int) -> int:
@@ -74,49 +110,183 @@ def render_all(
     config: SiteConfig,
     links: SiteLinks,
     jobs: int | None,
+    cache_dir: Path | None,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[Document, RenderOutcome]]:
     """Render every document, yielding them in order with their outcome."""
-    workers = worker_count(jobs, len(documents))
-    if workers == 1:
-        yield from _render_here(documents, config, links, progress)
-        return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(config, links)
-    ) as pool:
-        batches = [documents[i : i + BATCH] for i in range(0, len(documents), BATCH)]
-        done = 0
-        for batch, outcomes in zip(batches, pool.map(_render_batch, batches), strict=True):
-            for doc, outcome in zip(batch, outcomes, strict=True):
-                done += 1
-                if progress:
-                    progress(done)
-                yield doc, outcome
+    cache = use_cache(cache_dir)
+    try:
+        keys = [_page_key(doc, config) for doc in documents]
+        cached = [
+            _cached_page(cache, key, doc, links) for key, doc in zip(keys, documents, strict=True)
+        ]
+        missing = [doc for doc, hit in zip(documents, cached, strict=True) if hit is None]
+        fresh = iter(_render_missing(missing, config, links, jobs, cache_dir))
+        pages: list[tuple[str, bytes]] = []
+        for done, (doc, key, hit) in enumerate(zip(documents, keys, cached, strict=True), start=1):
+            outcome = hit if hit is not None else next(fresh)[1]
+            if not outcome.from_cache:
+                fragments().store(outcome.fresh)
+                if outcome.rendered is not None:
+                    pages.append((key, _encode_page(outcome)))
+                if len(pages) >= 64 and cache is not None:
+                    cache.put("page", pages)
+                    pages = []
+            if progress:
+                progress(done)
+            yield doc, outcome
+        if cache is not None:
+            cache.put("page", pages)
+    finally:
+        if cache is not None:
+            cache.close()
+        use_cache(None)
 
 
-def _render_here(
+def _render_missing(
     documents: list[Document],
     config: SiteConfig,
     links: SiteLinks,
-    progress: Callable[[int], None] | None,
+    jobs: int | None,
+    cache_dir: Path | None,
 ) -> Iterator[tuple[Document, RenderOutcome]]:
-    for done, doc in enumerate(documents, start=1):
-        outcome = render_document(doc, config, links)
-        if progress:
-            progress(done)
-        yield doc, outcome
+    workers = worker_count(jobs, len(documents))
+    if workers == 1:
+        for doc in documents:
+            outcome = render_document(doc, config, links)
+            outcome.fresh = fragments().take_fresh()
+            yield doc, outcome
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(config, links, cache_dir),
+    ) as pool:
+        batches = [documents[i : i + BATCH] for i in range(0, len(documents), BATCH)]
+        for batch, outcomes in zip(batches, pool.map(_render_batch, batches), strict=True):
+            yield from zip(batch, outcomes, strict=True)
 
 
 _worker: tuple[SiteConfig, SiteLinks] | None = None
 
 
-def _start_worker(config: SiteConfig, links: SiteLinks) -> None:
+def _start_worker(config: SiteConfig, links: SiteLinks, cache_dir: Path | None) -> None:
     global _worker
     _worker = (config, links)
+    use_cache(cache_dir)
 
 
 def _render_batch(batch: list[Document]) -> list[RenderOutcome]:
     assert _worker is not None, "worker not started"
     config, links = _worker
-    return [render_document(doc, config, links) for doc in batch]
+    outcomes = []
+    for doc in batch:
+        outcome = render_document(doc, config, links)
+        outcome.fresh = fragments().take_fresh()
+        outcomes.append(outcome)
+    return outcomes
+
+
+@cache
+def code_version() -> str:
+    """A hash of inkstone's own source, so that any change to inkstone invalidates pages."""
+    package = Path(inkstone.__file__).parent
+    sources = sorted(package.rglob("*.py"))
+    return fingerprint(inkstone.__version__, *((p.name, p.read_bytes()) for p in sources))
+
+
+def _page_key(doc: Document, config: SiteConfig) -> str:
+    ctx = _context(doc, config)
+    return fingerprint(
+        "page",
+        code_version(),
+        engine().package_version,
+        _renderer_versions(),
+        doc.body,
+        doc.body_line,
+        doc.source.display.as_posix(),
+        str(doc.source.rel),
+        str(doc.source.bundle_dir),
+        ctx.macros_json,
+        ctx.number_equations,
+        ctx.line_numbers,
+        ctx.excerpt_length,
+        ctx.zh,
+    )
+
+
+@cache
+def _renderer_versions() -> tuple[str, ...]:
+    from importlib.metadata import version
+
+    names = (
+        "markdown-it-py",
+        "mdit-py-plugins",
+        "mdit-py-cjk-friendly",
+        "Pygments",
+        "linkify-it-py",
+    )
+    return tuple(f"{name}={version(name)}" for name in names)
+
+
+def _cached_page(
+    cache: Cache | None, key: str, doc: Document, links: SiteLinks
+) -> RenderOutcome | None:
+    if cache is None:
+        return None
+    raw = cache.get("page", key)
+    if raw is None:
+        return None
+    outcome = _decode_page(raw)
+    resolve = links.resolver(doc)
+    for call in outcome.links:
+        if resolve(call.href, call.is_image) != call.target:
+            return None
+    return outcome
+
+
+def _encode_page(outcome: RenderOutcome) -> bytes:
+    """JSON for the small fields, then the page and excerpt HTML as raw UTF-8 (no escaping:
+    HTML made by markdown-it never holds a NUL, which separates the parts)."""
+    assert outcome.rendered is not None
+    rendered = dataclasses.asdict(outcome.rendered)
+    html, excerpt = rendered.pop("html"), rendered.pop("excerpt_html")
+    meta = {
+        "rendered": rendered,
+        "problems": [
+            {**dataclasses.asdict(p), "severity": p.severity.value, "path": _path(p.path)}
+            for p in outcome.problems
+        ],
+        "formulas": outcome.formulas,
+        "links": [[c.href, c.is_image, dataclasses.asdict(c.target)] for c in outcome.links],
+    }
+    return b"\0".join(
+        (json.dumps(meta, ensure_ascii=False).encode(), html.encode(), excerpt.encode())
+    )
+
+
+def _decode_page(raw: bytes) -> RenderOutcome:
+    meta_part, html, excerpt = raw.split(b"\0", 2)
+    data = json.loads(meta_part)
+    rendered = data["rendered"]
+    rendered["toc"] = [TocEntry(**entry) for entry in rendered["toc"]]
+    rendered["html"], rendered["excerpt_html"] = html.decode(), excerpt.decode()
+    problems = [
+        Problem(
+            Severity(p["severity"]),
+            p["message"],
+            Path(p["path"]) if p["path"] is not None else None,
+            p["line"],
+            p["col"],
+            p["hint"],
+        )
+        for p in data["problems"]
+    ]
+    calls = [LinkCall(href, image, LinkTarget(**target)) for href, image, target in data["links"]]
+    return RenderOutcome(Rendered(**rendered), problems, data["formulas"], 0, calls, {}, True)
+
+
+def _path(path: Path | PurePosixPath | None) -> str | None:
+    return None if path is None else path.as_posix()

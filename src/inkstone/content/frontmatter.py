@@ -17,6 +17,8 @@ import yaml
 from inkstone.errors import SourceError
 
 _FENCES = {"---": "yaml", "+++": "toml"}
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's loader when PyYAML was built with it (about ten times faster), else PyYAML's."""
 
 
 @dataclass
@@ -58,7 +60,7 @@ def split_front_matter(text: str, path: Path) -> FrontMatter:
 
 def _parse_yaml(raw: str, path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 2 if mark is not None else None

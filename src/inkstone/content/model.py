@@ -58,6 +58,8 @@ class Rendered:
     """The opening text, flattened and cut (see :mod:`inkstone.markup.excerpt`)."""
     excerpt_cut: bool = False
     """Whether the excerpt was cut short of the whole text."""
+    excerpt_text: str = ""
+    """The excerpt as plain text (formulas as their MathML text)."""
     cjk_chars: int = 0
     """CJK characters in the prose (code and formulas not counted)."""
     latin_words: int = 0
@@ -69,9 +71,10 @@ class Rendered:
         return self.formulas > 0
 
 
-@dataclass
+@dataclass(eq=False)
 class Document:
-    """A source with its metadata read and its URL decided; ``rendered`` is set later."""
+    """A source with its metadata read and its URL decided; ``rendered`` is set later.
+    Documents compare by identity: two are the same only if they are one object."""
 
     source: Source
     kind: Kind

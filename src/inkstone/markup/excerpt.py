@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
+from inkstone.html_text import plain_text
+
 MORE_MARKER = "<!-- more -->"
 ELLIPSIS = "…"
 SKIPPED_BLOCKS = {"fence", "code_block", "math_block", "math_block_label", "html_block", "hr"}
@@ -43,6 +45,13 @@ class Piece:
     units: int
     boundary: bool = False
     """A cut may come right after this piece."""
+    reads: str | None = None
+    """What a reader reads, when it differs from ``text`` (a formula's MathML text)."""
+
+    @property
+    def plain(self) -> str:
+        """The piece as plain text, for descriptions."""
+        return self.text if self.reads is None else self.reads
 
 
 @dataclass
@@ -52,6 +61,8 @@ class Excerpt:
     html: str
     cut: bool
     """True when the text was cut (and ends with "…")."""
+    text: str = ""
+    """The same excerpt as plain text (formulas as their MathML text), for descriptions."""
 
 
 InlineMath = Callable[[Token], str]
@@ -74,7 +85,7 @@ def make_excerpt(tokens: Sequence[Token], limit: int, inline_math: InlineMath) -
         stop_after=None if more is not None else limit * 2,
     )
     if more is not None:
-        return Excerpt(_join(pieces), False)
+        return Excerpt(_join(pieces), False, _text(pieces))
     return _cut(pieces, limit)
 
 
@@ -126,12 +137,15 @@ def _inline_pieces(children: Sequence[Token], inline_math: InlineMath) -> list[P
                 Piece(f"<code>{code}</code>", child.content, max(1, len(child.content) // 4))
             )
         elif kind == "math_inline":
-            target.append(Piece(inline_math(child), child.content, 2))
+            rendered = inline_math(child)
+            target.append(Piece(rendered, child.content, 2, reads=plain_text(rendered)))
         elif kind == "link_open":
             link = []
         elif kind == "link_close" and link is not None:
             inner = "".join(p.html for p in link)
-            pieces.append(Piece(inner, "".join(p.text for p in link), sum(p.units for p in link)))
+            text = "".join(p.text for p in link)
+            reads = "".join(p.plain for p in link)
+            pieces.append(Piece(inner, text, sum(p.units for p in link), reads=reads))
             link = None
     return _trim(pieces)
 
@@ -209,12 +223,12 @@ def _cut(pieces: list[Piece], limit: int) -> Excerpt:
             kept = _trim(list(pieces[: cut_at + 1]))
             while kept and (kept[-1].text in CLAUSE_ENDS or kept[-1].text == " "):
                 kept.pop()
-            return Excerpt(_join(kept) + ELLIPSIS, True)
+            return Excerpt(_join(kept) + ELLIPSIS, True, _text(kept) + ELLIPSIS)
         if piece.boundary:
             last_boundary = i
         if piece.text and piece.text[-1] in SENTENCE_ENDS:
             last_sentence = i
-    return Excerpt(_join(pieces), False)
+    return Excerpt(_join(pieces), False, _text(pieces))
 
 
 def _units(pieces: list[Piece]) -> int:
@@ -223,3 +237,7 @@ def _units(pieces: list[Piece]) -> int:
 
 def _join(pieces: list[Piece]) -> str:
     return "".join(p.html for p in pieces).strip()
+
+
+def _text(pieces: list[Piece]) -> str:
+    return " ".join("".join(p.plain for p in pieces).split())

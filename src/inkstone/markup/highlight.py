@@ -12,11 +12,14 @@ import shlex
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import pygments
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+
+from inkstone.cache import fingerprint, fragments
 
 CSS_CLASS = "highlight"
 
@@ -101,7 +104,15 @@ def _lexer(language: str) -> Lexer | None:
 
 
 def highlight_code(code: str, info: FenceInfo, default_line_numbers: bool = False) -> str:
-    """The HTML of one code block: a header with language and title, then the code."""
+    """The HTML of one code block: a header with language and title, then the code
+    (from the render cache when this block was highlighted before)."""
+    key = fingerprint("code", pygments.__version__, code, info, default_line_numbers)
+    return fragments().get_or_make(
+        "code", key, lambda: _highlight(code, info, default_line_numbers)
+    )
+
+
+def _highlight(code: str, info: FenceInfo, default_line_numbers: bool) -> str:
     lexer = _lexer(info.language.lower())
     numbers = info.line_numbers or default_line_numbers
     if lexer is None:

@@ -120,13 +120,14 @@ def render_markdown(body: str, ctx: RenderContext) -> Rendered:
     ctx.formulas = counted
     count = _count_prose(tokens)
     return Rendered(
-        content,
-        toc,
-        ctx.formulas,
-        excerpt.html,
-        excerpt.cut,
-        count.cjk_chars,
-        count.latin_words,
+        html=content,
+        toc=toc,
+        formulas=ctx.formulas,
+        excerpt_html=excerpt.html,
+        excerpt_cut=excerpt.cut,
+        excerpt_text=excerpt.text,
+        cjk_chars=count.cjk_chars,
+        latin_words=count.latin_words,
     )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import inkstone
+from inkstone.cache import fingerprint, fragments
 
 KATEX_DIR_ENV = "INKSTONE_KATEX_DIR"
 
@@ -76,7 +77,7 @@ class KatexEngine:
         self._ctx: Any = None
         self._pid = -1
         self._lock = threading.Lock()
-        self._cache: dict[tuple[str, bool, str], MathResult] = {}
+        self._package_version = ""
         self.version = ""
         self.typeset_count = 0
         """Formulas KaTeX actually ran on (cache misses)."""
@@ -91,23 +92,31 @@ class KatexEngine:
             self.version = str(ctx.eval("katex.version"))
             self._render_fn: Any = ctx.eval("inkstoneRender")
             self._ctx, self._pid = ctx, os.getpid()
-            self._cache.clear()
         return self._ctx
 
     def render(self, tex: str, display: bool, macros_json: str = "{}") -> MathResult:
         """Typeset ``tex``; ``macros_json`` is a JSON object of macros (keep it canonical,
-        it is part of the cache key)."""
-        key = (tex, display, macros_json)
-        cached = self._cache.get(key)
-        if cached is not None and self._pid == os.getpid():
-            return cached
+        it is part of the cache key). Each distinct formula is typeset once: later calls,
+        and later builds, take it from the render cache."""
+        key = fingerprint("formula", self.package_version, tex, display, macros_json)
+        out = fragments().get_or_make(
+            "formula", key, lambda: self._typeset(tex, display, macros_json)
+        )
+        return MathResult(out[1:]) if out[:1] == "1" else MathResult("", out[1:])
+
+    def _typeset(self, tex: str, display: bool, macros_json: str) -> str:
         with self._lock:
             self._context()
-            out = str(self._render_fn(tex, display, macros_json))
             self.typeset_count += 1
-        result = MathResult(out[1:]) if out[:1] == "1" else MathResult("", out[1:])
-        self._cache[key] = result
-        return result
+            return str(self._render_fn(tex, display, macros_json))
+
+    @property
+    def package_version(self) -> str:
+        """The version of the KaTeX package in use, read from its package.json."""
+        if not self._package_version:
+            meta = json.loads((self.dist.parent / "package.json").read_text(encoding="utf-8"))
+            self._package_version = str(meta["version"])
+        return self._package_version
 
     def close(self) -> None:
         """Free the V8 context (a new one is made if rendering goes on)."""

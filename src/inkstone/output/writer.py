@@ -39,6 +39,7 @@ class SiteWriter:
         self.staging = Path(
             tempfile.mkdtemp(prefix=f".{self.out_dir.name}.inkstone-", dir=self.out_dir.parent)
         )
+        os.chmod(self.staging, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the site
         self.written: dict[PurePosixPath, str] = {}
         """Output path → what wrote it, to catch two sources claiming one file."""
         self.unchanged = 0
@@ -106,6 +107,12 @@ class SiteWriter:
     def discard(self) -> None:
         """Throw the staging folder away (the previous output stays)."""
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def check_output_folder(out_dir: Path, site_dir: Path) -> None:

@@ -1,21 +1,24 @@
 """Atom, RSS 2.0 and JSON Feed, with full content.
 
 Formulas are given as MathML only (no KaTeX markup, which needs a stylesheet), and every
-URL is absolute, so feed readers show posts as they are.
+URL is absolute, so feed readers show posts as they are. A post appears in the site's feed
+and in the feeds of its categories and tags: its entry is made once per format and reused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import format_datetime
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
-from inkstone.render.html_text import absolute_urls, mathml_only
+from inkstone.html_text import absolute_urls, mathml_only
 from inkstone.render.views import PostView
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_HEADER = '<?xml version="1.0" encoding="utf-8"?>\n'
 
 
 @dataclass
@@ -32,85 +35,117 @@ class FeedInfo:
     language: str
 
 
-class FeedContents:
-    """Posts' bodies as feeds carry them, made once per post for all the feeds of a build."""
+@dataclass
+class FeedEntries:
+    """Posts as feeds carry them, each made once per build and format."""
 
-    def __init__(self) -> None:
-        self._done: dict[str, str] = {}
+    _bodies: dict[str, str] = field(default_factory=dict)
+    _atom: dict[str, str] = field(default_factory=dict)
+    _rss: dict[str, str] = field(default_factory=dict)
+    _json: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def __call__(self, post: PostView) -> str:
-        """The feed body of ``post``."""
-        body = self._done.get(post.permalink)
+    def body(self, post: PostView) -> str:
+        """The post's HTML with MathML-only math and absolute URLs."""
+        body = self._bodies.get(post.permalink)
         if body is None:
             body = absolute_urls(mathml_only(post.content), post.permalink)
-            self._done[post.permalink] = body
+            self._bodies[post.permalink] = body
         return body
+
+    def atom(self, post: PostView) -> str:
+        """The post's Atom ``<entry>``."""
+        if post.permalink not in self._atom:
+            published = post.date_iso or _EPOCH
+            categories = "".join(
+                f"<category term={quoteattr(t.name)}/>" for t in post.categories + post.tags
+            )
+            self._atom[post.permalink] = (
+                f"<entry><title>{escape(post.title)}</title>"
+                f'<link href={quoteattr(post.permalink)} rel="alternate"/>'
+                f"<id>{escape(post.permalink)}</id>"
+                f"<published>{published}</published>"
+                f"<updated>{post.updated_iso or published}</updated>"
+                f"{categories}"
+                f'<summary type="text">{escape(post.description)}</summary>'
+                f'<content type="html">{escape(self.body(post))}</content></entry>'
+            )
+        return self._atom[post.permalink]
+
+    def rss(self, post: PostView) -> str:
+        """The post's RSS ``<item>``."""
+        if post.permalink not in self._rss:
+            date = f"<pubDate>{_rfc822(post.date_iso)}</pubDate>" if post.date_iso else ""
+            categories = "".join(
+                f"<category>{escape(t.name)}</category>" for t in post.categories + post.tags
+            )
+            self._rss[post.permalink] = (
+                f"<item><title>{escape(post.title)}</title>"
+                f"<link>{escape(post.permalink)}</link>"
+                f'<guid isPermaLink="true">{escape(post.permalink)}</guid>'
+                f"{date}{categories}"
+                f"<description>{escape(self.body(post))}</description></item>"
+            )
+        return self._rss[post.permalink]
+
+    def json(self, post: PostView) -> dict[str, Any]:
+        """The post's JSON Feed item."""
+        if post.permalink not in self._json:
+            self._json[post.permalink] = {
+                "id": post.permalink,
+                "url": post.permalink,
+                "title": post.title,
+                "content_html": self.body(post),
+                "summary": post.description,
+                "date_published": post.date_iso,
+                "date_modified": post.updated_iso,
+                "tags": [t.name for t in post.categories + post.tags],
+            }
+        return self._json[post.permalink]
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC).isoformat()
 
 
 def _updated(posts: list[PostView]) -> str:
     stamps = [stamp for p in posts if (stamp := p.updated_iso or p.date_iso)]
-    return max(stamps) if stamps else dt.datetime(1970, 1, 1, tzinfo=dt.UTC).isoformat()
+    return max(stamps) if stamps else _EPOCH
 
 
-def atom(info: FeedInfo, posts: list[PostView], content: FeedContents) -> str:
+def atom(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> str:
     """An Atom 1.0 document."""
-    ET.register_namespace("", ATOM_NS)
-    feed = ET.Element(f"{{{ATOM_NS}}}feed", {"xml:lang": info.language})
-    _sub(feed, "title", info.title)
-    if info.description:
-        _sub(feed, "subtitle", info.description)
-    _sub(feed, "id", info.site_url)
-    ET.SubElement(feed, f"{{{ATOM_NS}}}link", {"href": info.site_url, "rel": "alternate"})
-    ET.SubElement(feed, f"{{{ATOM_NS}}}link", {"href": info.feed_base + "atom.xml", "rel": "self"})
-    _sub(feed, "updated", _updated(posts))
-    if info.author:
-        _sub(_sub(feed, "author"), "name", info.author)
-    _sub(feed, "generator", "inkstone")
-    for post in posts:
-        entry = _sub(feed, "entry")
-        _sub(entry, "title", post.title)
-        ET.SubElement(entry, f"{{{ATOM_NS}}}link", {"href": post.permalink, "rel": "alternate"})
-        _sub(entry, "id", post.permalink)
-        _sub(entry, "published", post.date_iso or _updated([post]))
-        _sub(entry, "updated", post.updated_iso or post.date_iso or _updated([post]))
-        for term in post.categories + post.tags:
-            ET.SubElement(entry, f"{{{ATOM_NS}}}category", {"term": term.name})
-        _sub(entry, "summary", post.description, type="text")
-        _sub(entry, "content", content(post), type="html")
-    return _xml(feed)
-
-
-def rss(info: FeedInfo, posts: list[PostView], content: FeedContents) -> str:
-    """An RSS 2.0 document."""
-    ET.register_namespace("atom", ATOM_NS)
-    root = ET.Element("rss", {"version": "2.0"})
-    channel = ET.SubElement(root, "channel")
-    ET.SubElement(channel, "title").text = info.title
-    ET.SubElement(channel, "link").text = info.site_url
-    ET.SubElement(channel, "description").text = info.description or info.title
-    ET.SubElement(channel, "language").text = info.language
-    ET.SubElement(channel, "generator").text = "inkstone"
-    ET.SubElement(
-        channel,
-        f"{{{ATOM_NS}}}link",
-        {"href": info.feed_base + "rss.xml", "rel": "self", "type": "application/rss+xml"},
+    author = f"<author><name>{escape(info.author)}</name></author>" if info.author else ""
+    subtitle = f"<subtitle>{escape(info.description)}</subtitle>" if info.description else ""
+    return (
+        XML_HEADER
+        + f'<feed xmlns="{ATOM_NS}" xml:lang={quoteattr(info.language)}>'
+        + f"<title>{escape(info.title)}</title>{subtitle}"
+        + f"<id>{escape(info.site_url)}</id>"
+        + f'<link href={quoteattr(info.site_url)} rel="alternate"/>'
+        + f'<link href={quoteattr(info.feed_base + "atom.xml")} rel="self"/>'
+        + f"<updated>{_updated(posts)}</updated>{author}<generator>inkstone</generator>"
+        + "".join(entries.atom(post) for post in posts)
+        + "</feed>\n"
     )
-    if posts:
-        ET.SubElement(channel, "lastBuildDate").text = _rfc822(_updated(posts))
-    for post in posts:
-        item = ET.SubElement(channel, "item")
-        ET.SubElement(item, "title").text = post.title
-        ET.SubElement(item, "link").text = post.permalink
-        ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = post.permalink
-        if post.date_iso:
-            ET.SubElement(item, "pubDate").text = _rfc822(post.date_iso)
-        for term in post.categories + post.tags:
-            ET.SubElement(item, "category").text = term.name
-        ET.SubElement(item, "description").text = content(post)
-    return _xml(root)
 
 
-def json_feed(info: FeedInfo, posts: list[PostView], content: FeedContents) -> str:
+def rss(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> str:
+    """An RSS 2.0 document."""
+    built = f"<lastBuildDate>{_rfc822(_updated(posts))}</lastBuildDate>" if posts else ""
+    return (
+        XML_HEADER
+        + f'<rss version="2.0" xmlns:atom="{ATOM_NS}"><channel>'
+        + f"<title>{escape(info.title)}</title><link>{escape(info.site_url)}</link>"
+        + f"<description>{escape(info.description or info.title)}</description>"
+        + f"<language>{escape(info.language)}</language><generator>inkstone</generator>"
+        + f'<atom:link href={quoteattr(info.feed_base + "rss.xml")} rel="self" '
+        + 'type="application/rss+xml"/>'
+        + built
+        + "".join(entries.rss(post) for post in posts)
+        + "</channel></rss>\n"
+    )
+
+
+def json_feed(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> str:
     """A JSON Feed 1.1 document."""
     document = {
         "version": "https://jsonfeed.org/version/1.1",
@@ -120,33 +155,10 @@ def json_feed(info: FeedInfo, posts: list[PostView], content: FeedContents) -> s
         "description": info.description,
         "language": info.language,
         "authors": [{"name": info.author}] if info.author else [],
-        "items": [
-            {
-                "id": post.permalink,
-                "url": post.permalink,
-                "title": post.title,
-                "content_html": content(post),
-                "summary": post.description,
-                "date_published": post.date_iso,
-                "date_modified": post.updated_iso,
-                "tags": [t.name for t in post.categories + post.tags],
-            }
-            for post in posts
-        ],
+        "items": [entries.json(post) for post in posts],
     }
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
-    if text is not None:
-        element.text = text
-    return element
-
-
 def _rfc822(iso: str) -> str:
     return format_datetime(dt.datetime.fromisoformat(iso))
-
-
-def _xml(root: ET.Element) -> str:
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -37,7 +37,7 @@ class PageWriter:
     progress: Progress | None = None
     views: ViewBuilder = field(init=False)
     sitemap: list[SitemapEntry] = field(default_factory=list)
-    feed_contents: feeds.FeedContents = field(default_factory=feeds.FeedContents)
+    feed_entries: feeds.FeedEntries = field(default_factory=feeds.FeedEntries)
 
     def __post_init__(self) -> None:
         self.views = ViewBuilder(self.config, self.index)
@@ -143,9 +143,9 @@ class PageWriter:
         owner = f"feeds {base}"
         folder = base.strip("/")
         for name, text in (
-            ("atom.xml", feeds.atom(info, items, self.feed_contents)),
-            ("rss.xml", feeds.rss(info, items, self.feed_contents)),
-            ("feed.json", feeds.json_feed(info, items, self.feed_contents)),
+            ("atom.xml", feeds.atom(info, items, self.feed_entries)),
+            ("rss.xml", feeds.rss(info, items, self.feed_entries)),
+            ("feed.json", feeds.json_feed(info, items, self.feed_entries)),
         ):
             self.writer.write_text(f"{folder}/{name}" if folder else name, text, owner)
 

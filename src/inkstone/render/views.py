@@ -28,7 +28,6 @@ from inkstone.config import SiteConfig
 from inkstone.content.model import Document, TocEntry
 from inkstone.content.slug import slugify
 from inkstone.markup.cjk import TextCount
-from inkstone.render.html_text import plain_text
 from inkstone.site.collect import ArchiveMonth, PageOfPosts, SiteIndex, Term, pager_numbers
 
 
@@ -245,7 +244,7 @@ class ViewBuilder:
             excerpt=rendered.excerpt_html,
             summary=doc.summary,
             excerpt_cut=rendered.excerpt_cut,
-            description=doc.summary or plain_text(rendered.excerpt_html) or self.config.description,
+            description=doc.summary or rendered.excerpt_text or self.config.description,
             toc=rendered.toc,
             has_math=rendered.has_math,
             word_count=rendered.cjk_chars + rendered.latin_words,

@@ -119,11 +119,9 @@ def _terms(taxonomy: str, posts: list[Document]) -> dict[str, Term]:
     terms: dict[str, Term] = {}
     for post in posts:
         names = post.categories if taxonomy == "categories" else post.tags
-        for name in dict.fromkeys(names):
-            slug = slugify(name)
-            term = terms.setdefault(slug, Term(taxonomy, name, slug))
-            if post not in term.posts:
-                term.posts.append(post)
+        # two names of one post may share a slug ("RL", "rl"): list the post once
+        for slug, name in {slugify(n): n for n in reversed(names)}.items():
+            terms.setdefault(slug, Term(taxonomy, name, slug)).posts.append(post)
     return dict(sorted(terms.items(), key=lambda item: item[1].name.lower()))
 
 

@@ -1,0 +1,124 @@
+"""The persistent build cache: what was rendered once is not rendered again.
+
+One SQLite file, ``SITE/.inkstone-cache/cache.sqlite`` (or ``--cache-dir``), holds three
+kinds of entries, each keyed by a hash of everything its output depends on:
+
+- ``formula``: a KaTeX rendering, keyed by TeX, display mode, macros and KaTeX's version;
+- ``code``: a Pygments rendering, keyed by code, fence options and Pygments' version;
+- ``page``: a whole document body, keyed by its text, the settings that shape its HTML and
+  the versions of inkstone and its renderers. A page entry also records every link the page
+  resolved; it is used only if each link still resolves the same way.
+
+SQLite makes it safe for two builds to run at once, and a killed build never leaves a
+half-written entry behind (each batch of entries is one transaction). Worker processes
+read the cache; only the main process writes, in one transaction per batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+CACHE_DIR = ".inkstone-cache"
+CACHE_FILE = "cache.sqlite"
+SCHEMA_VERSION = "1"
+KINDS = ("formula", "code", "page")
+
+
+def fingerprint(*parts: object) -> str:
+    """A stable hash of ``parts`` (strings, numbers, tuples of them)."""
+    digest = hashlib.sha256(SCHEMA_VERSION.encode())
+    for part in parts:
+        digest.update(b"\x1f")
+        digest.update(repr(part).encode("utf-8"))
+    return digest.hexdigest()
+
+
+class Cache:
+    """A connection to one cache file."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / CACHE_FILE
+        self.db = sqlite3.connect(
+            self.path, timeout=60, isolation_level=None, check_same_thread=False
+        )
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        for kind in KINDS:
+            self.db.execute(f"CREATE TABLE IF NOT EXISTS {kind} (key TEXT PRIMARY KEY, value BLOB)")
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        """The entry ``key`` of ``kind``, or None."""
+        row = self.db.execute(f"SELECT value FROM {kind} WHERE key = ?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put(self, kind: str, items: Iterable[tuple[str, bytes]]) -> None:
+        """Store entries, all or none."""
+        rows = list(items)
+        if not rows:
+            return
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany(f"INSERT OR REPLACE INTO {kind} (key, value) VALUES (?, ?)", rows)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+
+class Fragments:
+    """This process's view of the cache for fragments (formulas, code blocks).
+
+    Lookups go to memory, then to the cache file; what had to be made is kept in
+    :attr:`fresh` until the main process stores it.
+    """
+
+    def __init__(self, cache: Cache | None) -> None:
+        self.cache = cache
+        self.memory: dict[tuple[str, str], str] = {}
+        self.fresh: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
+
+    def get_or_make(self, kind: str, key: str, make: Callable[[], str]) -> str:
+        """The fragment ``key``, made by ``make`` when no cache has it."""
+        found = self.memory.get((kind, key))
+        if found is not None:
+            return found
+        stored = self.cache.get(kind, key) if self.cache is not None else None
+        if stored is not None:
+            value = stored.decode("utf-8")
+        else:
+            value = make()
+            self.fresh[kind][key] = value
+        self.memory[(kind, key)] = value
+        return value
+
+    def take_fresh(self) -> dict[str, dict[str, str]]:
+        """The fragments made since the last call (to be stored by the main process)."""
+        fresh, self.fresh = self.fresh, {kind: {} for kind in KINDS}
+        return fresh
+
+    def store(self, fresh: dict[str, dict[str, str]]) -> None:
+        """Write fragments made here or in a worker to the cache file."""
+        if self.cache is None:
+            return
+        for kind, entries in fresh.items():
+            self.cache.put(kind, ((k, v.encode("utf-8")) for k, v in entries.items()))
+
+
+_fragments = Fragments(None)
+
+
+def fragments() -> Fragments:
+    """This process's fragment cache (memory only until :func:`use_cache` is called)."""
+    return _fragments
+
+
+def use_cache(folder: Path | None) -> Cache | None:
+    """Make this process's fragment cache read and keep ``folder`` (None: memory only)."""
+    global _fragments
+    cache = Cache(folder) if folder is not None else None
+    _fragments = Fragments(cache)
+    return cache
