@@ -400,3 +400,24 @@ def test_cache_survives_a_killed_writer_and_waits_for_a_concurrent_one(tmp_path:
     assert report.documents_cached == 3 and report.errors == []
     holder.close()
     writer.close()
+
+
+def test_warm_build_renders_only_the_pages_an_edit_changes(tmp_path: Path) -> None:
+    first, out = build_site(tmp_path, BLOG)
+    assert first.pages_written > 15
+    again, _ = build_site(tmp_path)
+    assert again.pages_written == 0, "nothing changed: every page is kept as it was"
+    assert again.files_unchanged >= first.pages_written
+
+    toml_post = tmp_path / "content/posts/toml-post.md"
+    toml_post.write_text(toml_post.read_text().replace("Body with", "A body with"))
+    body_edit, out = build_site(tmp_path)
+    assert "A body with" in read(out, "posts/toml-post/index.html")
+    # its own page, the lists that show its excerpt (home page 2, tag transformer), archives
+    assert 2 <= body_edit.pages_written <= 5, body_edit.pages_written
+
+    toml_post.write_text(toml_post.read_text().replace('"TOML front matter"', '"Renamed"'))
+    title_edit, out = build_site(tmp_path)
+    assert "Renamed" in read(out, "page/2/index.html")
+    assert "Renamed" in read(out, "posts/leetcode-42/index.html"), "the neighbour's link title"
+    assert "Renamed" not in read(out, "posts/rope/index.html")

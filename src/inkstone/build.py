@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from inkstone.cache import CACHE_DIR
+from inkstone.cache import CACHE_DIR, Cache, open_cache
 from inkstone.config import CONFIG_FILE, SiteConfig, load_config
 from inkstone.content.discover import Discovery, discover
 from inkstone.content.load import is_published, load_document
@@ -90,6 +91,7 @@ def _configure(site_dir: Path, options: BuildOptions, report: BuildReport) -> Si
 
 def _build(site_dir: Path, config: SiteConfig, options: BuildOptions, report: BuildReport) -> None:
     out_dir = (options.out_dir or site_dir / "public").resolve()
+    cache_dir = options.cache_dir or site_dir / CACHE_DIR
     zero_config = not (site_dir / CONFIG_FILE).is_file()
     content_dir = None if zero_config else site_dir / "content"
     if content_dir is not None and not content_dir.is_dir():
@@ -97,9 +99,10 @@ def _build(site_dir: Path, config: SiteConfig, options: BuildOptions, report: Bu
             "no content/ folder", Path(CONFIG_FILE), hint="put your Markdown in content/posts/"
         )
         return
+    cache = open_cache(None if options.no_cache else cache_dir)
     try:
         templates = Templates(site_dir, theme_dir(site_dir, config.theme))
-        writer = SiteWriter(out_dir, site_dir)
+        writer = SiteWriter(out_dir, site_dir, _output_signatures(cache, out_dir))
     except SourceError as exc:
         report.add(exc.problem)
         return
@@ -108,13 +111,12 @@ def _build(site_dir: Path, config: SiteConfig, options: BuildOptions, report: Bu
         return
     try:
         with _timed(report, "load"):
-            cache_dir = options.cache_dir or site_dir / CACHE_DIR
             found = discover(site_dir, content_dir, [out_dir, cache_dir])
             report.problems.extend(found.problems)
             documents = _load(found, config, options, report)
         with _timed(report, "render"):
             links = SiteLinks(config.base_path, found.root, documents, set(found.assets))
-            documents = _render(site_dir, documents, config, links, options, report)
+            documents = _render(documents, config, links, options, cache, report)
         with _timed(report, "collect"):
             index = collect(documents)
         with _timed(report, "write"):
@@ -123,9 +125,23 @@ def _build(site_dir: Path, config: SiteConfig, options: BuildOptions, report: Bu
             writer.discard()
         else:
             writer.commit()
+            if cache is not None:
+                cache.put("output", [(str(out_dir), json.dumps(writer.signatures).encode())])
     except BaseException:
         writer.discard()
         raise
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _output_signatures(cache: Cache | None, out_dir: Path) -> dict[str, str]:
+    """The signatures of the files of the last build into ``out_dir``, if it is still there."""
+    raw = cache.get("output", str(out_dir)) if cache is not None else None
+    if raw is None or not (out_dir / MARKER).is_file():
+        return {}
+    signatures: dict[str, str] = json.loads(raw)
+    return signatures
 
 
 @contextmanager
@@ -175,11 +191,11 @@ def _drop_collisions(documents: list[Document], report: BuildReport) -> list[Doc
 
 
 def _render(
-    site_dir: Path,
     documents: list[Document],
     config: SiteConfig,
     links: SiteLinks,
     options: BuildOptions,
+    cache: Cache | None,
     report: BuildReport,
 ) -> list[Document]:
     try:
@@ -193,8 +209,7 @@ def _render(
             options.progress("render", done, len(documents))
 
     rendered = []
-    cache_dir = None if options.no_cache else options.cache_dir or site_dir / CACHE_DIR
-    for doc, outcome in render_all(documents, config, links, options.jobs, cache_dir, progress):
+    for doc, outcome in render_all(documents, config, links, options.jobs, cache, progress):
         report.problems.extend(outcome.problems)
         report.formulas_rendered += outcome.formulas
         report.formulas_typeset += outcome.typeset

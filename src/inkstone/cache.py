@@ -7,7 +7,9 @@ kinds of entries, each keyed by a hash of everything its output depends on:
 - ``code``: a Pygments rendering, keyed by code, fence options and Pygments' version;
 - ``page``: a whole document body, keyed by its text, the settings that shape its HTML and
   the versions of inkstone and its renderers. A page entry also records every link the page
-  resolved; it is used only if each link still resolves the same way.
+  resolved; it is used only if each link still resolves the same way;
+- ``output``: for each output folder, the signature of every file of its last build (see
+  :mod:`inkstone.render.site_pages`), so unchanged pages are not rendered again.
 
 SQLite makes it safe for two builds to run at once, and a killed build never leaves a
 half-written entry behind (each batch of entries is one transaction). Worker processes
@@ -24,7 +26,7 @@ from pathlib import Path
 CACHE_DIR = ".inkstone-cache"
 CACHE_FILE = "cache.sqlite"
 SCHEMA_VERSION = "1"
-KINDS = ("formula", "code", "page")
+KINDS = ("formula", "code", "page", "output")
 
 
 def fingerprint(*parts: object) -> str:
@@ -116,9 +118,12 @@ def fragments() -> Fragments:
     return _fragments
 
 
-def use_cache(folder: Path | None) -> Cache | None:
-    """Make this process's fragment cache read and keep ``folder`` (None: memory only)."""
+def use_cache(cache: Cache | None) -> None:
+    """Make this process's fragment cache read and keep ``cache`` (None: memory only)."""
     global _fragments
-    cache = Cache(folder) if folder is not None else None
     _fragments = Fragments(cache)
-    return cache
+
+
+def open_cache(folder: Path | None) -> Cache | None:
+    """Open the cache in ``folder``; None (no cache) when ``folder`` is None."""
+    return Cache(folder) if folder is not None else None

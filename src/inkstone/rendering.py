@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
 
-import inkstone
-from inkstone.cache import Cache, fingerprint, fragments, use_cache
+from inkstone.cache import Cache, fingerprint, fragments, open_cache, use_cache
 from inkstone.config import SiteConfig
 from inkstone.content.model import Document, Rendered, TocEntry
 from inkstone.errors import Problem, Severity
 from inkstone.markup.markdown import LinkTarget, RenderContext, render_markdown
 from inkstone.markup.math import engine, macros_key
 from inkstone.site.links import SiteLinks
+from inkstone.version import code_version
 
 MIN_DOCUMENTS_PER_WORKER = 32
 """Below this many documents per worker, starting workers costs more than it saves."""
@@ -110,13 +110,16 @@ def render_all(
     config: SiteConfig,
     links: SiteLinks,
     jobs: int | None,
-    cache_dir: Path | None,
+    cache: Cache | None,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[Document, RenderOutcome]]:
     """Render every document, yielding them in order with their outcome."""
-    cache = use_cache(cache_dir)
+    use_cache(cache)
+    cache_dir = cache.path.parent if cache is not None else None
     try:
         keys = [_page_key(doc, config) for doc in documents]
+        for doc, key in zip(documents, keys, strict=True):
+            doc.render_key = key
         cached = [
             _cached_page(cache, key, doc, links) for key, doc in zip(keys, documents, strict=True)
         ]
@@ -138,8 +141,6 @@ def render_all(
         if cache is not None:
             cache.put("page", pages)
     finally:
-        if cache is not None:
-            cache.close()
         use_cache(None)
 
 
@@ -175,7 +176,7 @@ _worker: tuple[SiteConfig, SiteLinks] | None = None
 def _start_worker(config: SiteConfig, links: SiteLinks, cache_dir: Path | None) -> None:
     global _worker
     _worker = (config, links)
-    use_cache(cache_dir)
+    use_cache(open_cache(cache_dir))
 
 
 def _render_batch(batch: list[Document]) -> list[RenderOutcome]:
@@ -187,14 +188,6 @@ def _render_batch(batch: list[Document]) -> list[RenderOutcome]:
         outcome.fresh = fragments().take_fresh()
         outcomes.append(outcome)
     return outcomes
-
-
-@cache
-def code_version() -> str:
-    """A hash of inkstone's own source, so that any change to inkstone invalidates pages."""
-    package = Path(inkstone.__file__).parent
-    sources = sorted(package.rglob("*.py"))
-    return fingerprint(inkstone.__version__, *((p.name, p.read_bytes()) for p in sources))
 
 
 def _page_key(doc: Document, config: SiteConfig) -> str:

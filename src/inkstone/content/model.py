@@ -98,6 +98,8 @@ class Document:
     meta: dict[str, Any] = field(default_factory=dict)
     """The whole front matter, for templates."""
     rendered: Rendered | None = None
+    render_key: str = ""
+    """A hash of everything ``rendered`` was made from (set when it is rendered)."""
 
     @property
     def output_path(self) -> PurePosixPath:

@@ -32,7 +32,9 @@ class UnsafeOutput(Exception):
 class SiteWriter:
     """Collects the files of one build in a staging folder, then swaps them into place."""
 
-    def __init__(self, out_dir: Path, site_dir: Path) -> None:
+    def __init__(
+        self, out_dir: Path, site_dir: Path, previous: dict[str, str] | None = None
+    ) -> None:
         self.out_dir = out_dir.resolve()
         check_output_folder(self.out_dir, site_dir.resolve())
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -44,10 +46,16 @@ class SiteWriter:
         """Output path → what wrote it, to catch two sources claiming one file."""
         self.unchanged = 0
         """Files kept from the previous output because their bytes did not change."""
+        self.previous = previous or {}
+        """Signatures of the previous output's files (see :meth:`keep`)."""
+        self.signatures: dict[str, str] = {}
+        """Signatures of this output's files, for the next build."""
 
     def target(self, rel: PurePosixPath | str, owner: str) -> Path:
         """The staging path for ``rel``; refuses paths that leave the output folder or are taken."""
         rel = PurePosixPath(rel)
+        if rel in self.written and self.written[rel] == owner:
+            return self.staging.joinpath(*rel.parts)
         if rel.is_absolute() or ".." in rel.parts or not rel.parts:
             raise SourceError(f"output path `{rel}` would leave the output folder", Path(owner))
         if rel in self.written and self.written[rel] != owner:
@@ -61,9 +69,29 @@ class SiteWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
-    def write_text(self, rel: PurePosixPath | str, text: str, owner: str) -> None:
-        """Write one text file (UTF-8)."""
+    def keep(self, rel: PurePosixPath | str, owner: str, signature: str) -> bool:
+        """Keep the previous output's file ``rel`` if it was made from the same inputs
+        (same ``signature``); False when it must be made again."""
+        path = self.target(rel, owner)
+        key = PurePosixPath(rel).as_posix()
+        if self.previous.get(key) != signature:
+            return False
+        old = self.out_dir / key
+        try:
+            os.link(old, path)
+        except OSError:
+            return False
+        self.unchanged += 1
+        self.signatures[key] = signature
+        return True
+
+    def write_text(
+        self, rel: PurePosixPath | str, text: str, owner: str, signature: str | None = None
+    ) -> None:
+        """Write one text file (UTF-8); ``signature`` identifies its inputs for :meth:`keep`."""
         self.write_bytes(rel, text.encode("utf-8"), owner)
+        if signature is not None:
+            self.signatures[PurePosixPath(rel).as_posix()] = signature
 
     def write_bytes(self, rel: PurePosixPath | str, data: bytes, owner: str) -> None:
         """Write one file, or keep the previous output's copy when it has these bytes."""

@@ -3,6 +3,12 @@
 :func:`write_pages` runs once per build, after all documents are rendered and collected:
 post and standalone pages, the paginated home, category and tag lists with their
 indexes, archives, the 404 page, feeds (site-wide and per term), sitemap and robots.txt.
+
+Each page has a *signature*: a hash of everything its template can see (the documents it
+shows, the site-wide view, the templates themselves, inkstone's version). A page whose
+signature is the one it had in the previous build is not rendered again: the writer keeps
+the previous file. That is what makes a warm build, and a rebuild in ``inkstone serve``,
+cost only the pages an edit really changes.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from inkstone.cache import fingerprint
 from inkstone.config import SiteConfig
 from inkstone.content.model import Document, Kind
 from inkstone.errors import BuildReport, SourceError
@@ -21,8 +28,10 @@ from inkstone.render.sitemap import SitemapEntry, robots, sitemap
 from inkstone.render.templates import Templates
 from inkstone.render.views import PostView, TermView, ViewBuilder
 from inkstone.site.collect import SiteIndex, archives, paginate
+from inkstone.version import code_version
 
 Progress = Callable[[str, int, int], None]
+FEED_FILES = ("atom.xml", "rss.xml", "feed.json")
 
 
 @dataclass
@@ -42,10 +51,43 @@ class PageWriter:
     def __post_init__(self) -> None:
         self.views = ViewBuilder(self.config, self.index)
         self.site = self.views.site()
+        self.base_signature = fingerprint(
+            code_version(), self.templates.fingerprint(), repr(self.config), repr(self.site)
+        )
+        self._doc_signatures: dict[int, str] = {}
 
-    def page(self, template: str, url: str, owner: str, **context: Any) -> None:
-        """Render ``template`` to the page at site URL ``url`` (``/x/`` → ``x/index.html``)."""
+    def signature(self, doc: Document) -> str:
+        """What a page can show of ``doc``: its rendered body (by its render key) and metadata."""
+        sig = self._doc_signatures.get(id(doc))
+        if sig is None:
+            sig = fingerprint(
+                doc.render_key,
+                doc.url,
+                doc.title,
+                doc.date,
+                doc.updated,
+                doc.categories,
+                doc.tags,
+                doc.summary,
+                doc.cover,
+                doc.language,
+                doc.kind,
+                doc.source.display,
+                repr(doc.meta),
+            )
+            self._doc_signatures[id(doc)] = sig
+        return sig
+
+    def page(
+        self, template: str, url: str, owner: str, depends: tuple[object, ...], **context: Any
+    ) -> None:
+        """Render ``template`` to the page at site URL ``url`` (``/x/`` → ``x/index.html``),
+        unless its signature (``depends`` and the site-wide state) is unchanged."""
         rel = PurePosixPath(url.strip("/")) / "index.html" if url.endswith("/") else url.lstrip("/")
+        signature = fingerprint(self.base_signature, template, url, depends)
+        if self.writer.keep(rel, owner, signature):
+            return
+        context = {key: value() if callable(value) else value for key, value in context.items()}
         common = {
             "site": self.site,
             "url": self.views.url,
@@ -56,7 +98,7 @@ class PageWriter:
         }
         try:
             html = self.templates.render(template, {**common, **context})
-            self.writer.write_text(rel, html, owner)
+            self.writer.write_text(rel, html, owner, signature)
             self.report.pages_written += 1
         except SourceError as exc:
             self.report.add(exc.problem)
@@ -67,10 +109,12 @@ class PageWriter:
         for done, doc in enumerate(docs, start=1):
             view = self.views.post(doc)
             template = "post.html" if doc.kind is Kind.POST else "page.html"
+            neighbours = (view.previous, view.next)
             self.page(
                 template,
                 doc.url,
                 doc.source.display.as_posix(),
+                (self.signature(doc), repr(neighbours)),
                 needs_math=view.has_math,
                 page=view,
             )
@@ -84,13 +128,15 @@ class PageWriter:
         """A paginated list of posts at ``base``, ``base/page/2/``…"""
         for part in paginate(posts, self.config.posts_per_page, base):
             items = [self.views.post(d) for d in part.posts]
+            depends = (kind, title, repr(term), part.number, part.total)
             self.page(
                 "list.html",
                 part.url,
                 f"list {part.url}",
+                (*depends, *(self.signature(d) for d in part.posts)),
                 needs_math=any(v.has_math for v in items),
                 posts=items,
-                pager=self.views.pager(part),
+                pager=lambda part=part: self.views.pager(part),
                 kind=kind,
                 term=term,
                 page_title=title,
@@ -111,6 +157,7 @@ class PageWriter:
                 "terms.html",
                 f"/{taxonomy}/",
                 f"list /{taxonomy}/",
+                (),  # the terms and their counts are part of the site-wide view
                 taxonomy=taxonomy,
                 terms=[self.views.term(t) for t in terms.values()],
                 page_title=label,
@@ -123,15 +170,29 @@ class PageWriter:
     def archives(self) -> None:
         """All posts by year and month."""
         title = "归档" if self.config.is_zh else "Archives"
-        years = self.views.archives(archives(self.index.posts))
-        self.page("archives.html", "/archives/", "archives", years=years, page_title=title)
+        depends = tuple(self.signature(d) for d in self.index.posts)
+        self.page(
+            "archives.html",
+            "/archives/",
+            "archives",
+            depends,
+            years=lambda: self.views.archives(archives(self.index.posts)),
+            page_title=title,
+        )
         self.sitemap.append(
             SitemapEntry(self.config.absolute_url("/archives/"), _newest(self.index.posts))
         )
 
     def feeds(self, posts: list[Document], base: str, title: str) -> None:
         """Atom, RSS and JSON Feed of the newest posts of a list, in the list's folder."""
-        items = [self.views.post(d) for d in posts[: self.config.feed_limit]]
+        newest = posts[: self.config.feed_limit]
+        owner = f"feeds {base}"
+        folder = base.strip("/")
+        names = [f"{folder}/{name}" if folder else name for name in FEED_FILES]
+        signature = fingerprint(self.base_signature, title, *(self.signature(d) for d in newest))
+        if all([self.writer.keep(name, owner, signature) for name in names]):
+            return
+        items = [self.views.post(d) for d in newest]
         info = feeds.FeedInfo(
             title=title,
             description=self.config.description,
@@ -140,18 +201,17 @@ class PageWriter:
             author=self.config.author,
             language=self.config.language,
         )
-        owner = f"feeds {base}"
-        folder = base.strip("/")
-        for name, text in (
-            ("atom.xml", feeds.atom(info, items, self.feed_entries)),
-            ("rss.xml", feeds.rss(info, items, self.feed_entries)),
-            ("feed.json", feeds.json_feed(info, items, self.feed_entries)),
-        ):
-            self.writer.write_text(f"{folder}/{name}" if folder else name, text, owner)
+        texts = (
+            feeds.atom(info, items, self.feed_entries),
+            feeds.rss(info, items, self.feed_entries),
+            feeds.json_feed(info, items, self.feed_entries),
+        )
+        for name, text in zip(names, texts, strict=True):
+            self.writer.write_text(name, text, owner, signature)
 
     def finish(self) -> None:
         """404 page, sitemap and robots.txt (the sitemap lists what was written before)."""
-        self.page("404.html", "404.html", "404 page")
+        self.page("404.html", "404.html", "404 page", ())
         self.writer.write_text("sitemap.xml", sitemap(self.sitemap), "sitemap")
         self.writer.write_text(
             "robots.txt", robots(self.config.absolute_url("/sitemap.xml")), "robots"

@@ -10,6 +10,7 @@ from typing import Any
 
 import jinja2
 
+from inkstone.cache import fingerprint
 from inkstone.errors import SourceError
 
 THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
@@ -37,6 +38,7 @@ class Templates:
     def __init__(self, site_dir: Path, theme: Path) -> None:
         self.search_path = [site_dir / "templates", theme / "templates"]
         self.site_dir = site_dir
+        self._fingerprint = ""
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in self.search_path]),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
@@ -45,6 +47,17 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+
+    def fingerprint(self) -> str:
+        """A hash of every template file that can be used (site overrides and theme)."""
+        if not self._fingerprint:
+            parts = []
+            for folder in self.search_path:
+                for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                    if path.is_file():
+                        parts.append((str(path.relative_to(folder)), path.read_bytes()))
+            self._fingerprint = fingerprint(*parts)
+        return self._fingerprint
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         """Render template ``name``; raises :class:`SourceError` naming the template and line."""
