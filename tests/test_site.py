@@ -421,3 +421,16 @@ def test_warm_build_renders_only_the_pages_an_edit_changes(tmp_path: Path) -> No
     assert "Renamed" in read(out, "page/2/index.html")
     assert "Renamed" in read(out, "posts/leetcode-42/index.html"), "the neighbour's link title"
     assert "Renamed" not in read(out, "posts/rope/index.html")
+
+
+def test_a_file_that_becomes_a_folder_and_stale_files_are_handled(tmp_path: Path) -> None:
+    site = "-- site.toml --\n-- static/notes --\na file\n-- static/old.txt --\nold\n"
+    _, out = build_site(tmp_path, site + "-- content/about.md --\n# About\n")
+    assert (out / "notes").read_text() == "a file\n"
+    (tmp_path / "static/notes").unlink()
+    (tmp_path / "static/old.txt").unlink()
+    (tmp_path / "content/notes.md").write_text("# Notes\n")
+    report, out = build_site(tmp_path)
+    assert report.errors == []
+    assert (out / "notes/index.html").is_file()
+    assert not (out / "old.txt").exists()

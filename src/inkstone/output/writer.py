@@ -1,13 +1,14 @@
 """The output folder, written safely.
 
-Every file goes to a staging folder beside the output folder; :meth:`SiteWriter.commit`
-swaps it into place only at the end, so a failed or interrupted build leaves the previous
-site as it was. No path may leave the staging folder, and an output folder that inkstone
-did not make is never replaced.
+A build writes nothing into the output folder until it has succeeded: every new or changed
+file goes to a staging folder beside it, and :meth:`SiteWriter.commit` moves them into place
+at the end (each file atomically) and removes the files the site no longer has. A failed
+or interrupted build leaves the previous site as it was. No path may leave the output
+folder, and an output folder that inkstone did not make is never written to.
 
-A file whose bytes are the same as in the previous output is not written again: the old
-file is hard-linked into the staging folder, so it keeps its modification time and rsync,
-deploys and browsers see only the files that really changed.
+Only what changed is written: a file whose bytes equal the previous output's, or a page
+whose inputs are the same (:meth:`SiteWriter.keep`), is left untouched, keeping its
+modification time, so rsync, deploys and browsers see only the files that really changed.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class UnsafeOutput(Exception):
 
 
 class SiteWriter:
-    """Collects the files of one build in a staging folder, then swaps them into place."""
+    """Collects the new and changed files of one build, then moves them into place."""
 
     def __init__(
         self, out_dir: Path, site_dir: Path, previous: dict[str, str] | None = None
@@ -44,42 +45,38 @@ class SiteWriter:
         os.chmod(self.staging, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the site
         self.written: dict[PurePosixPath, str] = {}
         """Output path → what wrote it, to catch two sources claiming one file."""
+        self.staged: list[PurePosixPath] = []
+        """Files written to the staging folder (new or changed)."""
         self.unchanged = 0
-        """Files kept from the previous output because their bytes did not change."""
+        """Files kept from the previous output because they did not change."""
         self.previous = previous or {}
         """Signatures of the previous output's files (see :meth:`keep`)."""
         self.signatures: dict[str, str] = {}
         """Signatures of this output's files, for the next build."""
 
-    def target(self, rel: PurePosixPath | str, owner: str) -> Path:
-        """The staging path for ``rel``; refuses paths that leave the output folder or are taken."""
+    def claim(self, rel: PurePosixPath | str, owner: str) -> PurePosixPath:
+        """Reserve output path ``rel`` for ``owner``; refuses paths that leave the output
+        folder or that another source has claimed."""
         rel = PurePosixPath(rel)
-        if rel in self.written and self.written[rel] == owner:
-            return self.staging.joinpath(*rel.parts)
+        if self.written.get(rel) == owner:
+            return rel
         if rel.is_absolute() or ".." in rel.parts or not rel.parts:
             raise SourceError(f"output path `{rel}` would leave the output folder", Path(owner))
-        if rel in self.written and self.written[rel] != owner:
+        if rel in self.written:
             raise SourceError(
                 f"`{rel}` is claimed by both {self.written[rel]} and {owner}",
                 Path(owner),
                 hint="give one of them another slug",
             )
         self.written[rel] = owner
-        path = self.staging.joinpath(*rel.parts)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
+        return rel
 
     def keep(self, rel: PurePosixPath | str, owner: str, signature: str) -> bool:
-        """Keep the previous output's file ``rel`` if it was made from the same inputs
-        (same ``signature``); False when it must be made again."""
-        path = self.target(rel, owner)
-        key = PurePosixPath(rel).as_posix()
-        if self.previous.get(key) != signature:
-            return False
-        old = self.out_dir / key
-        try:
-            os.link(old, path)
-        except OSError:
+        """Keep the previous output's file ``rel`` as it is if it was made from the same
+        inputs (the same ``signature``); False when it must be made again."""
+        rel = self.claim(rel, owner)
+        key = rel.as_posix()
+        if self.previous.get(key) != signature or not (self.out_dir / key).is_file():
             return False
         self.unchanged += 1
         self.signatures[key] = signature
@@ -94,46 +91,72 @@ class SiteWriter:
             self.signatures[PurePosixPath(rel).as_posix()] = signature
 
     def write_bytes(self, rel: PurePosixPath | str, data: bytes, owner: str) -> None:
-        """Write one file, or keep the previous output's copy when it has these bytes."""
-        path = self.target(rel, owner)
-        if not self._keep_previous(path, len(data), lambda old: old.read_bytes() == data):
-            path.write_bytes(data)
+        """Write one file, unless the previous output has these very bytes."""
+        rel = self.claim(rel, owner)
+        if not self._same_as_before(rel, len(data), lambda old: old.read_bytes() == data):
+            self._staged_path(rel).write_bytes(data)
 
     def copy_file(self, source: Path, rel: PurePosixPath | str, owner: str) -> None:
         """Copy one file into the output. Sources are copied, never linked: the output
         must not share an inode with a file the user edits."""
-        path = self.target(rel, owner)
+        rel = self.claim(rel, owner)
         size = source.stat().st_size
-        if not self._keep_previous(path, size, lambda old: filecmp.cmp(source, old, shallow=False)):
-            shutil.copyfile(source, path)
+        if not self._same_as_before(rel, size, lambda old: filecmp.cmp(source, old, False)):
+            shutil.copyfile(source, self._staged_path(rel))
 
-    def _keep_previous(self, path: Path, size: int, same: Callable[[Path], bool]) -> bool:
-        """Hard-link the previous output's file to ``path`` if it is identical."""
-        old = self.out_dir / path.relative_to(self.staging)
+    def _same_as_before(self, rel: PurePosixPath, size: int, same: Callable[[Path], bool]) -> bool:
+        old = self.out_dir.joinpath(*rel.parts)
         try:
-            if not old.is_file() or old.is_symlink() or old.stat().st_size != size or not same(old):
-                return False
-            os.link(old, path)
+            unchanged = old.is_file() and not old.is_symlink() and old.stat().st_size == size
+            unchanged = unchanged and same(old)
         except OSError:
-            return False
-        self.unchanged += 1
-        return True
+            unchanged = False
+        self.unchanged += unchanged
+        return unchanged
+
+    def _staged_path(self, rel: PurePosixPath) -> Path:
+        path = self.staging.joinpath(*rel.parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.staged.append(rel)
+        return path
 
     def commit(self) -> None:
-        """Swap the staging folder into place as the output folder."""
+        """Move the staged files into the output folder and remove the files it no longer
+        has. Each file is replaced atomically; the first build moves the whole folder."""
         self.write_bytes(MARKER, b"built by inkstone\n", "inkstone")
-        old: Path | None = None
-        if self.out_dir.exists():
-            old = self.out_dir.with_name(f".{self.out_dir.name}.inkstone-old-{os.getpid()}")
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(self.out_dir, old)
-        os.replace(self.staging, self.out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        if not self.out_dir.exists():
+            os.replace(self.staging, self.out_dir)
+            return
+        for rel in self.staged:
+            target = self.out_dir.joinpath(*rel.parts)
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)  # a folder in the old site is a file now
+            for parent in reversed(rel.parents[:-1]):
+                folder = self.out_dir.joinpath(*parent.parts)
+                if folder.is_file() or folder.is_symlink():
+                    folder.unlink()  # a file in the old site is a folder now
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.staging.joinpath(*rel.parts), target)
+        self._remove_stale()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _remove_stale(self) -> None:
+        keep = {rel.as_posix() for rel in self.written}
+        for folder, dirnames, filenames in os.walk(self.out_dir, topdown=False):
+            here = Path(folder)
+            for name in filenames:
+                path = here / name
+                if path.relative_to(self.out_dir).as_posix() not in keep:
+                    path.unlink()
+            for name in dirnames:
+                path = here / name
+                if path.is_symlink():
+                    path.unlink()
+                elif not any(path.iterdir()):
+                    path.rmdir()
 
     def discard(self) -> None:
-        """Throw the staging folder away (the previous output stays)."""
+        """Throw the staged files away (the previous output stays as it was)."""
         shutil.rmtree(self.staging, ignore_errors=True)
 
 

@@ -20,8 +20,17 @@
     if (toggle) toggle.setAttribute("aria-pressed", currentTheme() === "dark" ? "true" : "false");
   }
 
+  // The browser's UI colour follows an explicit choice too (the <meta> tags follow the system).
+  function syncThemeColor() {
+    if (!root.dataset.theme) return;
+    var bg = getComputedStyle(root).getPropertyValue("--bg").trim();
+    var metas = document.querySelectorAll('meta[name="theme-color"]');
+    for (var i = 0; i < metas.length; i++) metas[i].setAttribute("content", bg);
+  }
+
   function setTheme(theme, remember) {
     root.dataset.theme = theme;
+    syncThemeColor();
     if (remember) {
       try { localStorage.setItem("theme", theme); } catch (e) { /* private mode: not saved */ }
     }
@@ -44,6 +53,7 @@
       else { delete root.dataset.theme; syncToggle(); }
     });
     syncToggle();
+    syncThemeColor();
   }
 
   /* Copy buttons ------------------------------------------------------------------- */
