@@ -126,6 +126,9 @@ class Run:
     wait4_kib: int
     """``ru_maxrss`` of the direct child from :func:`os.wait4` (its own peak, or that of
     its largest reaped descendant, whichever is larger: a lower bound for a tree)."""
+    cpu_seconds: float
+    """User plus system CPU time of the child and the descendants it reaped
+    (:func:`os.wait4`): less sensitive than wall time to other work on the machine."""
     returncode: int
     output: str
 
@@ -172,7 +175,8 @@ def run_measured(
             sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen quiet
     output = log_file.read_text(encoding="utf-8", errors="replace")
-    return Run(seconds, max(peak, usage.ru_maxrss), usage.ru_maxrss, proc.returncode, output)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, max(peak, usage.ru_maxrss), usage.ru_maxrss, cpu, proc.returncode, output)
 
 
 # --------------------------------------------------------------------------- corpus
@@ -352,6 +356,12 @@ class Case:
     def median(self) -> float | None:
         """Median wall time, or ``None`` when no run succeeded."""
         return statistics.median(self.times) if self.times else None
+
+    @property
+    def cpu_median(self) -> float | None:
+        """Median CPU time (user + system) of the successful runs."""
+        cpu = [r.cpu_seconds for r in self.runs if r.returncode == 0]
+        return statistics.median(cpu) if cpu else None
 
     @property
     def peak_rss_mib(self) -> float | None:
@@ -1069,7 +1079,8 @@ def bench_case(case: Case, work: Path, runs: int, posts: list[Post], size: int) 
             case.notes.append(problem)
         log(
             f"{case.label} ({case.mode}, {size}): run {n}/{runs}: {run.seconds:.2f} s, "
-            f"{run.rss_kib / 1024:.0f} MiB tree ({run.wait4_kib / 1024:.0f} MiB wait4)"
+            f"{run.cpu_seconds:.2f} s CPU, {run.rss_kib / 1024:.0f} MiB tree "
+            f"({run.wait4_kib / 1024:.0f} MiB wait4)"
         )
     if case.times and case.out.is_dir():
         case.pages = len(html_pages(case.out))
@@ -1131,7 +1142,8 @@ def damage_cell(case: Case) -> tuple[str, str]:
 def table(cases: list[Case], size: int) -> str:
     """One Markdown table for one corpus size."""
     head = [
-        "tool", "mode", "math", "wall median (s)", "min / max (s)", "peak RSS (MiB)", "pages",
+        "tool", "mode", "math", "wall median (s)", "min / max (s)", "CPU median (s)",
+        "peak RSS (MiB)", "pages",
         "formulas damaged", "mangled", "inkstone -j N / tool", "inkstone -j 1 / tool",
     ]  # fmt: skip
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -1150,6 +1162,7 @@ def table(cases: list[Case], size: int) -> str:
             c.math,
             f"{c.median:.2f}" if c.median is not None else "—",
             f"{min(times):.2f} / {max(times):.2f}" if times else "—",
+            f"{c.cpu_median:.1f}" if c.cpu_median is not None else "—",
             f"{c.peak_rss_mib:.0f}" if c.peak_rss_mib is not None else "—",
             f"{c.pages:,}" if c.pages is not None else "—",
             damaged,

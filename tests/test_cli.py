@@ -29,7 +29,8 @@ def test_new_site_then_build_gives_a_working_site(tmp_path: Path) -> None:
     code, output = run("build", str(site))
     assert code == 0, output
     assert re.search(
-        r"\d+ pages \(\d+ files unchanged\), 2 formulas \(2 typeset\), 0 warnings, 0 errors in [\d.]+ s", output
+        r"\d+ pages \(\d+ files unchanged\), 2 formulas \(2 typeset\), 0 warnings, 0 errors in [\d.]+ s",
+        output,
     )
     assert (site / "public/index.html").is_file()
     assert (site / "public/about/index.html").is_file()

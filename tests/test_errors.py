@@ -104,7 +104,9 @@ def test_strict_build_with_warnings_keeps_previous_output(tmp_path: Path) -> Non
     assert has_failed(report, strict=True)
     assert not (out / "posts/m").exists(), "the failed build was not swapped in"
     assert (out / "posts/good/index.html").is_file()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".public.inkstone-")], "no staging"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".public.inkstone-")], (
+        "no staging"
+    )
 
 
 def test_missing_image_is_a_warning_with_line(tmp_path: Path) -> None:

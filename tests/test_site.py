@@ -19,6 +19,7 @@ from tests.sites import build_site, messages, read
 BLOG = """
 -- site.toml --
 title = "Test Notes"
+theme = "minimal"
 language = "zh"
 base_url = "https://example.org/"
 timezone = "Asia/Shanghai"
@@ -417,7 +418,7 @@ def test_warm_build_renders_only_the_pages_an_edit_changes(tmp_path: Path) -> No
     assert 2 <= body_edit.pages_written <= 5, body_edit.pages_written
 
     toml_post.write_text(toml_post.read_text().replace('"TOML front matter"', '"Renamed"'))
-    title_edit, out = build_site(tmp_path)
+    _, out = build_site(tmp_path)
     assert "Renamed" in read(out, "page/2/index.html")
     assert "Renamed" in read(out, "posts/leetcode-42/index.html"), "the neighbour's link title"
     assert "Renamed" not in read(out, "posts/rope/index.html")

@@ -14,21 +14,21 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from inkstone.cache import CACHE_DIR, Cache, open_cache
 from inkstone.config import CONFIG_FILE, SiteConfig, load_config
 from inkstone.content.discover import Discovery, discover
 from inkstone.content.load import is_published, load_document
-from inkstone.content.model import Document
+from inkstone.content.model import Document, Source
 from inkstone.errors import BuildReport, ConfigError, Problem, Severity, SourceError
 from inkstone.markup.math import KatexNotFound, find_katex_dist
 from inkstone.output.assets import copy_assets
 from inkstone.output.writer import MARKER, SiteWriter, UnsafeOutput
 from inkstone.render.site_pages import write_pages
 from inkstone.render.templates import Templates, theme_dir
-from inkstone.rendering import render_all
+from inkstone.rendering import RenderOutcome, render_all
 from inkstone.site.collect import SiteIndex, collect
 from inkstone.site.links import SiteLinks
 
@@ -57,8 +57,38 @@ class BuildOptions:
     progress: Progress | None = None
 
 
-def build(site_dir: Path, options: BuildOptions | None = None) -> BuildReport:
-    """Build the site in ``site_dir``; see :class:`BuildOptions`."""
+@dataclass
+class BuildMemory:
+    """What one process keeps from a build for the next build of the same site, so that
+    the dev server's rebuilds read, parse and render only the files that changed."""
+
+    config: str = ""
+    """The settings the memory was made with; other settings start it afresh."""
+    loaded: dict[Path, tuple[tuple[int, int], Document | None, list[Problem]]] = field(
+        default_factory=dict
+    )
+    """Source path → (modification time and size, what loading it gave)."""
+    last_good: dict[Path, Document] = field(default_factory=dict)
+    """The last version of each source that loaded, kept while an edit breaks it."""
+    pages: dict[str, RenderOutcome] = field(default_factory=dict)
+    """Rendered bodies by render key."""
+    signatures: dict[str, str] | None = None
+    """The signatures of the output's files after the last build."""
+
+    def matches(self, config: SiteConfig, options: BuildOptions) -> bool:
+        """Forget everything when the settings changed; True when the memory is usable."""
+        key = repr((config, options.drafts, options.base_url))
+        if key != self.config:
+            self.config, self.loaded, self.last_good, self.pages = key, {}, {}, {}
+            self.signatures = None
+        return True
+
+
+def build(
+    site_dir: Path, options: BuildOptions | None = None, memory: BuildMemory | None = None
+) -> BuildReport:
+    """Build the site in ``site_dir``; see :class:`BuildOptions`. ``memory`` carries state
+    from one build to the next in a long-running process (the dev server)."""
     options = options or BuildOptions()
     site_dir = site_dir.resolve()
     report = BuildReport()
@@ -66,7 +96,9 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildReport:
     try:
         config = _configure(site_dir, options, report)
         if config is not None:
-            _build(site_dir, config, options, report)
+            if memory is not None:
+                memory.matches(config, options)
+            _build(site_dir, config, options, report, memory)
     finally:
         report.seconds = time.perf_counter() - started
     return report
@@ -89,7 +121,13 @@ def _configure(site_dir: Path, options: BuildOptions, report: BuildReport) -> Si
     return config
 
 
-def _build(site_dir: Path, config: SiteConfig, options: BuildOptions, report: BuildReport) -> None:
+def _build(
+    site_dir: Path,
+    config: SiteConfig,
+    options: BuildOptions,
+    report: BuildReport,
+    memory: BuildMemory | None,
+) -> None:
     out_dir = (options.out_dir or site_dir / "public").resolve()
     cache_dir = options.cache_dir or site_dir / CACHE_DIR
     zero_config = not (site_dir / CONFIG_FILE).is_file()
@@ -102,7 +140,10 @@ def _build(site_dir: Path, config: SiteConfig, options: BuildOptions, report: Bu
     cache = open_cache(None if options.no_cache else cache_dir)
     try:
         templates = Templates(site_dir, theme_dir(site_dir, config.theme))
-        writer = SiteWriter(out_dir, site_dir, _output_signatures(cache, out_dir))
+        previous = memory.signatures if memory and memory.signatures is not None else None
+        if previous is None:
+            previous = _output_signatures(cache, out_dir)
+        writer = SiteWriter(out_dir, site_dir, previous)
     except SourceError as exc:
         report.add(exc.problem)
         return
@@ -113,10 +154,11 @@ def _build(site_dir: Path, config: SiteConfig, options: BuildOptions, report: Bu
         with _timed(report, "load"):
             found = discover(site_dir, content_dir, [out_dir, cache_dir])
             report.problems.extend(found.problems)
-            documents = _load(found, config, options, report)
+            documents = _load(found, config, options, report, memory)
         with _timed(report, "render"):
             links = SiteLinks(config.base_path, found.root, documents, set(found.assets))
-            documents = _render(documents, config, links, options, cache, report)
+            pages = memory.pages if memory is not None else None
+            documents = _render(documents, config, links, options, cache, pages, report)
         with _timed(report, "collect"):
             index = collect(documents)
         with _timed(report, "write"):
@@ -125,6 +167,8 @@ def _build(site_dir: Path, config: SiteConfig, options: BuildOptions, report: Bu
             writer.discard()
         else:
             writer.commit()
+            if memory is not None:
+                memory.signatures = writer.signatures
             if cache is not None:
                 cache.put("output", [(str(out_dir), json.dumps(writer.signatures).encode())])
     except BaseException:
@@ -154,20 +198,48 @@ def _timed(report: BuildReport, stage: str) -> Iterator[None]:
 
 
 def _load(
-    found: Discovery, config: SiteConfig, options: BuildOptions, report: BuildReport
+    found: Discovery,
+    config: SiteConfig,
+    options: BuildOptions,
+    report: BuildReport,
+    memory: BuildMemory | None,
 ) -> list[Document]:
     now = dt.datetime.now(dt.UTC)
     documents: list[Document] = []
     for source in found.sources:
         try:
-            doc, problems = load_document(source, config)
+            doc, problems = _load_one(source, config, memory)
         except SourceError as exc:
             report.add(exc.problem)
+            kept = memory.last_good.get(source.path) if memory is not None else None
+            if kept is not None:  # the dev server keeps serving the last good version
+                documents.append(kept)
             continue
         report.problems.extend(problems)
         if doc is not None and (options.drafts or is_published(doc, now)):
             documents.append(doc)
     return _drop_collisions(documents, report)
+
+
+def _load_one(
+    source: Source, config: SiteConfig, memory: BuildMemory | None
+) -> tuple[Document | None, list[Problem]]:
+    """Load a source, or take it from memory when the file did not change since."""
+    if memory is None:
+        return load_document(source, config)
+    try:
+        stat = source.path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return load_document(source, config)
+    known = memory.loaded.get(source.path)
+    if known is not None and known[0] == stamp:
+        return known[1], known[2]
+    doc, problems = load_document(source, config)
+    memory.loaded[source.path] = (stamp, doc, problems)
+    if doc is not None:
+        memory.last_good[source.path] = doc
+    return doc, problems
 
 
 def _drop_collisions(documents: list[Document], report: BuildReport) -> list[Document]:
@@ -196,6 +268,7 @@ def _render(
     links: SiteLinks,
     options: BuildOptions,
     cache: Cache | None,
+    memory: dict[str, RenderOutcome] | None,
     report: BuildReport,
 ) -> list[Document]:
     try:
@@ -209,7 +282,8 @@ def _render(
             options.progress("render", done, len(documents))
 
     rendered = []
-    for doc, outcome in render_all(documents, config, links, options.jobs, cache, progress):
+    outcomes = render_all(documents, config, links, options.jobs, cache, progress, memory)
+    for doc, outcome in outcomes:
         report.problems.extend(outcome.problems)
         report.formulas_rendered += outcome.formulas
         report.formulas_typeset += outcome.typeset

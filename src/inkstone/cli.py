@@ -97,19 +97,15 @@ def build_command(site_dir: Path, **options: Any) -> None:
 @click.option("--port", default=8000, show_default=True)
 @_build_options
 def serve_command(site_dir: Path, host: str, port: int, **options: Any) -> None:
-    """Build SITE_DIR (drafts included), then serve it at http://HOST:PORT/."""
+    """Build SITE_DIR (drafts included), serve it at http://HOST:PORT/, rebuild on changes
+    and reload open pages."""
     from inkstone.serve import serve
 
     build_options = BuildOptions(**options)
     build_options.base_url = build_options.base_url or f"http://{host}:{port}/"
     build_options.out_dir = build_options.out_dir or site_dir / "public"
     build_options.drafts = True
-    report = _run_build(site_dir, build_options)
-    if not build_options.out_dir.is_dir():
-        sys.exit(1)
-    if report.errors:
-        err.print("[yellow]serving the pages that built[/]")
-    serve(build_options.out_dir, host, port, build_options.base_url)
+    serve(site_dir, build_options, host, port)
 
 
 @main.command("clean")

@@ -40,8 +40,8 @@ class MathConfig:
 class CodeConfig:
     """``[code]``: how code blocks are highlighted."""
 
-    light_style: str = "friendly"
-    """Pygments style used in the light theme."""
+    light_style: str = "xcode"
+    """Pygments style used in the light theme (``xcode``: every token colour meets WCAG AA)."""
     dark_style: str = "monokai"
     """Pygments style used in the dark theme."""
     line_numbers: bool = False
@@ -74,7 +74,7 @@ class SiteConfig:
     slug_style: Literal["pinyin", "hash"] = "pinyin"
     """How ``inkstone new post`` turns a Chinese title into a slug: readable pinyin,
     or a short stable hash."""
-    theme: str = "minimal"
+    theme: str = "transmission"
     """A built-in theme (``transmission``, ``minimal``), or a folder (relative to the site)
     holding ``templates/`` and ``static/``."""
     kicker: str = "INCOMING TRANSMISSION"

@@ -112,8 +112,10 @@ def render_all(
     jobs: int | None,
     cache: Cache | None,
     progress: Callable[[int], None] | None = None,
+    memory: dict[str, RenderOutcome] | None = None,
 ) -> Iterator[tuple[Document, RenderOutcome]]:
-    """Render every document, yielding them in order with their outcome."""
+    """Render every document, yielding them in order with their outcome. ``memory`` holds
+    outcomes by render key across builds in one process (the dev server)."""
     use_cache(cache)
     cache_dir = cache.path.parent if cache is not None else None
     try:
@@ -121,13 +123,16 @@ def render_all(
         for doc, key in zip(documents, keys, strict=True):
             doc.render_key = key
         cached = [
-            _cached_page(cache, key, doc, links) for key, doc in zip(keys, documents, strict=True)
+            _cached_page(cache, memory, key, doc, links)
+            for key, doc in zip(keys, documents, strict=True)
         ]
         missing = [doc for doc, hit in zip(documents, cached, strict=True) if hit is None]
         fresh = iter(_render_missing(missing, config, links, jobs, cache_dir))
         pages: list[tuple[str, bytes]] = []
         for done, (doc, key, hit) in enumerate(zip(documents, keys, cached, strict=True), start=1):
             outcome = hit if hit is not None else next(fresh)[1]
+            if memory is not None and outcome.rendered is not None:
+                memory[key] = outcome
             if not outcome.from_cache:
                 fragments().store(outcome.fresh)
                 if outcome.rendered is not None:
@@ -225,14 +230,21 @@ def _renderer_versions() -> tuple[str, ...]:
 
 
 def _cached_page(
-    cache: Cache | None, key: str, doc: Document, links: SiteLinks
+    cache: Cache | None,
+    memory: dict[str, RenderOutcome] | None,
+    key: str,
+    doc: Document,
+    links: SiteLinks,
 ) -> RenderOutcome | None:
-    if cache is None:
-        return None
-    raw = cache.get("page", key)
-    if raw is None:
-        return None
-    outcome = _decode_page(raw)
+    """The cached outcome for ``key``, if every link it made still resolves the same way."""
+    outcome = memory.get(key) if memory is not None else None
+    if outcome is None:
+        raw = cache.get("page", key) if cache is not None else None
+        if raw is None:
+            return None
+        outcome = _decode_page(raw)
+    else:
+        outcome = dataclasses.replace(outcome, typeset=0, fresh={}, from_cache=True)
     resolve = links.resolver(doc)
     for call in outcome.links:
         if resolve(call.href, call.is_image) != call.target:

@@ -608,5 +608,5 @@ def test_theme_screenshots(
             bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
             assert bg == (DARK_BG if scheme == "dark" else LIGHT_BG)
             target = artifacts / f"theme-{name}-{scheme}-{width}.png"
-            page.screenshot(path=str(target), full_page=True)
+            page.screenshot(path=str(target), full_page=True, animations="disabled")
             assert target.stat().st_size > 10_000, target

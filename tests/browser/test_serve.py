@@ -1,0 +1,74 @@
+"""The dev server: an edit reloads the open page; a broken edit shows an overlay."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from inkstone.build import BuildOptions
+from inkstone.serve import DevServer, LiveSite
+from tests.sites import write_site
+
+POST = """---
+title: Live post
+date: 2024-01-01
+---
+{text}
+
+{filler}
+"""
+
+
+@pytest.fixture
+def dev_server(tmp_path: Path) -> Iterator[tuple[DevServer, Path]]:
+    filler = "\n\n".join(f"Paragraph {i} with $x_{{{i}}}$." for i in range(80))
+    write_site(
+        tmp_path,
+        "-- site.toml --\ntitle = 'Live'\n"
+        "-- content/posts/live.md --\n" + POST.format(text="Original text.", filler=filler),
+    )
+    options = BuildOptions(out_dir=tmp_path / "public", base_url="/", drafts=True)
+    live = LiveSite(tmp_path, options)
+    server = DevServer(live, "127.0.0.1", 0)
+    live.options.base_url = f"http://127.0.0.1:{server.port}/"
+    assert live.rebuild().errors == []
+    server.start()
+    yield server, tmp_path
+    server.stop()
+
+
+@pytest.mark.browser
+def test_edit_reloads_the_page_and_a_broken_edit_shows_the_overlay(
+    dev_server: tuple[DevServer, Path], page: Page
+) -> None:
+    server, root = dev_server
+    source = root / "content/posts/live.md"
+    page.goto(f"http://127.0.0.1:{server.port}/posts/live/")
+    assert "Original text." in page.inner_text("main")
+    page.wait_for_function("() => document.querySelectorAll('.katex').length > 50")
+    page.evaluate("scrollTo(0, 600)")
+    page.wait_for_timeout(300)  # let the event stream connect
+
+    started = time.perf_counter()
+    source.write_text(source.read_text().replace("Original text.", "Edited text."))
+    page.wait_for_function("() => document.body.innerText.includes('Edited text.')", timeout=10_000)
+    reloaded_in = time.perf_counter() - started
+    assert reloaded_in < 5, reloaded_in
+    page.wait_for_function("() => Math.abs(scrollY - 600) < 5", timeout=5_000)
+
+    source.write_text(source.read_text().replace("date: 2024-01-01", "date: [oops"))
+    overlay = page.locator("#inkstone-overlay")
+    overlay.wait_for(timeout=10_000)
+    assert "content/posts/live.md:4:1: invalid YAML front matter" in overlay.inner_text()
+    assert "Edited text." in page.inner_text("main"), "the last good page stays"
+    response = page.request.get(f"http://127.0.0.1:{server.port}/posts/live/")
+    assert response.status == 200 and "Edited text." in response.text()
+
+    source.write_text(source.read_text().replace("date: [oops", "date: 2024-01-01"))
+    page.wait_for_function("() => !document.getElementById('inkstone-overlay')", timeout=10_000)
+    assert "Edited text." in page.inner_text("main")
+    assert "inkstone/live.js" not in (root / "public/posts/live/index.html").read_text()
