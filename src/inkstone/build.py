@@ -26,10 +26,10 @@ from inkstone.errors import BuildReport, ConfigError, Problem, Severity, SourceE
 from inkstone.markup.math import KatexNotFound, find_katex_dist
 from inkstone.output.assets import copy_assets
 from inkstone.output.writer import MARKER, SiteWriter, UnsafeOutput
-from inkstone.render.site_pages import write_pages
+from inkstone.render.site_pages import PageWriter
 from inkstone.render.templates import Templates, theme_dir
 from inkstone.rendering import RenderOutcome, render_all
-from inkstone.site.collect import SiteIndex, collect
+from inkstone.site.collect import collect
 from inkstone.site.links import SiteLinks
 
 Progress = Callable[[str, int, int], None]
@@ -157,12 +157,15 @@ def _build(
             documents = _load(found, config, options, report, memory)
         with _timed(report, "render"):
             links = SiteLinks(config.base_path, found.root, documents, set(found.assets))
-            pages = memory.pages if memory is not None else None
-            documents = _render(documents, config, links, options, cache, pages, report)
-        with _timed(report, "collect"):
             index = collect(documents)
+            pages = PageWriter(config, index, templates, writer, report, memory is not None)
+            rendered = _render(documents, config, links, options, cache, memory, report, pages)
         with _timed(report, "write"):
-            _write(site_dir, found, index, config, templates, writer, options, report)
+            if len(rendered) < len(documents):  # a page failed: list only the others
+                pages.reindex(collect(rendered))
+            pages.lists()
+            copy_assets(site_dir, found, rendered, config, writer, report)
+            report.files_unchanged = writer.unchanged
         if options.strict and has_failed(report, strict=True):
             writer.discard()
         else:
@@ -268,9 +271,11 @@ def _render(
     links: SiteLinks,
     options: BuildOptions,
     cache: Cache | None,
-    memory: dict[str, RenderOutcome] | None,
+    memory: BuildMemory | None,
     report: BuildReport,
+    pages: PageWriter,
 ) -> list[Document]:
+    """Render every document and write its page as soon as it is rendered."""
     try:
         find_katex_dist()
     except KatexNotFound as exc:
@@ -282,7 +287,8 @@ def _render(
             options.progress("render", done, len(documents))
 
     rendered = []
-    outcomes = render_all(documents, config, links, options.jobs, cache, progress, memory)
+    remembered = memory.pages if memory is not None else None
+    outcomes = render_all(documents, config, links, options.jobs, cache, progress, remembered)
     for doc, outcome in outcomes:
         report.problems.extend(outcome.problems)
         report.formulas_rendered += outcome.formulas
@@ -290,24 +296,9 @@ def _render(
         report.documents_cached += outcome.from_cache
         if outcome.rendered is not None:
             doc.rendered = outcome.rendered
+            pages.document(doc)
             rendered.append(doc)
     return rendered
-
-
-def _write(
-    site_dir: Path,
-    found: Discovery,
-    index: SiteIndex,
-    config: SiteConfig,
-    templates: Templates,
-    writer: SiteWriter,
-    options: BuildOptions,
-    report: BuildReport,
-) -> None:
-    write_pages(config, index, templates, writer, report, options.progress)
-    documents = index.posts + index.pages + ([index.home] if index.home else [])
-    copy_assets(site_dir, found, documents, config, writer, report)
-    report.files_unchanged = writer.unchanged
 
 
 def clean(site_dir: Path, out_dir: Path | None = None, cache_dir: Path | None = None) -> list[Path]:

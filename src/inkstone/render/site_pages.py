@@ -13,7 +13,6 @@ cost only the pages an edit really changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -30,7 +29,6 @@ from inkstone.render.views import PostView, TermView, ViewBuilder
 from inkstone.site.collect import SiteIndex, archives, paginate
 from inkstone.version import code_version
 
-Progress = Callable[[str, int, int], None]
 FEED_FILES = ("atom.xml", "rss.xml", "feed.json")
 
 
@@ -43,18 +41,24 @@ class PageWriter:
     templates: Templates
     writer: SiteWriter
     report: BuildReport
-    progress: Progress | None = None
+    keep_bodies: bool = False
+    """Leave rendered bodies in the documents (the dev server's memory shares them)."""
     views: ViewBuilder = field(init=False)
     sitemap: list[SitemapEntry] = field(default_factory=list)
     feed_entries: feeds.FeedEntries = field(default_factory=feeds.FeedEntries)
 
     def __post_init__(self) -> None:
-        self.views = ViewBuilder(self.config, self.index)
+        self.views = ViewBuilder(self.config, self.index, self.keep_bodies)
         self.site = self.views.site()
         self.base_signature = fingerprint(
             code_version(), self.templates.fingerprint(), repr(self.config), repr(self.site)
         )
         self._doc_signatures: dict[int, str] = {}
+        limit = self.config.feed_limit
+        feed_lists = [self.index.posts, *(t.posts for t in self.index.categories.values())]
+        feed_lists += [t.posts for t in self.index.tags.values()]
+        self._in_feeds = {id(doc) for posts in feed_lists for doc in posts[:limit]}
+        """Documents some feed carries in full: their bodies are kept until the feeds."""
 
     def signature(self, doc: Document) -> str:
         """What a page can show of ``doc``: its rendered body (by its render key) and metadata."""
@@ -103,24 +107,37 @@ class PageWriter:
         except SourceError as exc:
             self.report.add(exc.problem)
 
-    def documents(self) -> None:
-        """One page per post and standalone page."""
-        docs = self.index.posts + self.index.pages + ([self.index.home] if self.index.home else [])
-        for done, doc in enumerate(docs, start=1):
-            view = self.views.post(doc)
-            template = "post.html" if doc.kind is Kind.POST else "page.html"
-            neighbours = (view.previous, view.next)
-            self.page(
-                template,
-                doc.url,
-                doc.source.display.as_posix(),
-                (self.signature(doc), repr(neighbours)),
-                needs_math=view.has_math,
-                page=view,
-            )
-            self.sitemap.append(SitemapEntry(view.permalink, view.updated_iso or view.date_iso))
-            if self.progress:
-                self.progress("write", done, len(docs))
+    def document(self, doc: Document) -> None:
+        """The page of one post or standalone page (called as soon as it is rendered)."""
+        view = self.views.post(doc)
+        template = "post.html" if doc.kind is Kind.POST else "page.html"
+        neighbours = (view.previous, view.next)
+        self.page(
+            template,
+            doc.url,
+            doc.source.display.as_posix(),
+            (self.signature(doc), repr(neighbours)),
+            needs_math=view.has_math,
+            page=view,
+        )
+        self.sitemap.append(SitemapEntry(view.permalink, view.updated_iso or view.date_iso))
+        if id(doc) not in self._in_feeds:
+            self.views.forget_content(doc)
+
+    def reindex(self, index: SiteIndex) -> None:
+        """Use ``index`` from now on (after some documents failed to render)."""
+        self.index = index
+        self.views = ViewBuilder(self.config, index, self.keep_bodies)
+        self.site = self.views.site()
+
+    def lists(self) -> None:
+        """Everything made of many documents: lists, feeds, archives, 404, sitemap."""
+        if self.index.home is None:
+            self.listing(self.index.posts, "/", "home", self.config.list_title, None)
+        self.feeds(self.index.posts, "/", self.config.title)
+        self.taxonomies()
+        self.archives()
+        self.finish()
 
     def listing(
         self, posts: list[Document], base: str, kind: str, title: str, term: TermView | None
@@ -218,28 +235,9 @@ class PageWriter:
         )
 
 
-def write_pages(
-    config: SiteConfig,
-    index: SiteIndex,
-    templates: Templates,
-    writer: SiteWriter,
-    report: BuildReport,
-    progress: Progress | None = None,
-) -> None:
-    """Write every templated page and feed of the site."""
-    pages = PageWriter(config, index, templates, writer, report, progress)
-    pages.documents()
-    if index.home is None:
-        pages.listing(index.posts, "/", "home", config.list_title, None)
-    pages.feeds(index.posts, "/", config.title)
-    pages.taxonomies()
-    pages.archives()
-    pages.finish()
-
-
 def _newest(posts: list[Document]) -> str | None:
     stamps = [stamp for d in posts if (stamp := d.updated or d.date)]
     return max(stamps).isoformat() if stamps else None
 
 
-__all__ = ["PostView", "write_pages"]
+__all__ = ["PageWriter", "PostView"]

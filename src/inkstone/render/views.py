@@ -173,9 +173,12 @@ class SiteView:
 class ViewBuilder:
     """Makes views from documents, once each."""
 
-    def __init__(self, config: SiteConfig, index: SiteIndex) -> None:
+    def __init__(self, config: SiteConfig, index: SiteIndex, keep_bodies: bool = False) -> None:
         self.config = config
         self.index = index
+        self.keep_bodies = keep_bodies
+        """Keep rendered bodies in the documents (they are shared with the dev server's
+        memory); the views still drop theirs."""
         self._posts: dict[str, PostView] = {}
 
     def url(self, path: str) -> str:
@@ -259,6 +262,15 @@ class ViewBuilder:
         )
         self._posts[doc.url] = view
         return view
+
+    def forget_content(self, doc: Document) -> None:
+        """Drop ``doc``'s rendered body once its page is written and no feed needs it:
+        only its list fields (title, excerpt, dates…) stay in memory."""
+        view = self._posts.get(doc.url)
+        if view is not None:
+            view.content = ""
+        if doc.rendered is not None and not self.keep_bodies:
+            doc.rendered.html = ""
 
     def _cover(self, doc: Document) -> str | None:
         if not doc.cover:
