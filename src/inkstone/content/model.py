@@ -64,6 +64,8 @@ class Rendered:
     """CJK characters in the prose (code and formulas not counted)."""
     latin_words: int = 0
     """Latin words in the prose."""
+    code_blocks: int = 0
+    """Highlighted code blocks on the page (the page then needs the code stylesheet)."""
 
     @property
     def has_math(self) -> bool:

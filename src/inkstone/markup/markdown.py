@@ -128,6 +128,9 @@ def render_markdown(body: str, ctx: RenderContext) -> Rendered:
         excerpt_text=excerpt.text,
         cjk_chars=count.cjk_chars,
         latin_words=count.latin_words,
+        code_blocks=sum(
+            t.type == "code_block" or (t.type == "fence" and not _is_math_fence(t)) for t in tokens
+        ),
     )
 
 

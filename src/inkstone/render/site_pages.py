@@ -97,6 +97,7 @@ class PageWriter:
             "url": self.views.url,
             "asset": lambda path: self.views.url("/assets/" + path),
             "needs_math": False,
+            "needs_code": False,
             "page_url": self.views.url(url),
             "canonical_url": self.config.absolute_url(url),
         }
@@ -118,6 +119,7 @@ class PageWriter:
             doc.source.display.as_posix(),
             (self.signature(doc), repr(neighbours)),
             needs_math=view.has_math,
+            needs_code=view.has_code,
             page=view,
         )
         self.sitemap.append(SitemapEntry(view.permalink, view.updated_iso or view.date_iso))

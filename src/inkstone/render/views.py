@@ -14,8 +14,9 @@ Templates and what they get:
 - ``404.html``: ``site``.
 
 Every template also gets ``url(path)`` (a site path with the base path added),
-``asset(path)`` (the URL of a file under ``/assets/``), ``needs_math`` (load KaTeX's CSS)
-and ``page_url`` (this page's URL).
+``asset(path)`` (the URL of a file under ``/assets/``), ``needs_math`` (load KaTeX's CSS),
+``needs_code`` (load the code stylesheet), ``page_url`` (this page's URL) and
+``canonical_url`` (its absolute URL).
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ class PostView:
     """Plain text for ``<meta name="description">``: the summary, else the excerpt's text."""
     toc: list[TocEntry]
     has_math: bool
+    has_code: bool
+    """The page has highlighted code blocks (load the code stylesheet)."""
     word_count: int
     """CJK characters plus Latin words of prose (code and formulas not counted)."""
     reading_minutes: int
@@ -250,6 +253,7 @@ class ViewBuilder:
             description=doc.summary or rendered.excerpt_text or self.config.description,
             toc=rendered.toc,
             has_math=rendered.has_math,
+            has_code=rendered.code_blocks > 0,
             word_count=rendered.cjk_chars + rendered.latin_words,
             reading_minutes=TextCount(rendered.cjk_chars, rendered.latin_words).reading_minutes,
             cover=self._cover(doc),
