@@ -26,6 +26,7 @@ from inkstone.errors import BuildReport, ConfigError, Problem, Severity, SourceE
 from inkstone.markup.math import KatexNotFound, find_katex_dist
 from inkstone.output.assets import copy_assets
 from inkstone.output.writer import MARKER, SiteWriter, UnsafeOutput
+from inkstone.render.feeds import FeedEntries
 from inkstone.render.site_pages import PageWriter
 from inkstone.render.templates import Templates, theme_dir
 from inkstone.rendering import RenderOutcome, render_all
@@ -74,13 +75,17 @@ class BuildMemory:
     """Rendered bodies by render key."""
     signatures: dict[str, str] | None = None
     """The signatures of the output's files after the last build."""
+    templates: Templates | None = None
+    """The compiled templates, kept while no template file changes."""
+    feed_entries: FeedEntries = field(default_factory=FeedEntries)
+    """Feed entries of the posts, by their signature."""
 
     def matches(self, config: SiteConfig, options: BuildOptions) -> bool:
         """Forget everything when the settings changed; True when the memory is usable."""
         key = repr((config, options.drafts, options.base_url))
         if key != self.config:
             self.config, self.loaded, self.last_good, self.pages = key, {}, {}, {}
-            self.signatures = None
+            self.signatures, self.templates, self.feed_entries = None, None, FeedEntries()
         return True
 
 
@@ -139,7 +144,7 @@ def _build(
         return
     cache = open_cache(None if options.no_cache else cache_dir)
     try:
-        templates = Templates(site_dir, theme_dir(site_dir, config.theme))
+        templates = _templates(site_dir, config, memory)
         previous = memory.signatures if memory and memory.signatures is not None else None
         if previous is None:
             previous = _output_signatures(cache, out_dir)
@@ -159,6 +164,8 @@ def _build(
             links = SiteLinks(config.base_path, found.root, documents, set(found.assets))
             index = collect(documents)
             pages = PageWriter(config, index, templates, writer, report, memory is not None)
+            if memory is not None:
+                pages.feed_entries = memory.feed_entries
             rendered = _render(documents, config, links, options, cache, memory, report, pages)
         with _timed(report, "write"):
             if len(rendered) < len(documents):  # a page failed: list only the others
@@ -180,6 +187,16 @@ def _build(
     finally:
         if cache is not None:
             cache.close()
+
+
+def _templates(site_dir: Path, config: SiteConfig, memory: BuildMemory | None) -> Templates:
+    """The site's templates, compiled again only when a template file changed."""
+    if memory is not None and memory.templates is not None and memory.templates.is_current():
+        return memory.templates
+    templates = Templates(site_dir, theme_dir(site_dir, config.theme))
+    if memory is not None:
+        memory.templates = templates
+    return templates
 
 
 def _output_signatures(cache: Cache | None, out_dir: Path) -> dict[str, str]:

@@ -37,29 +37,44 @@ class FeedInfo:
 
 @dataclass
 class FeedEntries:
-    """Posts as feeds carry them, each made once per build and format."""
+    """Posts as feeds carry them, each made once per format, keyed by the post's signature
+    (so the dev server makes them again only for posts that changed)."""
 
+    keys: dict[str, str] = field(default_factory=dict)
+    """Post permalink → the signature of the version being written."""
     _bodies: dict[str, str] = field(default_factory=dict)
     _atom: dict[str, str] = field(default_factory=dict)
     _rss: dict[str, str] = field(default_factory=dict)
     _json: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    def prune(self) -> None:
+        """Forget the entries of post versions that are not current any more."""
+        current = set(self.keys.values())
+        for store in (self._bodies, self._atom, self._rss, self._json):
+            for key in [k for k in store if k not in current]:
+                del store[key]
+
+    def _key(self, post: PostView) -> str:
+        return self.keys.get(post.permalink, post.permalink)
+
     def body(self, post: PostView) -> str:
         """The post's HTML with MathML-only math and absolute URLs."""
-        body = self._bodies.get(post.permalink)
+        key = self._key(post)
+        body = self._bodies.get(key)
         if body is None:
             body = absolute_urls(mathml_only(post.content), post.permalink)
-            self._bodies[post.permalink] = body
+            self._bodies[key] = body
         return body
 
     def atom(self, post: PostView) -> str:
         """The post's Atom ``<entry>``."""
-        if post.permalink not in self._atom:
+        key = self._key(post)
+        if key not in self._atom:
             published = post.date_iso or _EPOCH
             categories = "".join(
                 f"<category term={quoteattr(t.name)}/>" for t in post.categories + post.tags
             )
-            self._atom[post.permalink] = (
+            self._atom[key] = (
                 f"<entry><title>{escape(post.title)}</title>"
                 f'<link href={quoteattr(post.permalink)} rel="alternate"/>'
                 f"<id>{escape(post.permalink)}</id>"
@@ -69,28 +84,30 @@ class FeedEntries:
                 f'<summary type="text">{escape(post.description)}</summary>'
                 f'<content type="html">{escape(self.body(post))}</content></entry>'
             )
-        return self._atom[post.permalink]
+        return self._atom[key]
 
     def rss(self, post: PostView) -> str:
         """The post's RSS ``<item>``."""
-        if post.permalink not in self._rss:
+        key = self._key(post)
+        if key not in self._rss:
             date = f"<pubDate>{_rfc822(post.date_iso)}</pubDate>" if post.date_iso else ""
             categories = "".join(
                 f"<category>{escape(t.name)}</category>" for t in post.categories + post.tags
             )
-            self._rss[post.permalink] = (
+            self._rss[key] = (
                 f"<item><title>{escape(post.title)}</title>"
                 f"<link>{escape(post.permalink)}</link>"
                 f'<guid isPermaLink="true">{escape(post.permalink)}</guid>'
                 f"{date}{categories}"
                 f"<description>{escape(self.body(post))}</description></item>"
             )
-        return self._rss[post.permalink]
+        return self._rss[key]
 
     def json(self, post: PostView) -> dict[str, Any]:
         """The post's JSON Feed item."""
-        if post.permalink not in self._json:
-            self._json[post.permalink] = {
+        key = self._key(post)
+        if key not in self._json:
+            self._json[key] = {
                 "id": post.permalink,
                 "url": post.permalink,
                 "title": post.title,
@@ -100,7 +117,7 @@ class FeedEntries:
                 "date_modified": post.updated_iso,
                 "tags": [t.name for t in post.categories + post.tags],
             }
-        return self._json[post.permalink]
+        return self._json[key]
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC).isoformat()

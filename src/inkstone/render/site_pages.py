@@ -212,6 +212,8 @@ class PageWriter:
         if all([self.writer.keep(name, owner, signature) for name in names]):
             return
         items = [self.views.post(d) for d in newest]
+        for doc in newest:
+            self.feed_entries.keys[self.config.absolute_url(doc.url)] = self.signature(doc)
         info = feeds.FeedInfo(
             title=title,
             description=self.config.description,
@@ -230,6 +232,7 @@ class PageWriter:
 
     def finish(self) -> None:
         """404 page, sitemap and robots.txt (the sitemap lists what was written before)."""
+        self.feed_entries.prune()
         self.page("404.html", "404.html", "404 page", ())
         self.writer.write_text("sitemap.xml", sitemap(self.sitemap), "sitemap")
         self.writer.write_text(

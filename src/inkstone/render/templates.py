@@ -51,13 +51,20 @@ class Templates:
     def fingerprint(self) -> str:
         """A hash of every template file that can be used (site overrides and theme)."""
         if not self._fingerprint:
-            parts = []
-            for folder in self.search_path:
-                for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-                    if path.is_file():
-                        parts.append((str(path.relative_to(folder)), path.read_bytes()))
-            self._fingerprint = fingerprint(*parts)
+            self._fingerprint = self._read_fingerprint()
         return self._fingerprint
+
+    def is_current(self) -> bool:
+        """Whether no template file changed since this environment was made."""
+        return self._read_fingerprint() == self.fingerprint()
+
+    def _read_fingerprint(self) -> str:
+        parts = []
+        for folder in self.search_path:
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if path.is_file():
+                    parts.append((str(path.relative_to(folder)), path.read_bytes()))
+        return fingerprint(*parts)
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         """Render template ``name``; raises :class:`SourceError` naming the template and line."""
