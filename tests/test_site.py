@@ -339,6 +339,7 @@ def test_persistent_cache_rerenders_exactly_what_changed(tmp_path: Path) -> None
     moved, out = build_site(tmp_path)
     assert moved.documents_cached == 1, "a re-renders: its link to b.md no longer resolves"
     assert any("link to `b.md` finds no page" in str(p) for p in moved.problems)
+    assert 'href="/posts/b/"' not in read(out, "posts/a/index.html"), "no stale link is kept"
 
     site = tmp_path / "site.toml"
     site.write_text(site.read_text().replace("mathbf", "vec"))
@@ -435,3 +436,18 @@ def test_a_file_that_becomes_a_folder_and_stale_files_are_handled(tmp_path: Path
     assert report.errors == []
     assert (out / "notes/index.html").is_file()
     assert not (out / "old.txt").exists()
+
+
+def test_a_cached_page_whose_link_target_moved_is_written_again(tmp_path: Path) -> None:
+    post = "-- content/posts/{name}.md --\n---\ntitle: {name}\ndate: 2024-01-0{day}\n---\n{body}\n"
+    site = "-- site.toml --\n" + "".join(
+        post.format(name=name, day=day, body=body)
+        for name, day, body in (("a", 1, "See [c](c.md)."), ("b", 2, "B."), ("c", 3, "C."))
+    )
+    _, out = build_site(tmp_path, site)
+    assert 'href="/posts/c/"' in read(out, "posts/a/index.html")
+    c = tmp_path / "content/posts/c.md"
+    c.write_text(c.read_text().replace("title: c", "title: c\nslug: sea"))
+    report, out = build_site(tmp_path)
+    assert report.documents_cached == 1, "only b comes from the cache"
+    assert 'href="/posts/sea/"' in read(out, "posts/a/index.html")

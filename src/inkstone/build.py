@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inkstone.cache import CACHE_DIR, Cache, open_cache
+from inkstone.cache import CACHE_DIR, Cache, fingerprint, open_cache
 from inkstone.config import CONFIG_FILE, SiteConfig, load_config
 from inkstone.content.discover import Discovery, discover
 from inkstone.content.load import is_published, load_document
@@ -313,6 +313,10 @@ def _render(
         report.documents_cached += outcome.from_cache
         if outcome.rendered is not None:
             doc.rendered = outcome.rendered
+            links_went = [(call.href, call.target.href) for call in outcome.links]
+            content_key = fingerprint(doc.render_key, links_went)
+            if content_key != doc.content_key:
+                doc.content_key, doc.signature = content_key, ""
             pages.document(doc)
             rendered.append(doc)
     return rendered

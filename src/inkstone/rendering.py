@@ -119,9 +119,9 @@ def render_all(
     use_cache(cache)
     cache_dir = cache.path.parent if cache is not None else None
     try:
-        keys = [_page_key(doc, config) for doc in documents]
-        for doc, key in zip(documents, keys, strict=True):
-            doc.render_key = key
+        for doc in documents:
+            doc.render_key = doc.render_key or _page_key(doc, config)
+        keys = [doc.render_key for doc in documents]
         cached = [
             _cached_page(cache, memory, key, doc, links)
             for key, doc in zip(keys, documents, strict=True)

@@ -101,7 +101,12 @@ class Document:
     """The whole front matter, for templates."""
     rendered: Rendered | None = None
     render_key: str = ""
-    """A hash of everything ``rendered`` was made from (set when it is rendered)."""
+    """A hash of everything ``rendered`` was made from (set when it is rendered; a document
+    the dev server keeps from the last build keeps it)."""
+    content_key: str = ""
+    """``render_key`` plus where the body's links went: identifies ``rendered`` exactly."""
+    signature: str = ""
+    """A hash of what a page can show of this document (set when pages are written)."""
 
     @property
     def output_path(self) -> PurePosixPath:

@@ -53,7 +53,6 @@ class PageWriter:
         self.base_signature = fingerprint(
             code_version(), self.templates.fingerprint(), repr(self.config), repr(self.site)
         )
-        self._doc_signatures: dict[int, str] = {}
         limit = self.config.feed_limit
         feed_lists = [self.index.posts, *(t.posts for t in self.index.categories.values())]
         feed_lists += [t.posts for t in self.index.tags.values()]
@@ -61,11 +60,10 @@ class PageWriter:
         """Documents some feed carries in full: their bodies are kept until the feeds."""
 
     def signature(self, doc: Document) -> str:
-        """What a page can show of ``doc``: its rendered body (by its render key) and metadata."""
-        sig = self._doc_signatures.get(id(doc))
-        if sig is None:
-            sig = fingerprint(
-                doc.render_key,
+        """What a page can show of ``doc``: its rendered body (by its content key) and metadata."""
+        if not doc.signature:
+            doc.signature = fingerprint(
+                doc.content_key,
                 doc.url,
                 doc.title,
                 doc.date,
@@ -79,8 +77,7 @@ class PageWriter:
                 doc.source.display,
                 repr(doc.meta),
             )
-            self._doc_signatures[id(doc)] = sig
-        return sig
+        return doc.signature
 
     def page(
         self, template: str, url: str, owner: str, depends: tuple[object, ...], **context: Any
