@@ -15,8 +15,9 @@ import dataclasses
 import json
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -33,6 +34,8 @@ from inkstone.version import code_version
 MIN_DOCUMENTS_PER_WORKER = 32
 """Below this many documents per worker, starting workers costs more than it saves."""
 BATCH = 16
+IN_FLIGHT = 3
+"""Batches per worker submitted ahead of the one being written."""
 
 
 @dataclass
@@ -171,8 +174,14 @@ def _render_missing(
         initargs=(config, links, cache_dir),
     ) as pool:
         batches = [documents[i : i + BATCH] for i in range(0, len(documents), BATCH)]
-        for batch, outcomes in zip(batches, pool.map(_render_batch, batches), strict=True):
-            yield from zip(batch, outcomes, strict=True)
+        # a bounded window of batches in flight: results are not piled up in memory while
+        # the main process writes pages more slowly than the workers render them
+        window: deque[Future[list[RenderOutcome]]] = deque()
+        pending = iter(batches)
+        for batch in batches:
+            while len(window) < IN_FLIGHT * workers and (todo := next(pending, None)) is not None:
+                window.append(pool.submit(_render_batch, todo))
+            yield from zip(batch, window.popleft().result(), strict=True)
 
 
 _worker: tuple[SiteConfig, SiteLinks] | None = None
