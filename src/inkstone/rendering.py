@@ -136,11 +136,11 @@ def render_all(
             outcome = hit if hit is not None else next(fresh)[1]
             if memory is not None and outcome.rendered is not None:
                 memory[key] = outcome
-            if not outcome.from_cache:
+            if not outcome.from_cache and cache is not None:
                 fragments().store(outcome.fresh)
                 if outcome.rendered is not None:
                     pages.append((key, _encode_page(outcome)))
-                if len(pages) >= 64 and cache is not None:
+                if len(pages) >= 64:
                     cache.put("page", pages)
                     pages = []
             if progress:
