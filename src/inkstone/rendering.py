@@ -21,6 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from inkstone.cache import Cache, fingerprint, fragments, open_cache, use_cache
 from inkstone.config import SiteConfig
@@ -125,15 +126,17 @@ def render_all(
         for doc in documents:
             doc.render_key = doc.render_key or _page_key(doc, config)
         keys = [doc.render_key for doc in documents]
+        # which bodies the cache holds, checked on their small part only: the bodies
+        # themselves are read one by one below, so they are never all in memory at once
         cached = [
-            _cached_page(cache, memory, key, doc, links)
+            _is_cached(cache, memory, key, doc, links)
             for key, doc in zip(keys, documents, strict=True)
         ]
-        missing = [doc for doc, hit in zip(documents, cached, strict=True) if hit is None]
+        missing = [doc for doc, hit in zip(documents, cached, strict=True) if not hit]
         fresh = iter(_render_missing(missing, config, links, jobs, cache_dir))
         pages: list[tuple[str, bytes]] = []
         for done, (doc, key, hit) in enumerate(zip(documents, keys, cached, strict=True), start=1):
-            outcome = hit if hit is not None else next(fresh)[1]
+            outcome = _cached_outcome(cache, memory, key) if hit else next(fresh)[1]
             if memory is not None and outcome.rendered is not None:
                 memory[key] = outcome
             if not outcome.from_cache and cache is not None:
@@ -238,27 +241,42 @@ def _renderer_versions() -> tuple[str, ...]:
     return tuple(f"{name}={version(name)}" for name in names)
 
 
-def _cached_page(
+def _is_cached(
     cache: Cache | None,
     memory: dict[str, RenderOutcome] | None,
     key: str,
     doc: Document,
     links: SiteLinks,
-) -> RenderOutcome | None:
-    """The cached outcome for ``key``, if every link it made still resolves the same way."""
+) -> bool:
+    """Whether a rendered body for ``key`` is cached and every link it made still resolves
+    the same way."""
     outcome = memory.get(key) if memory is not None else None
-    if outcome is None:
+    if outcome is not None:
+        calls = outcome.links
+    else:
         raw = cache.get("page", key) if cache is not None else None
         if raw is None:
-            return None
-        outcome = _decode_page(raw)
-    else:
-        outcome = dataclasses.replace(outcome, typeset=0, fresh={}, from_cache=True)
+            return False
+        calls = _decode_links(json.loads(raw.split(b"\0", 1)[0]))
     resolve = links.resolver(doc)
-    for call in outcome.links:
-        if resolve(call.href, call.is_image) != call.target:
-            return None
-    return outcome
+    return all(resolve(call.href, call.is_image) == call.target for call in calls)
+
+
+def _cached_outcome(
+    cache: Cache | None, memory: dict[str, RenderOutcome] | None, key: str
+) -> RenderOutcome:
+    """The cached outcome for ``key`` (which :func:`_is_cached` found)."""
+    outcome = memory.get(key) if memory is not None else None
+    if outcome is not None:
+        return dataclasses.replace(outcome, typeset=0, fresh={}, from_cache=True)
+    assert cache is not None
+    raw = cache.get("page", key)
+    assert raw is not None
+    return _decode_page(raw)
+
+
+def _decode_links(meta: dict[str, Any]) -> list[LinkCall]:
+    return [LinkCall(href, image, LinkTarget(**target)) for href, image, target in meta["links"]]
 
 
 def _encode_page(outcome: RenderOutcome) -> bytes:
@@ -298,8 +316,9 @@ def _decode_page(raw: bytes) -> RenderOutcome:
         )
         for p in data["problems"]
     ]
-    calls = [LinkCall(href, image, LinkTarget(**target)) for href, image, target in data["links"]]
-    return RenderOutcome(Rendered(**rendered), problems, data["formulas"], 0, calls, {}, True)
+    return RenderOutcome(
+        Rendered(**rendered), problems, data["formulas"], 0, _decode_links(data), {}, True
+    )
 
 
 def _path(path: Path | PurePosixPath | None) -> str | None:
