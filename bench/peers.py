@@ -339,7 +339,6 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     clean: list[Path] = field(default_factory=list)
     """Caches deleted before every run, besides ``out``."""
-    log_name: str = ""
     pages: int | None = None
     damage: Damage | None = None
     runs: list[Run] = field(default_factory=list)
@@ -471,7 +470,6 @@ def inkstone_cases(ink: Inkstone, work: Path, size: int, source: Path) -> list[C
                     slug_page,
                     env=ink.env,
                     clean=[src / ".inkstone-cache"],
-                    log_name="inkstone.log",
                 )
             )
     return cases
@@ -498,7 +496,6 @@ def hugo_cases(hugo: Hugo, work: Path, size: int, source: Path) -> list[Case]:
             out,
             slug_page,
             clean=[cache, site / "resources", site / ".hugo_build.lock"],
-            log_name="hugo.log",
         )
         if mode == "math" and not hugo.supports_to_math:
             case.notes.append(f"{hugo.version}: no transform.ToMath (needs ≥ 0.141)")
@@ -755,7 +752,6 @@ def hexo_cases(hexo_root: Path, work: Path, size: int, source: Path) -> list[Cas
                 slug_page,
                 cwd=site,
                 clean=[site / "db.json", site / ".hexo-cache"],
-                log_name="hexo.log",
                 ok=hexo_ok,
             )
         )
@@ -821,7 +817,7 @@ PELICAN_MODES = {
     "math": (
         'PLUGINS = ["pelican_katex"]\n'
         'KATEX = {"output": "htmlAndMathml", "throwOnError": False, "strict": "ignore"}\n'
-        "KATEX_RENDER_TIMEOUT = 10.0\n"
+        "KATEX_RENDER_TIMEOUT = 60.0\n"
         "KATEX_STARTUP_TIMEOUT = 30.0\n"
     ),
     "client": 'PLUGINS = ["pelican.plugins.render_math"]\n',
@@ -953,7 +949,6 @@ def pelican_cases(bin_dir: Path, work: Path, size: int, posts: list[Post]) -> li
                 slug_page,
                 cwd=site,
                 clean=[site / "cache", site / "__pycache__"],
-                log_name="pelican.log",
                 ok=python_tool_ok,
             )
         )
@@ -1048,7 +1043,6 @@ def mkdocs_cases(bin_dir: Path, work: Path, size: int, posts: list[Post]) -> lis
                 slug_page,
                 cwd=site,
                 clean=[site / ".cache"],
-                log_name="mkdocs.log",
                 ok=python_tool_ok,
             )
         )
@@ -1067,7 +1061,11 @@ def bench_case(case: Case, work: Path, runs: int, posts: list[Post], size: int) 
         remove(case.out)
         for path in case.clean:
             remove(path)
-        run = run_measured(case.cmd, work / case.log_name, case.cwd, case.env)
+        name = re.sub(r"[^a-z0-9]+", "-", f"{case.label} {case.mode} {size} run {n}".lower())
+        name = name.strip("-")
+        logs = work / "logs"
+        logs.mkdir(exist_ok=True)
+        run = run_measured(case.cmd, logs / f"{name}.log", case.cwd, case.env)
         case.runs.append(run)
         if run.returncode != 0:
             tail = "\n".join(run.output.splitlines()[-10:])
@@ -1075,8 +1073,9 @@ def bench_case(case: Case, work: Path, runs: int, posts: list[Post], size: int) 
             log(f"{case.label} ({case.mode}) run {n} failed (exit {run.returncode}):\n{tail}")
             continue
         problem = case.ok(run)
-        if problem and problem not in case.notes:
-            case.notes.append(problem)
+        if problem:
+            case.notes.append(f"run {n}: {problem}")
+            log(f"{case.label} ({case.mode}) run {n}: {problem}; see {logs / name}.log")
         log(
             f"{case.label} ({case.mode}, {size}): run {n}/{runs}: {run.seconds:.2f} s, "
             f"{run.cpu_seconds:.2f} s CPU, {run.rss_kib / 1024:.0f} MiB tree "
