@@ -80,13 +80,12 @@ class BuildMemory:
     feed_entries: FeedEntries = field(default_factory=FeedEntries)
     """Feed entries of the posts, by their signature."""
 
-    def matches(self, config: SiteConfig, options: BuildOptions) -> bool:
-        """Forget everything when the settings changed; True when the memory is usable."""
+    def forget_if_changed(self, config: SiteConfig, options: BuildOptions) -> None:
+        """Forget everything when the settings changed since the memory was made."""
         key = repr((config, options.drafts, options.base_url))
         if key != self.config:
             self.config, self.loaded, self.last_good, self.pages = key, {}, {}, {}
             self.signatures, self.templates, self.feed_entries = None, None, FeedEntries()
-        return True
 
 
 def build(
@@ -102,7 +101,7 @@ def build(
         config = _configure(site_dir, options, report)
         if config is not None:
             if memory is not None:
-                memory.matches(config, options)
+                memory.forget_if_changed(config, options)
             _build(site_dir, config, options, report, memory)
     finally:
         report.seconds = time.perf_counter() - started

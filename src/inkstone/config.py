@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from pygments.styles import get_all_styles
+
 from inkstone.errors import ConfigError, Problem, Severity
 
 CONFIG_FILE = "site.toml"
@@ -252,11 +254,10 @@ def _check_values(config: SiteConfig, path: Path | None, problems: list[Problem]
         )
     if "{slug}" not in config.permalink:
         bad("`permalink` must contain {slug}", 'e.g. "/posts/{slug}/"')
+    styles = list(get_all_styles())
     for name in (config.code.light_style, config.code.dark_style):
-        from pygments.styles import get_all_styles
-
-        if name not in set(get_all_styles()):
-            close = difflib.get_close_matches(name, list(get_all_styles()), n=1)
+        if name not in styles:
+            close = difflib.get_close_matches(name, styles, n=1)
             bad(
                 f"unknown Pygments style `{name}`", f"did you mean `{close[0]}`?" if close else None
             )

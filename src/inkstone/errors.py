@@ -104,16 +104,6 @@ class BuildReport:
         """Record one problem."""
         self.problems.append(problem)
 
-    def warn(
-        self,
-        message: str,
-        path: Path | None = None,
-        line: int | None = None,
-        hint: str | None = None,
-    ) -> None:
-        """Record a warning."""
-        self.add(Problem(Severity.WARNING, message, path, line, None, hint))
-
     def error(
         self,
         message: str,

@@ -74,7 +74,7 @@ def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> 
             path = here / name
             rel = PurePosixPath(path.relative_to(root).as_posix())
             if name.lower().endswith(MARKDOWN_SUFFIXES):
-                if name in PARTIAL_FILES or (zero_config and name == CONFIG_SENTINEL):
+                if name in PARTIAL_FILES:
                     continue
                 kind = None if zero_config else _kind_of(rel)
                 found.sources.append(
@@ -89,9 +89,6 @@ def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> 
             elif not zero_config or not _is_site_file(rel):
                 found.assets.append(rel)
     return found
-
-
-CONFIG_SENTINEL = "site.toml"
 
 
 def _kind_of(rel: PurePosixPath) -> Kind:

@@ -107,8 +107,3 @@ class Document:
     """``render_key`` plus where the body's links went: identifies ``rendered`` exactly."""
     signature: str = ""
     """A hash of what a page can show of this document (set when pages are written)."""
-
-    @property
-    def output_path(self) -> PurePosixPath:
-        """Where the page is written inside the output folder."""
-        return PurePosixPath(self.url.strip("/")) / "index.html"

@@ -124,12 +124,6 @@ class KatexEngine:
             self._ctx.close()
             self._ctx = None
 
-    @property
-    def katex_version(self) -> str:
-        """The KaTeX version in use (starts the engine if needed)."""
-        self._context()
-        return self.version
-
 
 def macros_key(*layers: dict[str, str]) -> str:
     """Merge macro tables (later wins) into the canonical JSON the engine takes."""
