@@ -66,6 +66,9 @@ class Rendered:
     """Latin words in the prose."""
     code_blocks: int = 0
     """Highlighted code blocks on the page (the page then needs the code stylesheet)."""
+    features: list[str] = field(default_factory=list)
+    """What else the page needs from the theme, sorted: e.g. ``mermaid`` (load Mermaid),
+    ``tabs``. Extensions add to ``env["features"]`` while rendering."""
 
     @property
     def has_math(self) -> bool:

@@ -99,7 +99,7 @@ def parser() -> MarkdownIt:
 def render_markdown(body: str, ctx: RenderContext) -> Rendered:
     """Render one document body. Problems (KaTeX errors, missing images…) go to ``ctx.problems``."""
     md = parser()
-    env: dict[str, Any] = {"ctx": ctx}
+    env: dict[str, Any] = {"ctx": ctx, "features": set()}
     tokens = md.parse(body, env)
     _annotate_lines(tokens)
     numbers = EquationNumbers(mode=ctx.number_equations)
@@ -131,6 +131,7 @@ def render_markdown(body: str, ctx: RenderContext) -> Rendered:
         code_blocks=sum(
             t.type == "code_block" or (t.type == "fence" and not _is_math_fence(t)) for t in tokens
         ),
+        features=sorted(env["features"]),
     )
 
 

@@ -109,12 +109,11 @@ class PageWriter:
         """The page of one post or standalone page (called as soon as it is rendered)."""
         view = self.views.post(doc)
         template = "post.html" if doc.kind is Kind.POST else "page.html"
-        neighbours = (view.previous, view.next)
         self.page(
             template,
             doc.url,
             doc.source.display.as_posix(),
-            (self.signature(doc), repr(neighbours)),
+            (self.signature(doc), repr(view.cross_links())),
             needs_math=view.has_math,
             needs_code=view.has_code,
             page=view,

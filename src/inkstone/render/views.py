@@ -101,6 +101,32 @@ class PostView:
     previous: LinkView | None = None
     """The post published before this one."""
     next: LinkView | None = None
+    features: list[str] = field(default_factory=list)
+    """What the page needs from the theme beyond CSS, e.g. ``mermaid``."""
+    backlinks: list[LinkView] = field(default_factory=list)
+    """Pages whose text links here (Markdown links and wiki links), by title."""
+    related: list[LinkView] = field(default_factory=list)
+    """Up to five posts on the same subject, best first."""
+    series: SeriesView | None = None
+    """The series this post belongs to, if any."""
+
+    def cross_links(self) -> tuple[object, ...]:
+        """Everything this page shows of other pages (for its signature)."""
+        return (self.previous, self.next, self.backlinks, self.related, self.series)
+
+
+@dataclass
+class SeriesView:
+    """A series of posts (``series:`` in front matter), in reading order."""
+
+    name: str
+    url: str
+    """The series' own page."""
+    posts: list[LinkView]
+    position: int
+    """1-based position of the current post in ``posts``."""
+    previous: LinkView | None = None
+    next: LinkView | None = None
 
 
 @dataclass
@@ -263,6 +289,7 @@ class ViewBuilder:
             meta=doc.meta,
             previous=LinkView(prev_doc.title, self.url(prev_doc.url)) if prev_doc else None,
             next=LinkView(next_doc.title, self.url(next_doc.url)) if next_doc else None,
+            features=rendered.features,
         )
         self._posts[doc.url] = view
         return view
