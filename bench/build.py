@@ -15,6 +15,7 @@ to stderr. See ``bench/README.md``.
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import re
 import shutil
@@ -90,6 +91,8 @@ class Result:
     formulas: str = "—"
     runs: list[Run] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    search: SearchSize | None = None
+    """inkstone only: its search index, measured after the last run."""
 
     @property
     def times(self) -> list[float]:
@@ -183,7 +186,57 @@ def bench_inkstone(work: Path, source: Path, size: int, runs: int) -> Result:
             f"{run.max_rss_kib / 1024:.0f} MiB (inkstone says {match['seconds']} s)"
         )
     remove(source / ".inkstone-cache")
+    result.search = search_size(out, size)
     return result
+
+
+@dataclass
+class SearchSize:
+    """The search index of one inkstone output, and what opening its search page costs."""
+
+    size: int
+    pages: int
+    index_bytes: int
+    """The index proper (word index, fragments, metadata), without Pagefind's library."""
+    transfer_bytes: int
+    """The search page, its CSS and scripts, and Pagefind's start-up files (pagefind.js,
+    its worker, entry, metadata and WebAssembly), before the first query."""
+    transfer_gzip: int
+    """The same, gzip-compressed as a server would send them."""
+
+
+def search_size(out: Path, size: int) -> SearchSize | None:
+    """Measure the search index under ``out/pagefind`` (None when there is none)."""
+    index = out / "pagefind"
+    if not index.is_dir():
+        return None
+    files = [p for p in index.rglob("*") if p.is_file()]
+    pages = len(list(index.glob("fragment/*.pf_fragment")))
+    entry = index / "pagefind-entry.json"
+    start = [out / "search" / "index.html", index / "pagefind.js", index / "pagefind-worker.js"]
+    start += [entry, *index.glob("*.pf_meta"), *index.glob("wasm.*.pagefind")]
+    start += [out / "assets" / name for name in ("style.css", "theme.js", "search.js")]
+    start = [p for p in start if p.is_file() and "unknown" not in p.name]
+    raw = sum(p.stat().st_size for p in start)
+    packed = sum(len(gzip.compress(p.read_bytes())) for p in start)
+    data = [p for p in files if p.suffix in (".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter")]
+    return SearchSize(size, pages, sum(p.stat().st_size for p in data), raw, packed)
+
+
+def search_table(sizes: list[SearchSize]) -> str:
+    """Index size per page and the search page's transfer size, one row per corpus."""
+    lines = [
+        "| corpus (posts) | pages indexed | index (KiB) | index per page (KiB) "
+        "| search page transfer (KiB, gzip) |",
+        "|---|---|---|---|---|",
+    ]
+    for s in sizes:
+        per_page = s.index_bytes / s.pages / 1024 if s.pages else 0.0
+        lines.append(
+            f"| {s.size:,} | {s.pages:,} | {s.index_bytes / 1024:,.0f} | {per_page:.1f} "
+            f"| {s.transfer_bytes / 1024:,.0f} ({s.transfer_gzip / 1024:,.0f}) |"
+        )
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- Hugo
@@ -523,6 +576,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif temporary:
             log(f"kept {work}")
     print(table(results, peers=hugo is not None))
+    searched = [r.search for r in results if r.search is not None]
+    if searched:
+        print("\n" + search_table(searched))
     print(
         f"\n{os.cpu_count()} CPUs; 1-minute load average at start {load_at_start:.2f}, "
         f"at end {os.getloadavg()[0]:.2f}"

@@ -1,4 +1,4 @@
-"""The build spine: load → render → collect → write, each step timed.
+"""The build spine: load → render → collect → write → index, each step timed.
 
 :func:`build` is the one entry point the CLI, the dev server and the tests call. It never
 raises for bad content: every problem lands in the returned :class:`BuildReport`, and the
@@ -30,6 +30,7 @@ from inkstone.render.feeds import FeedEntries
 from inkstone.render.site_pages import PageWriter
 from inkstone.render.templates import Templates, theme_dir
 from inkstone.rendering import RenderOutcome, render_all
+from inkstone.search import write_search
 from inkstone.site.collect import collect
 from inkstone.site.links import SiteLinks
 
@@ -161,17 +162,20 @@ def _build(
             documents = _load(found, config, options, report, memory)
         with _timed(report, "render"):
             links = SiteLinks(config.base_path, found.root, documents, set(found.assets))
-            index = collect(documents)
+            index = collect(documents, links)
             pages = PageWriter(config, index, templates, writer, report, memory is not None)
             if memory is not None:
                 pages.feed_entries = memory.feed_entries
             rendered = _render(documents, config, links, options, cache, memory, report, pages)
         with _timed(report, "write"):
             if len(rendered) < len(documents):  # a page failed: list only the others
-                pages.reindex(collect(rendered))
+                pages.reindex(collect(rendered, links))
             pages.lists()
             copy_assets(site_dir, found, rendered, config, writer, report)
-            report.files_unchanged = writer.unchanged
+        with _timed(report, "index"):  # reads the pages as written: after them, before commit
+            rebuild = memory is not None and memory.signatures is not None
+            write_search(config, rendered, pages, writer, report, keep_stale=rebuild)
+        report.files_unchanged = writer.unchanged
         if options.strict and has_failed(report, strict=True):
             writer.discard()
         else:
@@ -312,7 +316,7 @@ def _render(
         report.documents_cached += outcome.from_cache
         if outcome.rendered is not None:
             doc.rendered = outcome.rendered
-            links_went = [(call.href, call.target.href) for call in outcome.links]
+            links_went = [(call.href, call.target) for call in outcome.links]
             content_key = fingerprint(doc.render_key, links_went)
             if content_key != doc.content_key:
                 doc.content_key, doc.signature = content_key, ""

@@ -15,6 +15,7 @@ from inkstone import __version__
 from inkstone.build import BuildOptions, build, clean, has_failed, summary_line
 from inkstone.deploy.cli import deploy_command
 from inkstone.errors import BuildReport, Severity
+from inkstone.importers.cli import import_command
 from inkstone.scaffold import new_post, new_site
 
 err = Console(stderr=True, highlight=False)
@@ -119,6 +120,7 @@ def clean_command(site_dir: Path, out_dir: Path | None, cache_dir: Path | None) 
 
 
 main.add_command(deploy_command)
+main.add_command(import_command)
 
 
 def _run_build(site_dir: Path, options: BuildOptions) -> BuildReport:

@@ -51,6 +51,32 @@ class CodeConfig:
 
 
 @dataclass
+class MarkdownConfig:
+    """``[markdown]``: optional typography applied while rendering Markdown."""
+
+    cjk_spacing: bool = False
+    """Draw a thin gap between Chinese, Japanese or Korean characters and Latin letters or
+    digits (``用Python写`` reads as ``用 Python 写``). The gap is an empty
+    ``<span class="cjk-gap">`` sized by the theme's CSS: the text itself is unchanged, so
+    copying and search see it as written. Never inside code, formulas, URLs or attributes;
+    full-width punctuation is left as written."""
+
+
+@dataclass
+class ImagesConfig:
+    """``[images]``: how content images are sized and resized."""
+
+    column_width: int = 704
+    """Width of the reading column in CSS pixels (the ``transmission`` theme's 44rem): the
+    ``sizes`` attribute of resized images, and the width above which an image gets copies."""
+    widths: list[int] = field(default_factory=lambda: [704, 1408])
+    """Widths of the resized copies named in ``srcset`` (default 1× and 2× the column);
+    only those narrower than the original are made. ``[]``: no copies."""
+    webp: bool = True
+    """Offer a WebP copy wherever it is smaller than the copy in the original's format."""
+
+
+@dataclass
 class SiteConfig:
     """The whole of ``site.toml``. Every key is optional."""
 
@@ -90,8 +116,13 @@ class SiteConfig:
     """Posts in each feed (Atom, RSS, JSON Feed), newest first."""
     max_file_size_mb: float = 10.0
     """Sources larger than this are reported and skipped instead of built."""
+    search: bool = True
+    """Full-text search: a Pagefind index of the posts and pages under ``/pagefind/``, a
+    ``/search/`` page and the theme's search dialog. ``false``: none of them."""
     math: MathConfig = field(default_factory=MathConfig)
     code: CodeConfig = field(default_factory=CodeConfig)
+    images: ImagesConfig = field(default_factory=ImagesConfig)
+    markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
     deploy: dict[str, Any] = field(default_factory=dict)
     """``[deploy]``: where ``inkstone deploy`` publishes (read by :mod:`inkstone.deploy`)."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -194,6 +225,9 @@ def _matches(value: Any, expected: Any) -> bool:
         return value in typing.get_args(expected)
     if origin in (typing.Union, types.UnionType):
         return any(_matches(value, arg) for arg in typing.get_args(expected))
+    if origin is list:
+        (item_t,) = typing.get_args(expected)
+        return isinstance(value, list) and all(_matches(v, item_t) for v in value)
     if origin is dict:
         key_t, val_t = typing.get_args(expected)
         return isinstance(value, dict) and all(
@@ -212,6 +246,8 @@ def _describe(expected: Any) -> str:
         return "one of " + ", ".join(f"`{a}`" for a in typing.get_args(expected))
     if origin is dict:
         return "a table of " + _describe(typing.get_args(expected)[1]) + " values"
+    if origin is list:
+        return "a list of " + _describe(typing.get_args(expected)[0]) + " values"
     names = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
     return names.get(expected, getattr(expected, "__name__", str(expected)))
 
@@ -234,6 +270,10 @@ def _check_values(config: SiteConfig, path: Path | None, problems: list[Problem]
         bad("`excerpt_length` must be at least 1")
     if config.max_file_size_mb <= 0:
         bad("`max_file_size_mb` must be positive")
+    if config.images.column_width < 1:
+        bad("`images.column_width` must be at least 1")
+    if any(width < 1 for width in config.images.widths):
+        bad("`images.widths` must be positive", "e.g. [704, 1408]")
     try:
         zoneinfo.ZoneInfo(config.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -100,12 +100,19 @@ def _span_end(html: str, start: int) -> int:
 
 
 _URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+_SRCSET_ATTR = re.compile(r'\bsrcset="([^"]*)"')
 
 
 def absolute_urls(html: str, page_url: str) -> str:
-    """Make every ``href``/``src`` in ``html`` absolute, relative to ``page_url``."""
+    """Make every ``href``/``src`` and ``srcset`` URL in ``html`` absolute, relative to
+    ``page_url``."""
 
     def fix(match: re.Match[str]) -> str:
         return f'{match.group(1)}="{urljoin(page_url, match.group(2))}"'
 
-    return _URL_ATTR.sub(fix, html)
+    def fix_set(match: re.Match[str]) -> str:
+        candidates = (c.strip().partition(" ") for c in match.group(1).split(","))
+        fixed = (urljoin(page_url, url) + space + size for url, space, size in candidates)
+        return f'srcset="{", ".join(fixed)}"'
+
+    return _SRCSET_ATTR.sub(fix_set, _URL_ATTR.sub(fix, html))

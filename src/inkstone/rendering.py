@@ -25,10 +25,12 @@ from typing import Any
 
 from inkstone.cache import Cache, fingerprint, fragments, open_cache, use_cache
 from inkstone.config import SiteConfig
-from inkstone.content.model import Document, Rendered, TocEntry
+from inkstone.content.model import Document, ImageVariant, Rendered, TocEntry
 from inkstone.errors import Problem, Severity
 from inkstone.markup.markdown import LinkTarget, RenderContext, render_markdown
 from inkstone.markup.math import engine, macros_key
+from inkstone.markup.plugins.bookmarks import titles_from_front_matter
+from inkstone.markup.plugins.wikilinks import WikiTarget
 from inkstone.site.links import SiteLinks
 from inkstone.version import code_version
 
@@ -45,7 +47,10 @@ class LinkCall:
 
     href: str
     is_image: bool
-    target: LinkTarget
+    target: LinkTarget | WikiTarget
+    wiki: bool = False
+    """A wiki link: ``href`` is its target as written (``note#标题``), ``is_image`` says it
+    is an embed, and ``target`` is a :class:`WikiTarget` (without the embedded text)."""
 
 
 @dataclass
@@ -74,8 +79,17 @@ def render_document(doc: Document, config: SiteConfig, links: SiteLinks) -> Rend
         calls.append(LinkCall(href, is_image, target))
         return target
 
+    resolve_wiki = links.wiki_resolver(doc)
+
+    def recording_wiki_resolver(target: str, embed: bool) -> WikiTarget:
+        found = resolve_wiki(target, embed)
+        calls.append(LinkCall(target, embed, dataclasses.replace(found, text=None), wiki=True))
+        return found
+
     ctx = _context(doc, config)
     ctx.resolve_link = recording_resolver
+    ctx.resolve_wiki = recording_wiki_resolver
+    ctx.content_root = links.content_root
     before = engine().typeset_count
     try:
         rendered = render_markdown(doc.body, ctx)
@@ -89,7 +103,8 @@ def render_document(doc: Document, config: SiteConfig, links: SiteLinks) -> Rend
 
 
 def _context(doc: Document, config: SiteConfig) -> RenderContext:
-    return RenderContext(
+    titles, complaint = titles_from_front_matter(doc.meta.get("bookmarks"))
+    ctx = RenderContext(
         path=doc.source.display,
         body_line=doc.body_line,
         macros_json=macros_key(config.math.macros, doc.macros),
@@ -97,7 +112,14 @@ def _context(doc: Document, config: SiteConfig) -> RenderContext:
         line_numbers=config.code.line_numbers,
         excerpt_length=config.excerpt_length,
         zh=(doc.language or config.language).lower().startswith("zh"),
+        images=config.images,
+        cjk_spacing=config.markdown.cjk_spacing,
+        bookmark_titles=titles,
     )
+    if complaint is not None:
+        hint = 'write it as `bookmarks: {"https://…": "title"}`'
+        ctx.problems.append(Problem(Severity.WARNING, complaint, doc.source.display, 1, None, hint))
+    return ctx
 
 
 def worker_count(requested: int | None, documents: int) -> int:
@@ -224,6 +246,9 @@ def _page_key(doc: Document, config: SiteConfig) -> str:
         ctx.line_numbers,
         ctx.excerpt_length,
         ctx.zh,
+        ctx.images,
+        ctx.cjk_spacing,
+        sorted(ctx.bookmark_titles.items()),
     )
 
 
@@ -237,6 +262,7 @@ def _renderer_versions() -> tuple[str, ...]:
         "mdit-py-cjk-friendly",
         "Pygments",
         "linkify-it-py",
+        "emoji",
     )
     return tuple(f"{name}={version(name)}" for name in names)
 
@@ -258,8 +284,11 @@ def _is_cached(
         if raw is None:
             return False
         calls = _decode_links(json.loads(raw.split(b"\0", 1)[0]))
-    resolve = links.resolver(doc)
-    return all(resolve(call.href, call.is_image) == call.target for call in calls)
+    resolve, resolve_wiki = links.resolver(doc), links.wiki_resolver(doc)
+    return all(
+        (resolve_wiki if call.wiki else resolve)(call.href, call.is_image) == call.target
+        for call in calls
+    )
 
 
 def _cached_outcome(
@@ -276,7 +305,12 @@ def _cached_outcome(
 
 
 def _decode_links(meta: dict[str, Any]) -> list[LinkCall]:
-    return [LinkCall(href, image, LinkTarget(**target)) for href, image, target in meta["links"]]
+    return [
+        LinkCall(href, image, WikiTarget(**target), True)
+        if wiki
+        else LinkCall(href, image, LinkTarget(**target))
+        for href, image, target, *wiki in meta["links"]
+    ]
 
 
 def _encode_page(outcome: RenderOutcome) -> bytes:
@@ -292,7 +326,10 @@ def _encode_page(outcome: RenderOutcome) -> bytes:
             for p in outcome.problems
         ],
         "formulas": outcome.formulas,
-        "links": [[c.href, c.is_image, dataclasses.asdict(c.target)] for c in outcome.links],
+        "links": [
+            [c.href, c.is_image, dataclasses.asdict(c.target), *([True] if c.wiki else [])]
+            for c in outcome.links
+        ],
     }
     return b"\0".join(
         (json.dumps(meta, ensure_ascii=False).encode(), html.encode(), excerpt.encode())
@@ -304,6 +341,7 @@ def _decode_page(raw: bytes) -> RenderOutcome:
     data = json.loads(meta_part)
     rendered = data["rendered"]
     rendered["toc"] = [TocEntry(**entry) for entry in rendered["toc"]]
+    rendered["image_variants"] = [ImageVariant(**v) for v in rendered["image_variants"]]
     rendered["html"], rendered["excerpt_html"] = html.decode(), excerpt.decode()
     problems = [
         Problem(

@@ -23,8 +23,12 @@ MIN_FORMULAS = 20
 """``MATH_POST`` has far more; fewer means math went missing."""
 
 # One evaluation gathering everything the math checks need, after the fonts settled.
+# Collapsed content (closed toggles, tab panels not shown) is opened first: a formula
+# there has no box until the reader opens it.
 MATH_STATE_JS = """
 async () => {
+  document.querySelectorAll('details').forEach((d) => { d.open = true; });
+  document.querySelectorAll('.tab-panel[hidden]').forEach((p) => { p.hidden = false; });
   await document.fonts.ready;
   const katex = Array.from(document.querySelectorAll('.katex'), (el) => {
     const r = el.getBoundingClientRect();

@@ -2,7 +2,8 @@
 
 A site with ``site.toml`` keeps its writing in ``content/``: posts under
 ``content/posts/``, standalone pages elsewhere. A folder without ``site.toml`` is a
-zero-config site: every Markdown file below it is a source.
+zero-config site: every Markdown file below it is a source. Jupyter notebooks (``.ipynb``)
+are sources like Markdown files (``.ipynb_checkpoints/`` is hidden, so skipped).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from inkstone.content.model import Kind, Source
 from inkstone.errors import Problem, Severity
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+NOTEBOOK_SUFFIX = ".ipynb"
+SOURCE_SUFFIXES = (*MARKDOWN_SUFFIXES, NOTEBOOK_SUFFIX)
 SKIPPED_DIRS = {"node_modules", "__pycache__"}
 PARTIAL_FILES = {"_sidebar.md", "_navbar.md", "_coverpage.md", "_footer.md"}
 """docsify's navigation partials: pieces of the chrome, not pages."""
-BUNDLE_INDEX = ("index.md", "index.markdown")
+BUNDLE_INDEX = ("index.md", "index.markdown", "index.ipynb")
 
 
 @dataclass
@@ -73,7 +76,7 @@ def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> 
                 continue
             path = here / name
             rel = PurePosixPath(path.relative_to(root).as_posix())
-            if name.lower().endswith(MARKDOWN_SUFFIXES):
+            if name.lower().endswith(SOURCE_SUFFIXES):
                 if name in PARTIAL_FILES:
                     continue
                 kind = None if zero_config else _kind_of(rel)

@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 
 from inkstone.config import SiteConfig
 from inkstone.content.dates import date_from_file_name, parse_date, strip_file_name_date
+from inkstone.content.discover import NOTEBOOK_SUFFIX
 from inkstone.content.frontmatter import split_front_matter
 from inkstone.content.model import Document, Kind, Source
+from inkstone.content.notebook import read_notebook
 from inkstone.content.slug import slugify
 from inkstone.errors import Problem, Severity, SourceError
 
@@ -70,7 +72,12 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
     if text is None:
         problems.append(Problem(Severity.WARNING, "empty file; skipped", source.display))
         return None, problems
-    front = split_front_matter(text, source.display)
+    if source.rel.suffix.lower() == NOTEBOOK_SUFFIX:
+        notebook = read_notebook(text, source.display, config.language)
+        front = notebook.front
+        problems.extend(notebook.problems)
+    else:
+        front = split_front_matter(text, source.display)
     meta = front.data
     tz = ZoneInfo(config.timezone)
     stem = _stem(source.rel)
@@ -107,6 +114,7 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
     macros_raw = macros_raw or meta.get("macros") or {}
     macros = {str(k): str(v) for k, v in macros_raw.items()} if isinstance(macros_raw, dict) else {}
 
+    series, series_order = _series(meta, source, text, problems)
     doc = Document(
         source=source,
         kind=kind,
@@ -125,6 +133,8 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
         language=str(meta.get("lang") or meta.get("language") or "") or None,
         macros=macros,
         meta=meta,
+        series=series,
+        series_order=series_order,
     )
     return doc, problems
 
@@ -203,6 +213,42 @@ def _date_field(
             )
         return value
     return None
+
+
+def _series(
+    meta: dict[str, Any], source: Source, text: str, problems: list[Problem]
+) -> tuple[str | None, float | None]:
+    """``series`` (a name) and ``series_order`` (a number); a bad value is a warning and
+    is left out."""
+    name, order = meta.get("series"), meta.get("series_order")
+    if isinstance(name, list | dict):
+        problems.append(
+            Problem(
+                Severity.WARNING,
+                "`series` should be one name; ignored",
+                source.display,
+                _key_line(text, "series"),
+                hint="a post belongs to one series: write `series: 强化学习笔记`",
+            )
+        )
+        name = None
+    if isinstance(order, str) and re.fullmatch(r"\s*-?\d+(?:\.\d+)?\s*", order):
+        order = float(order)  # a quoted number, or TOML's string
+    if order is not None and (
+        isinstance(order, bool) or not isinstance(order, int | float) or order != order
+    ):
+        problems.append(
+            Problem(
+                Severity.WARNING,
+                f"`series_order: {order}` is not a number; the series is ordered by date",
+                source.display,
+                _key_line(text, "series_order"),
+                hint="write the post's place in the series as a number: `series_order: 2`",
+            )
+        )
+        order = None
+    series = str(name).strip() if name not in (None, "") else None
+    return series or None, float(order) if order is not None else None
 
 
 def _key_line(text: str, key: str) -> int | None:

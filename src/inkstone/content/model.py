@@ -46,6 +46,24 @@ class TocEntry:
     """The heading's plain text."""
 
 
+@dataclass(frozen=True)
+class ImageVariant:
+    """A resized copy of a content image that a page's ``srcset`` names; the page records
+    it while rendering and the asset stage writes it beside the original."""
+
+    source: str
+    """The original, relative to the content root, e.g. ``images/plot.png``."""
+    width: int
+    """Pixel width of the copy."""
+    suffix: str
+    """File type of the copy: ``.webp``, or the original's own suffix (lower case)."""
+
+    @property
+    def name(self) -> str:
+        """The copy's file name: ``plot-704w.webp`` for ``images/plot.png`` at 704 px."""
+        return f"{PurePosixPath(self.source).stem}-{self.width}w{self.suffix}"
+
+
 @dataclass
 class Rendered:
     """What the Markdown stage makes of a document's body."""
@@ -69,6 +87,8 @@ class Rendered:
     features: list[str] = field(default_factory=list)
     """What else the page needs from the theme, sorted: e.g. ``mermaid`` (load Mermaid),
     ``tabs``. Extensions add to ``env["features"]`` while rendering."""
+    image_variants: list[ImageVariant] = field(default_factory=list)
+    """Resized copies of content images the page's ``srcset`` attributes name, in order."""
 
     @property
     def has_math(self) -> bool:
@@ -102,6 +122,10 @@ class Document:
     """Per-post math macros from front matter."""
     meta: dict[str, Any] = field(default_factory=dict)
     """The whole front matter, for templates."""
+    series: str | None = None
+    """The series the post belongs to (front matter ``series``), if any."""
+    series_order: float | None = None
+    """Its place in the series (``series_order``); None: ordered by date."""
     rendered: Rendered | None = None
     render_key: str = ""
     """A hash of everything ``rendered`` was made from (set when it is rendered; a document
@@ -110,3 +134,6 @@ class Document:
     """``render_key`` plus where the body's links went: identifies ``rendered`` exactly."""
     signature: str = ""
     """A hash of what a page can show of this document (set when pages are written)."""
+    terms: tuple[tuple[str, int], ...] | None = None
+    """The post's most frequent words with their counts, for related posts (extracted on
+    first use, see :mod:`inkstone.site.related`; kept with the document between builds)."""

@@ -23,6 +23,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from inkstone.config import ImagesConfig
 from inkstone.content.model import Rendered, TocEntry
 from inkstone.errors import Problem, Severity
 from inkstone.markup.cjk import TextCount
@@ -30,13 +31,25 @@ from inkstone.markup.equations import EquationNumbers, has_refs, only_ref, strip
 from inkstone.markup.excerpt import make_excerpt
 from inkstone.markup.highlight import highlight_code, parse_info
 from inkstone.markup.math import engine
+from inkstone.markup.plugins.admonitions import admonitions_plugin
+from inkstone.markup.plugins.bookmarks import bookmarks_plugin
+from inkstone.markup.plugins.callouts import callouts_plugin
+from inkstone.markup.plugins.cjk_spacing import cjk_spacing_plugin
+from inkstone.markup.plugins.details import details_plugin
+from inkstone.markup.plugins.emoji import emoji_plugin
+from inkstone.markup.plugins.figures import figures_plugin, image_html
 from inkstone.markup.plugins.heading_ids import heading_ids_plugin, heading_text
+from inkstone.markup.plugins.inline_extras import inline_extras_plugin
 from inkstone.markup.plugins.linkify_cjk import linkify_cjk_plugin
 from inkstone.markup.plugins.mathdelims import mathdelims_plugin
 from inkstone.markup.plugins.tables import tables_plugin
+from inkstone.markup.plugins.tabs import tabs_plugin
+from inkstone.markup.plugins.wikilinks import WikiResolver, wikilinks_plugin
 
 DISPLAY_TYPES = {"math_block", "math_block_label", "math_inline_double"}
 ANCHORED = ("h2", "h3", "h4")
+UNHIGHLIGHTED = ("math", "mermaid")
+"""Fence languages that are not code blocks: formulas and diagrams."""
 
 
 @dataclass
@@ -47,6 +60,14 @@ class LinkTarget:
     problem: str | None = None
     """A warning to report (a missing page or image), if any."""
     hint: str | None = None
+    file: str | None = None
+    """For an image in the content folder: its path relative to the content root."""
+    width: int | None = None
+    """An image's pixel width as displayed (after EXIF orientation), when known."""
+    height: int | None = None
+    stamp: str | None = None
+    """An image file's modification time and size: a cached page showing the image is
+    reused only while they are unchanged."""
 
 
 LinkResolver = Callable[[str, bool], LinkTarget]
@@ -70,8 +91,18 @@ class RenderContext:
     excerpt_length: int = 160
     """Excerpt length in units (a CJK character is one, a Latin word two)."""
     resolve_link: LinkResolver | None = None
+    resolve_wiki: WikiResolver | None = None
+    """Finds the page or file a wiki link names (``[[note#标题]]``); supplied by the site."""
+    content_root: Path | None = None
+    """The content folder, where images named by :attr:`LinkTarget.file` are read."""
+    images: ImagesConfig = field(default_factory=ImagesConfig)
+    """Column width and ``srcset`` widths for images."""
     problems: list[Problem] = field(default_factory=list)
     formulas: int = 0
+    cjk_spacing: bool = False
+    """Draw a gap where CJK meets Latin (see :mod:`.plugins.cjk_spacing`)."""
+    bookmark_titles: dict[str, str] = field(default_factory=dict)
+    """Titles of bookmark cards by URL, from front matter ``bookmarks``."""
 
 
 _parser: MarkdownIt | None = None
@@ -89,6 +120,16 @@ def parser() -> MarkdownIt:
         md.use(heading_ids_plugin)
         md.use(linkify_cjk_plugin)
         md.use(tables_plugin)
+        md.use(callouts_plugin)
+        md.use(admonitions_plugin)
+        md.use(details_plugin)
+        md.use(tabs_plugin)
+        md.use(figures_plugin)
+        md.use(wikilinks_plugin, prepare=_prepare_embedded)
+        md.use(emoji_plugin)
+        md.use(bookmarks_plugin)
+        md.use(inline_extras_plugin)
+        md.use(cjk_spacing_plugin)
         md.use(cjk_friendly)
         for name, rule in _RULES.items():
             md.add_render_rule(name, rule)
@@ -99,7 +140,7 @@ def parser() -> MarkdownIt:
 def render_markdown(body: str, ctx: RenderContext) -> Rendered:
     """Render one document body. Problems (KaTeX errors, missing images…) go to ``ctx.problems``."""
     md = parser()
-    env: dict[str, Any] = {"ctx": ctx, "features": set()}
+    env: dict[str, Any] = {"ctx": ctx, "features": set(), "image_variants": {}}
     tokens = md.parse(body, env)
     _annotate_lines(tokens)
     numbers = EquationNumbers(mode=ctx.number_equations)
@@ -129,9 +170,12 @@ def render_markdown(body: str, ctx: RenderContext) -> Rendered:
         cjk_chars=count.cjk_chars,
         latin_words=count.latin_words,
         code_blocks=sum(
-            t.type == "code_block" or (t.type == "fence" and not _is_math_fence(t)) for t in tokens
+            t.type == "code_block"
+            or (t.type == "fence" and _fence_language(t) not in UNHIGHLIGHTED)
+            for t in tokens
         ),
         features=sorted(env["features"]),
+        image_variants=list(env["image_variants"]),
     )
 
 
@@ -188,8 +232,19 @@ def _number_equations(tokens: Sequence[Token], numbers: EquationNumbers) -> None
                     child.meta["numbered"] = numbers.number(child.content, _token_line(child))
 
 
+def _prepare_embedded(tokens: Sequence[Token], env: EnvType) -> None:
+    """Number the equations of text embedded from another page, as on that page."""
+    numbers = EquationNumbers(mode=_ctx(env).number_equations)
+    _number_equations(tokens, numbers)
+    env["numbers"] = numbers
+
+
 def _is_math_fence(token: Token) -> bool:
-    return token.info.strip().split(" ")[0].lower() == "math"
+    return _fence_language(token) == "math"
+
+
+def _fence_language(token: Token) -> str:
+    return token.info.strip().split(" ")[0].lower()
 
 
 def _toc(tokens: Sequence[Token]) -> list[TocEntry]:
@@ -300,18 +355,23 @@ def _render_fence(
     token = tokens[idx]
     if _is_math_fence(token):
         return _render_display_math(self, tokens, idx, options, env)
+    if _fence_language(token) == "mermaid":
+        # drawn in the browser by Mermaid; without JavaScript it reads as code
+        env["features"].add("mermaid")
+        return f'<pre class="mermaid">{html.escape(token.content, quote=False)}</pre>\n'
     return highlight_code(token.content, parse_info(token.info), _ctx(env).line_numbers)
 
 
-def _resolve(token: Token, attr: str, is_image: bool, env: EnvType) -> None:
+def _resolve(token: Token, attr: str, is_image: bool, env: EnvType) -> LinkTarget | None:
     ctx = _ctx(env)
     value = token.attrGet(attr)
     if ctx.resolve_link is None or not isinstance(value, str):
-        return
+        return None
     target = ctx.resolve_link(value, is_image)
     token.attrSet(attr, target.href)
     if target.problem and not env.get("quiet"):
         _warn(ctx, _token_line(token), target.problem, target.hint)
+    return target
 
 
 def _render_link_open(
@@ -325,13 +385,12 @@ def _render_image(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     token = tokens[idx]
-    _resolve(token, "src", True, env)
+    target = _resolve(token, "src", True, env)
     alt_parts = ("text", "math_inline", "code_inline")
     alt = "".join(c.content for c in token.children or [] if c.type in alt_parts)
-    token.children = None
-    token.attrSet("alt", alt)
-    token.attrSet("loading", "lazy")
-    return self.renderToken(tokens, idx, options, env)
+    title = token.attrGet("title")
+    src = str(token.attrGet("src") or "")
+    return image_html(src, alt, str(title) if title else None, target, env, _token_line(token))
 
 
 def _render_code_block(

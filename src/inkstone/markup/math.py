@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import inkstone
 from inkstone.cache import fingerprint, fragments
+from inkstone.npm_packages import find_dist
 
 KATEX_DIR_ENV = "INKSTONE_KATEX_DIR"
 
@@ -46,15 +46,9 @@ class KatexNotFound(RuntimeError):
 def find_katex_dist() -> Path:
     """The ``katex/dist`` folder: ``$INKSTONE_KATEX_DIR``, else ``node_modules/katex/dist``
     in inkstone's checkout (found by walking up from the package) or the current folder."""
-    candidates: list[Path] = []
-    if os.environ.get(KATEX_DIR_ENV):
-        candidates.append(Path(os.environ[KATEX_DIR_ENV]))
-    here = Path(inkstone.__file__).resolve().parent
-    for folder in [here, *here.parents, Path.cwd()]:
-        candidates.append(folder / "node_modules" / "katex" / "dist")
-    for candidate in candidates:
-        if (candidate / "katex.min.js").is_file():
-            return candidate
+    dist = find_dist("katex", "katex.min.js", KATEX_DIR_ENV)
+    if dist is not None:
+        return dist
     raise KatexNotFound(
         "KaTeX is not installed: run `npm ci` in the inkstone checkout "
         f"(or set {KATEX_DIR_ENV} to a katex/dist folder)"

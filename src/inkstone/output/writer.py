@@ -90,11 +90,16 @@ class SiteWriter:
         if signature is not None:
             self.signatures[PurePosixPath(rel).as_posix()] = signature
 
-    def write_bytes(self, rel: PurePosixPath | str, data: bytes, owner: str) -> None:
-        """Write one file, unless the previous output has these very bytes."""
+    def write_bytes(
+        self, rel: PurePosixPath | str, data: bytes, owner: str, signature: str | None = None
+    ) -> None:
+        """Write one file, unless the previous output has these very bytes; ``signature``
+        identifies its inputs for :meth:`keep`."""
         rel = self.claim(rel, owner)
         if not self._same_as_before(rel, len(data), lambda old: old.read_bytes() == data):
             self._staged_path(rel).write_bytes(data)
+        if signature is not None:
+            self.signatures[rel.as_posix()] = signature
 
     def copy_file(self, source: Path, rel: PurePosixPath | str, owner: str) -> None:
         """Copy one file into the output. Sources are copied, never linked: the output
@@ -103,6 +108,17 @@ class SiteWriter:
         size = source.stat().st_size
         if not self._same_as_before(rel, size, lambda old: filecmp.cmp(source, old, False)):
             shutil.copyfile(source, self._staged_path(rel))
+
+    def read_bytes(self, rel: PurePosixPath | str) -> bytes | None:
+        """The bytes this build gives ``rel`` so far: the staged file if it was written anew,
+        else the previous output's file it kept; None when this build has no such file."""
+        rel = PurePosixPath(rel)
+        if rel not in self.written:
+            return None
+        for path in (self.staging.joinpath(*rel.parts), self.out_dir.joinpath(*rel.parts)):
+            if path.is_file():
+                return path.read_bytes()
+        return None
 
     def _same_as_before(self, rel: PurePosixPath, size: int, same: Callable[[Path], bool]) -> bool:
         old = self.out_dir.joinpath(*rel.parts)

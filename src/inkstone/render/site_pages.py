@@ -2,7 +2,7 @@
 
 :func:`write_pages` runs once per build, after all documents are rendered and collected:
 post and standalone pages, the paginated home, category and tag lists with their
-indexes, archives, the 404 page, feeds (site-wide and per term), sitemap and robots.txt.
+indexes, series, archives, the 404 page, feeds (site-wide and per term), sitemap and robots.txt.
 
 Each page has a *signature*: a hash of everything its template can see (the documents it
 shows, the site-wide view, the templates themselves, inkstone's version). A page whose
@@ -134,6 +134,7 @@ class PageWriter:
             self.listing(self.index.posts, "/", "home", self.config.list_title, None)
         self.feeds(self.index.posts, "/", self.config.title)
         self.taxonomies()
+        self.series()
         self.archives()
         self.finish()
 
@@ -181,6 +182,42 @@ class PageWriter:
             for term in terms.values():
                 self.listing(term.posts, term.url, kind, term.name, self.views.term(term))
                 self.feeds(term.posts, term.url, f"{term.name} · {self.config.title}")
+
+    def series(self) -> None:
+        """A page per series listing its posts in reading order, and ``/series/`` listing
+        the series."""
+        if not self.index.series:
+            return
+        title = "系列" if self.config.is_zh else "Series"
+        every = [self.views.series(s) for s in self.index.series.values()]
+        self.page(
+            "series.html",
+            "/series/",
+            "list /series/",
+            (repr(every),),
+            series=None,
+            posts=[],
+            all_series=every,
+            page_title=title,
+        )
+        self.sitemap.append(SitemapEntry(self.config.absolute_url("/series/")))
+        for series, view in zip(self.index.series.values(), every, strict=True):
+            self.page(
+                "series.html",
+                series.url,
+                f"series {series.url}",
+                (repr(view), *(self.signature(d) for d in series.posts)),
+                series=view,
+                needs_math=lambda series=series: any(
+                    self.views.post(d).has_math for d in series.posts
+                ),
+                posts=lambda series=series: [self.views.post(d) for d in series.posts],
+                all_series=[],
+                page_title=series.name,
+            )
+            self.sitemap.append(
+                SitemapEntry(self.config.absolute_url(series.url), _newest(series.posts))
+            )
 
     def archives(self) -> None:
         """All posts by year and month."""

@@ -11,6 +11,9 @@ Templates and what they get:
 - ``post.html`` and ``page.html``: ``site``, ``page`` (:class:`PostView`).
 - ``terms.html``: ``site``, ``taxonomy`` (``categories`` or ``tags``), ``terms``, ``page_title``.
 - ``archives.html``: ``site``, ``years`` (list of :class:`ArchiveYearView`), ``page_title``.
+- ``series.html``: ``site``, ``page_title``; on a series' page ``series`` (:class:`SeriesView`)
+  and ``posts`` (its :class:`PostView` list, in reading order); on ``/series/`` ``series``
+  is None and ``all_series`` lists every series (:class:`SeriesView`, by name).
 - ``404.html``: ``site``.
 
 Every template also gets ``url(path)`` (a site path with the base path added),
@@ -30,6 +33,7 @@ from inkstone.content.model import Document, TocEntry
 from inkstone.content.slug import slugify
 from inkstone.markup.cjk import TextCount
 from inkstone.site.collect import ArchiveMonth, PageOfPosts, SiteIndex, Term, pager_numbers
+from inkstone.site.series import Series, series_of
 
 
 @dataclass
@@ -123,9 +127,11 @@ class SeriesView:
     url: str
     """The series' own page."""
     posts: list[LinkView]
+    """Every post of the series, in reading order."""
     position: int
-    """1-based position of the current post in ``posts``."""
+    """1-based position of the current post in ``posts`` (0 on the series' own pages)."""
     previous: LinkView | None = None
+    """The post before the current one in the series."""
     next: LinkView | None = None
 
 
@@ -197,6 +203,8 @@ class SiteView:
     json_feed_url: str = ""
     year: int = 0
     """The year of the build, for the footer."""
+    search_url: str = ""
+    """The search page (``/search/``), or empty when the site has no search."""
 
 
 class ViewBuilder:
@@ -236,6 +244,7 @@ class ViewBuilder:
             rss_url=self.url("/rss.xml"),
             json_feed_url=self.url("/feed.json"),
             year=dt.date.today().year,
+            search_url=self.url("/search/") if c.search else "",
         )
 
     def term(self, term: Term) -> TermView:
@@ -290,9 +299,33 @@ class ViewBuilder:
             previous=LinkView(prev_doc.title, self.url(prev_doc.url)) if prev_doc else None,
             next=LinkView(next_doc.title, self.url(next_doc.url)) if next_doc else None,
             features=rendered.features,
+            backlinks=[
+                LinkView(d.title, self.url(d.url)) for d in self.index.backlinks.get(doc.url, [])
+            ],
+            related=[
+                LinkView(d.title, self.url(d.url)) for d in self.index.related.get(doc.url, [])
+            ],
+            series=self._series_of(doc),
         )
         self._posts[doc.url] = view
         return view
+
+    def series(self, series: Series, position: int = 0) -> SeriesView:
+        """A series, seen from its post at 1-based ``position`` (0: from no post)."""
+        links = [LinkView(d.title, self.url(d.url)) for d in series.posts]
+        return SeriesView(
+            name=series.name,
+            url=self.url(series.url),
+            posts=links,
+            position=position,
+            previous=links[position - 2] if position > 1 else None,
+            next=links[position] if 0 < position < len(links) else None,
+        )
+
+    def _series_of(self, doc: Document) -> SeriesView | None:
+        series = series_of(doc, self.index.series)
+        position = series.position(doc) if series is not None else 0
+        return self.series(series, position) if series is not None and position else None
 
     def forget_content(self, doc: Document) -> None:
         """Drop ``doc``'s rendered body once its page is written and no feed needs it:

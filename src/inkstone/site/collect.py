@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 from inkstone.content.model import Document, Kind
 from inkstone.content.slug import slugify
+from inkstone.site.backlinks import backlinks
+from inkstone.site.links import SiteLinks
+from inkstone.site.related import related_posts
+from inkstone.site.series import Series, collect_series
 
 
 @dataclass
@@ -68,6 +72,12 @@ class SiteIndex:
     previous: dict[str, Document] = field(default_factory=dict)
     """Post URL → the post published just before it."""
     next: dict[str, Document] = field(default_factory=dict)
+    backlinks: dict[str, list[Document]] = field(default_factory=dict)
+    """Page URL → the documents whose text links to it, by title."""
+    related: dict[str, list[Document]] = field(default_factory=dict)
+    """Post URL → up to five posts on the same subject, best first (:mod:`.related`)."""
+    series: dict[str, Series] = field(default_factory=dict)
+    """Series by slug, sorted by name (:mod:`.series`)."""
 
 
 @dataclass
@@ -97,8 +107,8 @@ def sort_key(doc: Document) -> tuple[dt.datetime, str]:
     return (doc.updated or doc.date or _epoch(), doc.url)
 
 
-def collect(documents: list[Document]) -> SiteIndex:
-    """Sort documents into the lists the theme shows."""
+def collect(documents: list[Document], links: SiteLinks | None = None) -> SiteIndex:
+    """Sort documents into the lists the theme shows (backlinks need the site's ``links``)."""
     posts = sorted((d for d in documents if d.kind is Kind.POST), key=sort_key, reverse=True)
     pages = sorted((d for d in documents if d.kind is Kind.PAGE), key=lambda d: d.url)
     index = SiteIndex(
@@ -112,6 +122,10 @@ def collect(documents: list[Document]) -> SiteIndex:
     for older, newer in itertools.pairwise(chronological):
         index.previous[newer.url] = older
         index.next[older.url] = newer
+    if links is not None:
+        index.backlinks = backlinks(documents, links)
+    index.related = related_posts(posts)
+    index.series = collect_series(posts)
     return index
 
 

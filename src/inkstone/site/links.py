@@ -15,6 +15,9 @@ from urllib.parse import quote, unquote
 
 from inkstone.content.model import Document
 from inkstone.markup.markdown import LinkResolver, LinkTarget
+from inkstone.markup.plugins.wikilinks import WikiResolver, WikiTarget
+from inkstone.output.images import is_sized, probe
+from inkstone.site.wiki import WikiNames
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 PAGE_SUFFIXES = (".md", ".markdown", ".ipynb")
@@ -35,6 +38,8 @@ class SiteLinks:
         self.urls = {doc.source.rel: doc.url for doc in documents}
         """Content-relative source path → site URL of its page."""
         self.assets = assets
+        self.wiki = WikiNames(base_path, documents, assets)
+        """Pages and files by name, for wiki links."""
 
     def url(self, site_path: str) -> str:
         """The link to a site-relative path such as ``/posts/x/`` (base path added)."""
@@ -48,10 +53,21 @@ class SiteLinks:
 
         return resolve
 
+    def wiki_resolver(self, doc: Document) -> WikiResolver:
+        """The wiki link resolver for one document's body."""
+
+        def resolve(target: str, embed: bool) -> WikiTarget:
+            return self.wiki.resolve(doc, target, embed)
+
+        return resolve
+
     def _resolve(self, doc: Document, href: str, is_image: bool) -> LinkTarget:
         if not href or href.startswith("#") or href.startswith("//") or _SCHEME.match(href):
             return LinkTarget(href)
         if href.startswith("/"):
+            if is_image:  # measured when the content folder has it at that path
+                rooted = posixpath.normpath(unquote(href.partition("#")[0].partition("?")[0]))
+                return self._image(self.url(href), PurePosixPath(rooted.lstrip("/")), href)
             return LinkTarget(self.url(href))
         path_part, hash_mark, fragment = href.partition("#")
         path_part, query_mark, query = path_part.partition("?")
@@ -80,9 +96,27 @@ class SiteLinks:
             hint = "the path is relative to the Markdown file"
             return LinkTarget(href, problem, hint)
         bundle = doc.source.bundle_dir
-        if bundle is not None and _inside(target, bundle):
+        went = href if bundle is not None and _inside(target, bundle) else None
+        went = went or self.url(quote(joined)) + suffix
+        return self._image(went, target, raw) if is_image else LinkTarget(went)
+
+    def _image(self, href: str, file: PurePosixPath, raw: str) -> LinkTarget:
+        """An image's target with its pixel size, when it is a content file inkstone
+        measures (PNG, JPEG, WebP, GIF, SVG); a file that is no such image is reported."""
+        path = self.content_root.joinpath(*file.parts)
+        if not is_sized(file) or ".." in file.parts or not path.is_file():
             return LinkTarget(href)
-        return LinkTarget(self.url(quote(joined)) + suffix)
+        try:
+            facts = probe(path)
+        except OSError:
+            return LinkTarget(href)
+        problem, hint = None, None
+        if facts.error is not None:
+            problem = f"cannot read image `{raw}`: {facts.error}"
+            hint = "it should be a whole PNG, JPEG, WebP or GIF image, named with its suffix"
+        return LinkTarget(
+            href, problem, hint, file.as_posix(), facts.width, facts.height, facts.stamp
+        )
 
 
 def _inside(path: PurePosixPath, folder: PurePosixPath) -> bool:

@@ -128,6 +128,140 @@
     })(blocks[b]);
   }
 
+  /* Search: Ctrl-K, "/" or the header's link open the dialog. The search UI (search.js)
+   * and Pagefind load on first use; without JavaScript the link leads to /search/. ---- */
+
+  var searchDialog = document.getElementById("search-dialog");
+  var searchLinks = document.querySelectorAll("[data-search-open]");
+  var searchUi = null;
+
+  function openSearch() {
+    if (!searchUi) searchUi = import(searchDialog.dataset.searchJs);
+    searchUi.then(function (ui) { ui.openDialog(searchDialog); }, function () {
+      searchUi = null;
+      window.location.href = searchLinks[0].href; // the search page still works
+    });
+  }
+
+  function isTyping(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  if (searchDialog && searchDialog.showModal && searchLinks.length) {
+    for (var s = 0; s < searchLinks.length; s++) {
+      searchLinks[s].addEventListener("click", function (event) {
+        if (event.ctrlKey || event.metaKey || event.shiftKey) return; // a new tab: the page
+        event.preventDefault();
+        openSearch();
+      });
+    }
+    document.addEventListener("keydown", function (event) {
+      var ctrlK = (event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "k";
+      var slash = event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target);
+      if (!(ctrlK || slash) || searchDialog.open) return;
+      event.preventDefault();
+      openSearch();
+    });
+  }
+
+  /* Content tabs: each .tabs set (all panels shown, each under its label) becomes an
+   * ARIA tab list: one panel at a time, arrow keys/Home/End move between tabs. -------- */
+
+  var tabSets = document.querySelectorAll(".tabs");
+  var tabIds = 0;
+
+  function freshId(prefix) {
+    var id;
+    do { id = prefix + (++tabIds); } while (document.getElementById(id));
+    return id;
+  }
+
+  function enhanceTabs(set) {
+    var panels = [];
+    for (var c = 0; c < set.children.length; c++) {
+      if (set.children[c].classList.contains("tab-panel")) panels.push(set.children[c]);
+    }
+    if (!panels.length) return;
+    var list = document.createElement("div");
+    list.className = "tab-list";
+    list.setAttribute("role", "tablist");
+    var tabs = [];
+    var first = 0;
+    panels.forEach(function (panel, i) {
+      var tab = document.createElement("button");
+      tab.type = "button";
+      tab.className = "tab";
+      tab.id = freshId("tab-");
+      tab.setAttribute("role", "tab");
+      if (!panel.id) panel.id = tab.id + "-panel";
+      tab.setAttribute("aria-controls", panel.id);
+      var label = panel.firstElementChild;
+      if (label && label.classList.contains("tab-label")) {
+        for (var n = 0; n < label.childNodes.length; n++) tab.appendChild(label.childNodes[n].cloneNode(true));
+      } else {
+        tab.textContent = String(i + 1);
+      }
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("aria-labelledby", tab.id);
+      panel.tabIndex = 0;
+      if (panel.hasAttribute("data-selected")) first = i;
+      tabs.push(tab);
+      list.appendChild(tab);
+    });
+
+    function select(index, focus) {
+      for (var i = 0; i < tabs.length; i++) {
+        var on = i === index;
+        tabs[i].setAttribute("aria-selected", on ? "true" : "false");
+        tabs[i].tabIndex = on ? 0 : -1;
+        panels[i].hidden = !on;
+      }
+      if (focus) tabs[index].focus();
+    }
+
+    list.addEventListener("click", function (event) {
+      var index = tabs.indexOf(event.target.closest ? event.target.closest("[role=tab]") : null);
+      if (index >= 0) select(index, false);
+    });
+    list.addEventListener("keydown", function (event) {
+      var current = tabs.indexOf(document.activeElement);
+      if (current < 0) return;
+      var last = tabs.length - 1;
+      var next = { ArrowRight: current === last ? 0 : current + 1,
+                   ArrowLeft: current === 0 ? last : current - 1,
+                   Home: 0, End: last }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      select(next, true);
+    });
+
+    set.insertBefore(list, set.firstChild);
+    set.classList.add("is-tabbed");
+    select(first, false);
+    set.inkstoneTabs = { panels: panels, select: select };
+  }
+
+  for (var ts = 0; ts < tabSets.length; ts++) enhanceTabs(tabSets[ts]);
+
+  // A link to something inside a hidden panel (a heading, a footnote) shows that panel.
+  function revealTarget() {
+    var target = null;
+    try { target = document.getElementById(decodeURIComponent(window.location.hash.slice(1))); } catch (e) { return; }
+    var revealed = false;
+    for (var el = target; el; el = el.parentElement) {
+      var set = el.parentElement;
+      if (set && set.inkstoneTabs && el.hidden) {
+        set.inkstoneTabs.select(set.inkstoneTabs.panels.indexOf(el), false);
+        revealed = true;
+      }
+    }
+    if (revealed) target.scrollIntoView();
+  }
+  if (tabSets.length) {
+    window.addEventListener("hashchange", revealTarget);
+    if (window.location.hash) revealTarget();
+  }
+
   /* Table of contents: mark the section being read --------------------------------- */
 
   var tocLinks = document.querySelectorAll(".toc-list a[href^='#']");

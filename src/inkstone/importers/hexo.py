@@ -1,0 +1,274 @@
+"""Hexo: ``source/_posts/*.md``, its front matter, its tag plugins and ``_config.yml``.
+
+Tag plugins become inkstone Markdown: ``{% asset_img %}`` a figure, ``{% codeblock %}`` a
+fenced block, ``{% note %}`` an alert, ``{% blockquote %}`` a quote, ``{% folding %}`` a
+``<details>``, ``{% post_link %}`` a link to the imported post, ``{% math %}`` a ``$$`` block.
+A tag with no equivalent is left in place and reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from inkstone.content.dates import FILE_NAME_DATE
+from inkstone.importers.assets import Bundle
+from inkstone.importers.common import (
+    clean_date,
+    mtime_date,
+    quote_lines,
+    read_markdown,
+    split_args,
+    string_list,
+    unique_folder,
+)
+from inkstone.importers.formulas import find_formulas
+from inkstone.importers.links import bundle_link, rewrite_links
+from inkstone.importers.model import Formula, ImportBatch, ImportedPost
+from inkstone.importers.text import map_outside_code
+
+_BLOCK_TAGS = ("codeblock", "note", "blockquote", "raw", "math", "folding", "details")
+_TAG = re.compile(
+    r"\{%-?\s*(?P<block>" + "|".join(_BLOCK_TAGS) + r")\b(?P<bargs>.*?)-?%\}"
+    r"(?P<content>.*?)\{%-?\s*end(?P=block)\s*-?%\}"
+    r"|\{%-?\s*(?P<name>\w+)(?P<args>.*?)-?%\}",
+    re.DOTALL,
+)
+NOTE_KINDS = {
+    "default": "NOTE",
+    "primary": "NOTE",
+    "info": "NOTE",
+    "success": "TIP",
+    "warning": "WARNING",
+    "danger": "CAUTION",
+}
+_DROPPED = {"layout", "mathjax", "katex", "permalink", "published"}
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif")
+
+
+def import_hexo(source: Path) -> ImportBatch:
+    """Read a Hexo site (or its ``source/_posts`` folder) into posts."""
+    batch = ImportBatch(root=source)
+    posts_dir = source / "source" / "_posts"
+    if not posts_dir.is_dir():
+        posts_dir = source
+    site_source = posts_dir.parent if posts_dir.name == "_posts" else source
+    config = source / "_config.yml"
+    if config.is_file():
+        batch.site = _site_settings(batch, config)
+    files = sorted(p for p in posts_dir.rglob("*.md") if not _in_asset_folder(p, posts_dir))
+    taken: set[str] = set()
+    folders = {path.resolve(): unique_folder(path.stem, taken) for path in files}
+    by_name = {path.stem: folders[path.resolve()] for path in files}
+    for path in files:
+        read = read_markdown(batch, path)
+        if read is None:
+            continue
+        meta, body, body_line = read
+        bundle = Bundle(batch, path, [path.parent / path.stem, site_source])
+        found = find_formulas(body, body_line) + _tag_formulas(body, body_line)
+        converter = _TagConverter(batch, path, bundle, by_name)
+        body = map_outside_code(body, converter.at(body_line))
+        body = bundle.rewrite(body, body_line)
+        body = rewrite_links(body, path, folders)
+        front = _front(meta, path, bundle)
+        batch.posts.append(
+            ImportedPost(folders[path.resolve()], front, body, path, bundle.files, found)
+        )
+    return batch
+
+
+def _in_asset_folder(path: Path, posts_dir: Path) -> bool:
+    """True for a file inside a post's asset folder (``_posts/x/`` beside ``_posts/x.md``)."""
+    parent = path.parent
+    while parent != posts_dir and parent != parent.parent:
+        if (parent.parent / f"{parent.name}.md").is_file():
+            return True
+        parent = parent.parent
+    return False
+
+
+def _tag_formulas(body: str, first_line: int) -> list[Formula]:
+    out = []
+    for match in re.finditer(r"\{%-?\s*math\b.*?%\}(.*?)\{%-?\s*endmath\s*-?%\}", body, re.DOTALL):
+        line = first_line + body.count("\n", 0, match.start())
+        out.append(Formula(match[1].strip(), True, line))
+    return out
+
+
+def _site_settings(batch: ImportBatch, config: Path) -> dict[str, str]:
+    try:
+        data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        batch.problem(
+            "cannot read _config.yml; site.toml gets no title from it",
+            config,
+            line + 1 if line is not None else None,
+            hint="fix the YAML, or set title in site.toml by hand",
+        )
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    site = {key: str(data[key]) for key in ("title", "author", "timezone") if data.get(key)}
+    if data.get("url"):
+        site["base_url"] = str(data["url"]).rstrip("/") + "/"
+    language = data.get("language")
+    if isinstance(language, list):
+        language = language[0] if language else None
+    if language:
+        site["language"] = str(language).split("-")[0].split("_")[0].lower()
+    return site
+
+
+def _front(meta: dict[str, Any], path: Path, bundle: Bundle) -> dict[str, Any]:
+    front = {key: value for key, value in meta.items() if key not in _DROPPED}
+    if isinstance(front.get("math"), bool):
+        del front["math"]
+    if not front.get("title"):
+        front["title"] = path.stem[11:] if FILE_NAME_DATE.match(path.stem + "-") else path.stem
+    if not front.get("date"):
+        front["date"] = mtime_date(path)
+    for key in ("date", "updated"):
+        if key in front:
+            front[key] = clean_date(front[key])
+    for key in ("tags", "categories"):
+        if key in front:
+            front[key] = string_list(front[key])
+    if "category" in front and "categories" not in front:
+        front["categories"] = string_list(front.pop("category"))
+    if meta.get("published") is False:
+        front["draft"] = True
+    permalink = str(meta.get("permalink") or "").strip("/").split("/")[-1]
+    if permalink and "slug" not in front:
+        front["slug"] = re.sub(r"\.html?$", "", permalink)
+    for key in ("description", "excerpt"):
+        if front.get(key) and not front.get("summary"):
+            front["summary"] = front.pop(key)
+    for key in ("thumbnail", "index_img", "banner_img"):
+        if front.get(key) and not front.get("cover"):
+            front["cover"] = front.pop(key)
+    if isinstance(front.get("cover"), str):
+        front["cover"] = bundle.add(front["cover"], None) or front["cover"]
+    return front
+
+
+class _TagConverter:
+    """Turns the tag plugins of one post into Markdown."""
+
+    def __init__(
+        self, batch: ImportBatch, path: Path, bundle: Bundle, posts: dict[str, str]
+    ) -> None:
+        self.batch = batch
+        self.path = path
+        self.bundle = bundle
+        self.posts = posts
+        """Source file stem → bundle folder, for ``{% post_link %}``."""
+
+    def at(self, body_line: int) -> Callable[[str, int], str]:
+        """An editor for :func:`map_outside_code` of a body starting on ``body_line``."""
+        return lambda text, start: self.convert(text, body_line + start)
+
+    def convert(self, text: str, first_line: int) -> str:
+        """Every tag of ``text`` (which starts on source line ``first_line``) converted."""
+
+        def replace(match: re.Match[str]) -> str:
+            line = first_line + text.count("\n", 0, match.start())
+            if match["block"]:
+                return self._block(match["block"], split_args(match["bargs"]), match, line)
+            return self._inline(match["name"], split_args(match["args"]), match[0], line)
+
+        return _TAG.sub(replace, text)
+
+    def _block(self, name: str, args: list[str], match: re.Match[str], line: int) -> str:
+        content = match["content"].strip("\n")
+        if name == "raw":
+            return content
+        if name == "math":
+            return f"$$\n{content.strip()}\n$$"
+        if name == "codeblock":
+            return _codeblock(args, content)
+        inner_line = line + match[0].count("\n", 0, match.start("content") - match.start()) + 1
+        inner = self.convert(content, inner_line)
+        if name == "note":
+            kind = NOTE_KINDS.get(args[0].lower(), "NOTE") if args else "NOTE"
+            title = " ".join(a for a in args[1:] if a != "no-icon")
+            if args and args[0].lower() not in NOTE_KINDS:
+                title = " ".join(a for a in args if a != "no-icon")
+            return quote_lines(inner, f"[!{kind}] {title}".rstrip())
+        if name == "blockquote":
+            return _blockquote(args, inner)
+        title = " ".join(a for a in args if a not in {"open", "closed"}) or "Details"
+        return f"<details><summary>{title}</summary>\n\n{inner.strip()}\n\n</details>"
+
+    def _inline(self, name: str, args: list[str], original: str, line: int) -> str:
+        if name in {"asset_img", "img"}:
+            index = next(
+                (i for i, a in enumerate(args) if a.lower().endswith(_IMAGE_SUFFIXES)), None
+            )
+            if index is not None:
+                src = args[index]
+                rest = [a for a in args[index + 1 :] if not re.fullmatch(r"\d+(px|%)?", a)]
+                title, alt = (rest[0], rest[1]) if len(rest) == 2 else (" ".join(rest), "")
+                alt = alt or title
+                caption = f' "{title}"' if title else ""
+                name_in_bundle = self.bundle.add(src, line) or src
+                return f"![{alt}]({name_in_bundle}{caption})"
+        if name in {"asset_path", "asset_link"} and args:
+            target = self.bundle.add(args[0], line) or args[0]
+            if name == "asset_path":
+                return target
+            return f"[{' '.join(args[1:]) or args[0]}]({target})"
+        if name == "post_link" and args:
+            folder = self.posts.get(args[0])
+            if folder is not None:
+                return f"[{' '.join(args[1:]) or args[0]}]({bundle_link(folder)})"
+            self.batch.problem(
+                f"{{% post_link {args[0]} %}} names no post of this site; left as it is",
+                self.path,
+                line,
+                hint="fix the link by hand after the import",
+            )
+            return original
+        if name == "youtube" and args:
+            return f"🔖 https://www.youtube.com/watch?v={args[0]}"
+        if name == "more":
+            return "<!-- more -->"
+        self.batch.problem(
+            f"Hexo tag {{% {name} %}} has no inkstone equivalent; left as it is",
+            self.path,
+            line,
+            hint="rewrite it as Markdown or HTML",
+        )
+        return original
+
+
+def _codeblock(args: list[str], content: str) -> str:
+    lang = next((a.split(":", 1)[1] for a in args if a.startswith("lang:")), "")
+    words = [a for a in args if ":" not in a or a.startswith(("http://", "https://"))]
+    title = " ".join(w for w in words if not w.startswith(("http://", "https://")))
+    info = lang + (f' title="{title}"' if title else "")
+    fence = "````" if "```" in content else "```"
+    return f"{fence}{info}\n{content}\n{fence}"
+
+
+def _blockquote(args: list[str], inner: str) -> str:
+    """``{% blockquote author, source link link_title %}`` as a quote with its attribution."""
+    link = next((a for a in args if a.startswith(("http://", "https://"))), "")
+    words = [a for a in args if a != link]
+    if link:
+        link_index = args.index(link)
+        words, link_title = args[:link_index], " ".join(args[link_index + 1 :])
+    else:
+        link_title = ""
+    author = " ".join(words)
+    quote = quote_lines(inner, "").split("\n", 1)[1]
+    if not author and not link:
+        return quote
+    cite = f"[{link_title or link}]({link})" if link else ""
+    attribution = ", ".join(part for part in (author, cite) if part)
+    return f"{quote}\n>\n> — {attribution}"

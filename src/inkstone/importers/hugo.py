@@ -1,0 +1,376 @@
+"""Hugo and Jekyll: front matter (YAML or TOML), page bundles, and the shortcodes and Liquid
+tags that have a Markdown equivalent.
+
+- Hugo: ``{{< figure >}}`` a figure, ``{{< highlight >}}`` a fenced block, ``{{< ref >}}``
+  and ``{{< relref >}}`` links to the imported posts, notice/admonition/hint shortcodes
+  alerts, ``{{< details >}}`` a ``<details>``, ``{{< katex >}}``/``{{< math >}}`` a ``$$``
+  block, ``{{< youtube >}}`` a bookmark card.
+- Jekyll: ``{% highlight %}``, ``{% raw %}``, image includes, ``{% post_url %}`` and
+  ``{% link %}``, ``{{ site.baseurl }}``; kramdown's inline ``$$x$$`` becomes ``$x$``.
+- Both: math wrapped in backticks (`` `$x$` ``, a blogdown habit) becomes math.
+
+Anything else in ``{{< >}}`` or ``{% %}`` is left in place and reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from inkstone.content.dates import FILE_NAME_DATE
+from inkstone.importers.assets import Bundle
+from inkstone.importers.common import (
+    clean_date,
+    mtime_date,
+    quote_lines,
+    read_markdown,
+    split_args,
+    string_list,
+    unique_folder,
+)
+from inkstone.importers.formulas import find_formulas
+from inkstone.importers.links import bundle_link, rewrite_links
+from inkstone.importers.model import ImportBatch, ImportedPost
+from inkstone.importers.text import map_outside_code
+
+_BACKTICK_MATH = re.compile(r"(?<!`)`(\$\$?)([^`\n]+?)\1`(?!`)")
+_PAIRED = ("highlight", "notice", "admonition", "hint", "details", "katex", "math", "callout")
+_SHORTCODE = re.compile(
+    r"\{\{([<%])\s*(?P<pname>" + "|".join(_PAIRED) + r")\b(?P<pargs>.*?)\s*[>%]\}\}"
+    r"(?P<content>.*?)\{\{[<%]\s*/(?P=pname)\s*[>%]\}\}"
+    r"|\{\{([<%])\s*(?P<name>[\w/.-]+)(?P<args>.*?)\s*[>%]\}\}",
+    re.DOTALL,
+)
+_LIQUID = re.compile(
+    r"\{%-?\s*(?P<bname>highlight|raw)\b(?P<bargs>.*?)-?%\}(?P<content>.*?)"
+    r"\{%-?\s*end(?P=bname)\s*-?%\}"
+    r"|\{%-?\s*(?P<name>\w+)(?P<args>.*?)-?%\}"
+    r"|\{\{-?\s*(?P<var>[^}]*?)\s*-?\}\}",
+    re.DOTALL,
+)
+_NAMED = re.compile(r"(\w+)=(\"[^\"]*\"|'[^']*'|\S+)")
+ALERTS = {
+    "note": "NOTE",
+    "info": "NOTE",
+    "abstract": "NOTE",
+    "tip": "TIP",
+    "success": "TIP",
+    "important": "IMPORTANT",
+    "warning": "WARNING",
+    "caution": "CAUTION",
+    "danger": "CAUTION",
+    "error": "CAUTION",
+}
+_DROPPED = {"layout", "math", "katex", "mathjax", "markup", "published", "permalink", "url"}
+
+
+def import_hugo(source: Path) -> ImportBatch:
+    """Read a Hugo site (or its ``content/`` folder) into posts."""
+    batch = ImportBatch(root=source)
+    content = source / "content" if (source / "content").is_dir() else source
+    files = sorted(p for p in content.rglob("*.md") if p.name != "_index.md")
+    batch.site = _hugo_site(batch, source)
+    roots = [source / "static", source / "assets", content]
+    _import_files(batch, files, roots, _HugoShortcodes, jekyll=False)
+    return batch
+
+
+def import_jekyll(source: Path) -> ImportBatch:
+    """Read a Jekyll site (``_posts/``, ``_drafts/``) into posts."""
+    batch = ImportBatch(root=source)
+    files = sorted((source / "_posts").rglob("*.md")) + sorted((source / "_drafts").rglob("*.md"))
+    if not files:
+        files = sorted(source.rglob("*.md"))
+    batch.site = _jekyll_site(batch, source)
+    _import_files(batch, files, [source], _LiquidTags, jekyll=True)
+    return batch
+
+
+class _Tags:
+    """Turns one post's shortcodes or Liquid tags into Markdown."""
+
+    def __init__(
+        self, batch: ImportBatch, path: Path, bundle: Bundle, posts: dict[str, str]
+    ) -> None:
+        self.batch = batch
+        self.path = path
+        self.bundle = bundle
+        self.posts = posts
+        """Source file name (with and without suffix and date) → bundle folder."""
+
+    def at(self, body_line: int) -> Callable[[str, int], str]:
+        """An editor for :func:`map_outside_code` of a body starting on ``body_line``."""
+        return lambda text, start: self.convert(text, body_line + start)
+
+    def convert(self, text: str, first_line: int) -> str:
+        """Every tag of ``text`` (starting on source line ``first_line``) converted."""
+        raise NotImplementedError
+
+    def unknown(self, original: str, line: int, what: str) -> str:
+        """Leave a tag with no equivalent in place, and say so."""
+        self.batch.problem(
+            f"{what} {original.strip()[:60]} has no inkstone equivalent; left as it is",
+            self.path,
+            line,
+            hint="rewrite it as Markdown or HTML",
+        )
+        return original
+
+    def post_link(self, name: str, original: str, line: int) -> str:
+        """A link target for another post named by file name or path."""
+        key = Path(name.split("#")[0]).stem
+        folder = self.posts.get(key) or self.posts.get(name)
+        if folder is None:
+            self.batch.problem(
+                f"{original.strip()} names no imported post; left as it is",
+                self.path,
+                line,
+                hint="fix the link by hand after the import",
+            )
+            return original
+        fragment = name.partition("#")[2]
+        return bundle_link(folder, fragment)
+
+    def figure(self, src: str, caption: str, alt: str, line: int) -> str:
+        """An image with its caption (``![alt](img.png "caption")``)."""
+        name = self.bundle.add(src, line) or src
+        title = caption.replace('"', "'")
+        return f"![{alt or caption}]({name}" + (f' "{title}"' if title else "") + ")"
+
+
+def _named(args: str) -> tuple[dict[str, str], list[str]]:
+    named = {k: v.strip("\"'") for k, v in _NAMED.findall(args)}
+    positional = [a for a in split_args(_NAMED.sub("", args))]
+    return named, positional
+
+
+class _HugoShortcodes(_Tags):
+    def convert(self, text: str, first_line: int) -> str:
+        def replace(match: re.Match[str]) -> str:
+            line = first_line + text.count("\n", 0, match.start())
+            if match["pname"]:
+                return self._paired(match["pname"], match["pargs"], match["content"], line)
+            return self._single(match["name"], match["args"], match[0], line)
+
+        return _SHORTCODE.sub(replace, text)
+
+    def _paired(self, name: str, args: str, content: str, line: int) -> str:
+        named, positional = _named(args)
+        content = content.strip("\n")
+        if name == "highlight":
+            lang = positional[0] if positional else named.get("lang", "")
+            return f"```{lang}\n{content}\n```"
+        if name in {"katex", "math"}:
+            return f"$$\n{content.strip()}\n$$"
+        inner = self.convert(content, line + 1)
+        if name == "details":
+            title = named.get("title") or (positional[0] if positional else "Details")
+            return f"<details><summary>{title}</summary>\n\n{inner.strip()}\n\n</details>"
+        kind = named.get("type") or (positional[0] if positional else "note")
+        title = named.get("title") or (" ".join(positional[1:]) if len(positional) > 1 else "")
+        alert = ALERTS.get(kind.lower(), "NOTE")
+        return quote_lines(inner, f"[!{alert}] {title}".rstrip())
+
+    def _single(self, name: str, args: str, original: str, line: int) -> str:
+        named, positional = _named(args)
+        if name == "figure":
+            src = named.get("src", positional[0] if positional else "")
+            caption = named.get("caption") or named.get("title") or ""
+            return self.figure(src, caption, named.get("alt", ""), line)
+        if name in {"ref", "relref"} and positional:
+            return self.post_link(positional[0], original, line)
+        if name == "youtube" and (positional or named.get("id")):
+            return f"🔖 https://www.youtube.com/watch?v={named.get('id') or positional[0]}"
+        if name == "gist" and len(positional) >= 2:
+            return f"🔖 https://gist.github.com/{positional[0]}/{positional[1]}"
+        return self.unknown(original, line, "shortcode")
+
+
+class _LiquidTags(_Tags):
+    def convert(self, text: str, first_line: int) -> str:
+        def replace(match: re.Match[str]) -> str:
+            line = first_line + text.count("\n", 0, match.start())
+            if match["bname"] == "raw":
+                return match["content"]
+            if match["bname"] == "highlight":
+                lang = (split_args(match["bargs"]) or [""])[0]
+                return f"```{lang}\n{match['content'].strip(chr(10))}\n```"
+            if match["var"] is not None:
+                return self._variable(match["var"], match[0], line)
+            return self._tag(match["name"], match["args"], match[0], line)
+
+        return _LIQUID.sub(replace, text)
+
+    def _variable(self, expression: str, original: str, line: int) -> str:
+        if expression.strip() in {"site.baseurl", "site.url", "site.url }}{{ site.baseurl"}:
+            return ""
+        quoted = re.fullmatch(r"([\"'])(.*?)\1\s*\|\s*(relative_url|absolute_url)", expression)
+        if quoted:
+            return quoted[2]
+        return self.unknown(original, line, "Liquid output")
+
+    def _tag(self, name: str, args: str, original: str, line: int) -> str:
+        named, positional = _named(args)
+        if name in {"post_url", "link"} and positional:
+            return self.post_link(positional[0], original, line)
+        if name == "include":
+            src = next(
+                (named[k] for k in ("url", "src", "image", "file", "path") if k in named), ""
+            )
+            if src:
+                caption = named.get("caption") or named.get("description") or named.get("title")
+                return self.figure(src, caption or "", named.get("alt", ""), line)
+        return self.unknown(original, line, "Liquid tag")
+
+
+def _import_files(
+    batch: ImportBatch,
+    files: list[Path],
+    roots: list[Path],
+    tags: Callable[[ImportBatch, Path, Bundle, dict[str, str]], _Tags],
+    *,
+    jekyll: bool,
+) -> None:
+    taken: set[str] = set()
+    folders: dict[Path, str] = {}
+    names: dict[str, str] = {}
+    for path in files:
+        bundle_index = path.stem == "index" and path.parent not in roots
+        stem = path.parent.name if bundle_index else path.stem
+        folder = unique_folder(stem, taken)
+        folders[path.resolve()] = folder
+        names[stem] = folder
+        names[stem[11:] if FILE_NAME_DATE.match(stem + "-") else stem] = folder
+    for path in files:
+        read = read_markdown(batch, path)
+        if read is None:
+            continue
+        meta, body, body_line = read
+        body = map_outside_code(body, _unwrap_backtick_math)
+        if jekyll:
+            body = map_outside_code(body, _kramdown_inline_math)
+        found = find_formulas(body, body_line)
+        bundle = Bundle(batch, path, roots)
+        converter = tags(batch, path, bundle, names)
+        body = map_outside_code(body, converter.at(body_line))
+        body = bundle.rewrite(body, body_line)
+        body = rewrite_links(body, path, folders)
+        front = _front(meta, path, bundle, jekyll=jekyll)
+        batch.posts.append(
+            ImportedPost(folders[path.resolve()], front, body, path, bundle.files, found)
+        )
+
+
+def _unwrap_backtick_math(text: str, _start: int) -> str:
+    return _BACKTICK_MATH.sub(lambda m: f"{m[1]}{m[2]}{m[1]}", text)
+
+
+def _kramdown_inline_math(text: str, _start: int) -> str:
+    """kramdown reads ``$$x$$`` inside a paragraph as inline math: write it ``$x$``. A line
+    holding one ``$$…$$`` and nothing else stays a display formula."""
+    out = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if re.fullmatch(r"\$\$[^$]*\$\$", stripped) or "$$" not in stripped.strip("$"):
+            out.append(line)
+        else:
+            out.append(re.sub(r"\$\$([^$\n]+?)\$\$", r"$\1$", line))
+    return "\n".join(out)
+
+
+def _front(meta: dict[str, Any], path: Path, bundle: Bundle, *, jekyll: bool) -> dict[str, Any]:
+    front = {key: value for key, value in meta.items() if key not in _DROPPED}
+    stem = path.parent.name if path.stem == "index" else path.stem
+    if not front.get("title"):
+        front["title"] = stem[11:] if FILE_NAME_DATE.match(stem + "-") else stem
+    if not front.get("date"):
+        match = FILE_NAME_DATE.match(stem + "-")
+        front["date"] = (
+            dt.date(int(match[1]), int(match[2]), int(match[3])) if match else mtime_date(path)
+        )
+    for old in ("lastmod", "last_modified_at"):
+        if front.get(old) and not front.get("updated"):
+            front["updated"] = front.pop(old)
+    for key in ("date", "updated"):
+        if key in front:
+            front[key] = clean_date(front[key])
+    for key in ("tags", "categories"):
+        if key in front:
+            front[key] = string_list(front[key], spaces=jekyll)
+    if "category" in front and "categories" not in front:
+        front["categories"] = string_list(front.pop("category"))
+    if meta.get("published") is False or (jekyll and "_drafts" in path.parts):
+        front["draft"] = True
+    link = str(meta.get("url") or meta.get("permalink") or "").strip("/").split("/")[-1]
+    if link and "slug" not in front:
+        front["slug"] = re.sub(r"\.html?$", "", link)
+    if isinstance(front.get("series"), list) and front["series"]:
+        front["series"] = str(front["series"][0])
+    for key in ("description", "excerpt"):
+        if front.get(key) and not front.get("summary"):
+            front["summary"] = front.pop(key)
+    for key in ("featured_image", "featuredImage", "image"):
+        if isinstance(front.get(key), str) and not front.get("cover"):
+            front["cover"] = front.pop(key)
+    if isinstance(front.get("cover"), str):
+        front["cover"] = bundle.add(front["cover"], None) or front["cover"]
+    return front
+
+
+def _hugo_site(batch: ImportBatch, source: Path) -> dict[str, str]:
+    for name in ("hugo.toml", "config.toml", "hugo.yaml", "config.yaml", "hugo.yml"):
+        path = source / name
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text) if name.endswith(".toml") else yaml.safe_load(text)
+        except (tomllib.TOMLDecodeError, yaml.YAMLError, UnicodeDecodeError) as exc:
+            batch.problem(f"cannot read {name}: {exc}", path, hint="fix it, then import again")
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        site = {"title": str(data.get("title") or "")}
+        params = data.get("params") if isinstance(data.get("params"), dict) else {}
+        author = data.get("author") or (params or {}).get("author")
+        if isinstance(author, dict):
+            author = author.get("name")
+        if author:
+            site["author"] = str(author)
+        if data.get("baseURL"):
+            site["base_url"] = str(data["baseURL"]).rstrip("/") + "/"
+        language = data.get("languageCode") or data.get("defaultContentLanguage")
+        if language:
+            site["language"] = str(language).split("-")[0].lower()
+        return {k: v for k, v in site.items() if v}
+    return {}
+
+
+def _jekyll_site(batch: ImportBatch, source: Path) -> dict[str, str]:
+    path = source / "_config.yml"
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        batch.problem(f"cannot read _config.yml: {exc}", path, hint="fix it, then import again")
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    site = {key: str(data[key]) for key in ("title", "timezone") if data.get(key)}
+    author = data.get("author")
+    if isinstance(author, dict):
+        author = author.get("name")
+    if author:
+        site["author"] = str(author)
+    if data.get("url"):
+        site["base_url"] = (str(data["url"]) + str(data.get("baseurl") or "")).rstrip("/") + "/"
+    if data.get("lang"):
+        site["language"] = str(data["lang"]).split("-")[0].split("_")[0].lower()
+    return site

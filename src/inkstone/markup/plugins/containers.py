@@ -1,0 +1,87 @@
+"""Helpers shared by the container block rules: admonitions, content tabs and toggles.
+
+A container is a block whose body is itself Markdown: the body is tokenized by the block
+parser again, with the block indent and the last line set so that nothing outside the
+container (a lazy paragraph continuation, say) can leak in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
+from markdown_it.utils import EnvType
+
+from inkstone.errors import Problem, Severity
+
+BODY_INDENT = 4
+"""Columns by which the body of an admonition or a tab is indented under its marker line."""
+
+
+def line_text(state: StateBlock, line: int) -> str:
+    """The text of ``line`` without its indentation."""
+    return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+
+
+def is_blank(state: StateBlock, line: int) -> bool:
+    return state.bMarks[line] + state.tShift[line] >= state.eMarks[line]
+
+
+def indented_body_end(state: StateBlock, first: int, end: int, indent: int) -> int:
+    """The line after a body that starts at ``first`` and whose lines are indented by at
+    least ``indent`` columns (blank lines inside are part of it, trailing ones are not)."""
+    body_end = first
+    line = first
+    while line < end:
+        if is_blank(state, line):
+            line += 1
+            continue
+        if state.sCount[line] < indent:
+            break
+        line += 1
+        body_end = line
+    return body_end
+
+
+def tokenize_body(state: StateBlock, first: int, end: int, indent: int) -> None:
+    """Tokenize lines ``first`` to ``end`` (exclusive) as a body indented by ``indent``."""
+    old_indent, old_max, old_parent = state.blkIndent, state.lineMax, state.parentType
+    old_list_indent = state.listIndent
+    state.blkIndent, state.lineMax, state.parentType = indent, end, "container"
+    state.listIndent = -1
+    try:
+        state.md.block.tokenize(state, first, end)
+    finally:
+        state.blkIndent, state.lineMax, state.parentType = old_indent, old_max, old_parent
+        state.listIndent = old_list_indent
+
+
+def close_body(state: StateBlock, opening: str, closing: str, tag: str) -> None:
+    """Close the body just tokenized; an empty one (only its ``opening`` token) is dropped,
+    so that no empty wrapper is written."""
+    if state.tokens and state.tokens[-1].type == opening:
+        state.tokens.pop()
+        state.level -= 1
+    else:
+        state.push(closing, tag, -1)
+
+
+def line_break_before(tokens: Sequence[Token], idx: int) -> str:
+    """A line break when the container at ``idx`` follows a paragraph hidden in a tight
+    list item (as markdown-it's own renderer puts one before any block there)."""
+    return "\n" if idx > 0 and tokens[idx - 1].hidden else ""
+
+
+def warn(env: EnvType, line: int, message: str, hint: str) -> None:
+    """Report a problem at 0-based body ``line`` of the document being parsed.
+
+    The document's ``RenderContext`` (``env["ctx"]``) says which file that is; without one
+    (a parse outside a site build) there is no one to tell and nothing is reported.
+    """
+    ctx = env.get("ctx")
+    problems = getattr(ctx, "problems", None)
+    if not isinstance(problems, list) or env.get("quiet"):
+        return
+    path, body_line = getattr(ctx, "path", None), getattr(ctx, "body_line", 1)
+    problems.append(Problem(Severity.WARNING, message, path, body_line + line, None, hint))

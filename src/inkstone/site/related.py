@@ -1,0 +1,376 @@
+"""Related posts: for every post, the five others most alike in tags and in words.
+
+Called from :func:`inkstone.site.collect.collect`, before any page is rendered, on the loaded
+documents (title, tags, categories, raw Markdown body). Each post gets two unit vectors:
+
+- **labels**: its tags and categories (a category weighs half a tag), each weighted by
+  ``log(1 + n/df)``: a rare shared tag says more than a common one.
+- **words**: TF-IDF (``(1 + log tf) · log(1 + n/df)``) of the :data:`TERMS_KEPT` most
+  frequent words of its title (counted three times) and body.
+
+``score = 0.6 · cos(labels) + 0.4 · cos(words)`` (:data:`LABEL_WEIGHT`, :data:`WORD_WEIGHT`):
+tags are what the author chose, so a post sharing them comes first; words decide among posts
+sharing as many, and find related posts the tags missed. Posts scoring 0 are not listed; ties
+go to the newer post, then to the smaller URL, so the lists are the same on every build.
+
+Words (:func:`extract_terms`) come from the Markdown with code, math, URLs and HTML removed:
+Latin words lower-cased without English stop words, Chinese as character bigrams within runs
+split at particles (的, 了, 是 …): no dictionary to load, and many times faster than a word
+segmenter such as jieba (see ``bench/related.py``). Extraction is per post and kept on the document
+(:attr:`Document.terms`), so the dev server extracts again only what changed.
+
+Ranking, in two steps per post, keeps the cost linear in the number of posts:
+
+1. *Candidates*, through an inverted index of champion lists: each label, each pair of a
+   post's three heaviest labels (so posts sharing two tags find each other) and each word
+   lists only the :data:`CHAMPIONS` posts that weigh it most. A post looks up its labels,
+   its pairs and its :data:`QUERY_WORDS` heaviest shared words; the :data:`CANDIDATES`
+   posts found most often are its candidates.
+2. *Scores*: each candidate's exact score; the best :data:`RELATED_LIMIT` are kept.
+
+On a small site (no label or word in more than :data:`CHAMPIONS` posts, at most
+:data:`CANDIDATES` posts sharing anything) the result is exact; on a big one it is the best
+among posts that use the same labels and words most.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import operator
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from inkstone.content.model import Document, Kind
+from inkstone.content.slug import slugify
+
+RELATED_LIMIT = 5
+"""Related posts listed per post."""
+LABEL_WEIGHT = 0.6
+"""Share of the score that comes from shared tags and categories."""
+WORD_WEIGHT = 0.4
+"""Share of the score that comes from shared words."""
+CATEGORY_WEIGHT = 0.5
+"""A category weighs this much of a tag."""
+PAIRED_LABELS = 3
+"""The index also holds pairs of a post's this many heaviest labels: a post sharing two
+labels with another is then found even when neither label alone would find it."""
+TITLE_REPEAT = 3
+"""Words of the title count as if written this many times."""
+TERMS_KEPT = 32
+"""Terms remembered per post: its most frequent ones."""
+QUERY_WORDS = 6
+"""Of those, how many a post looks up in the index to find candidates: its heaviest words
+that some other post has too."""
+CHAMPIONS = 16
+"""Posts listed per label, pair or word in the index: those that weigh it most."""
+CANDIDATES = 10
+"""Posts scored exactly for each post: those found most often through the index."""
+EXACT_LIMIT = 1000
+"""Up to this many posts, every pair of posts is scored."""
+_EXACT_CELLS = 1 << 22
+"""Scores held at once by :func:`exact_related`."""
+_DENSE_CELLS = 1 << 17
+"""Weights held at once by :func:`_dot` (a block of posts × every feature)."""
+
+_FENCE = re.compile(r"\n[ \t]{0,3}(`{3,}|~{3,}).*?(?:\n[ \t]{0,3}\1[`~]*[ \t]*(?=\n)|\Z)", re.S)
+"""Fenced code (and ```math blocks), on a body with a newline put in front."""
+_HIDDEN = tuple(
+    re.compile(pattern, re.S)
+    for pattern in (
+        r"<!--.*?-->",
+        r"\$\$.*?\$\$",
+        r"\\\[.*?\\\]",
+        r"\\begin\{([A-Za-z]+\*?)\}.*?\\end\{\1\}",
+        r"\\\(.*?\\\)",
+        r"\$[^$\n]*\$",
+        r"(`+)[^`\n].*?\1",
+        r"\]\([^)]*\)",
+        r"(?:https?://|ftp://|www\.)\S+",
+        r"</?[A-Za-z][^>]*>",
+    )
+)
+"""What is not prose: comments, math, inline code, link targets, URLs, HTML tags. One
+pattern per pass: each starts with a literal, so a pass over a post is fast."""
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9]*(?:['’-][a-z0-9]+)*")
+_PARTICLES = re.compile("[的了是在和与及或也就都而被把让给之其这那它他她我你们吗呢吧啊很但若即]+")
+"""Characters that glue Chinese words together without meaning much: bigrams do not cross them."""
+_GAP = "|"
+_STOP_WORDS_TEXT = """
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from
+further get got had has have having he her here hers him his how if in into is it its itself
+just let me more most my no nor not now of off on once one only or other our ours out over
+own same she should so some such than that the their theirs them then there these they this
+those through to too two under until up use used using very via was we were what when where
+which while who whom why will with would you your yours"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+"""English words too common to say what a post is about."""
+
+
+def extract_terms(title: str, body: str) -> tuple[tuple[str, int], ...]:
+    """The :data:`TERMS_KEPT` most frequent terms of a post with their counts, most frequent
+    first (ties by term): Latin words and Chinese bigrams of its prose."""
+    text = _FENCE.sub(" ", "\n" + body)
+    for pattern in _HIDDEN:
+        text = pattern.sub(" ", text)
+    counts = _count_terms(text)
+    for term, count in _count_terms(title).items():
+        counts[term] += count * TITLE_REPEAT
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(ranked[:TERMS_KEPT])
+
+
+def _count_terms(text: str) -> Counter[str]:
+    chinese = _PARTICLES.sub(_GAP, _GAP.join(_CJK_RUN.findall(text)))
+    counts = Counter(map(operator.add, chinese, chinese[1:]))
+    for bigram in [b for b in counts if _GAP in b]:
+        del counts[bigram]
+    counts.update(
+        w for w in _LATIN_WORD.findall(text.lower()) if len(w) > 1 and w not in STOP_WORDS
+    )
+    return counts
+
+
+def terms_of(doc: Document) -> tuple[tuple[str, int], ...]:
+    """``doc``'s terms, extracted once per loaded document."""
+    if doc.terms is None:
+        doc.terms = extract_terms(doc.title, doc.body)
+    return doc.terms
+
+
+def related_posts(
+    documents: Iterable[Document], limit: int = RELATED_LIMIT
+) -> dict[str, list[Document]]:
+    """For each post among ``documents`` (by URL), up to ``limit`` other posts, most related
+    first. Standalone pages neither get nor give related posts."""
+    order = sorted((d for d in documents if d.kind is Kind.POST), key=_recency)
+    features = post_features(order)
+    if len(order) <= EXACT_LIMIT:
+        ranked = exact_related(features, np.arange(len(order)), limit)
+    else:
+        ranked = candidate_related(features, limit)
+    return {post.url: [order[j] for j in ranked[i] if j >= 0] for i, post in enumerate(order)}
+
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Features:
+    """Every post's labels and words, one row per post (newest first), heaviest first."""
+
+    labels: Ints
+    """Label ids, padded with :attr:`size` (a feature no post has)."""
+    label_weights: Floats
+    """Their weights: a row is of length √:data:`LABEL_WEIGHT` (or 0: no labels)."""
+    words: Ints
+    """Word ids (after the label ids), padded with :attr:`size`."""
+    word_weights: Floats
+    """Their weights: a row is of length √:data:`WORD_WEIGHT` (or 0: no words)."""
+    label_count: int
+    """Label ids are ``0 … label_count - 1``."""
+    size: int
+    """Number of distinct labels and words."""
+
+    def matrix(self) -> sparse.csr_matrix:
+        """Post × feature weights, as a sparse matrix: its rows' dot products are scores."""
+        ids = np.hstack([self.labels, self.words])
+        weights = np.hstack([self.label_weights, self.word_weights])
+        rows = np.repeat(np.arange(len(ids)), ids.shape[1])
+        keep = ids.ravel() < self.size
+        return sparse.csr_matrix(
+            (weights.ravel()[keep], (rows[keep], ids.ravel()[keep])),
+            shape=(len(ids), self.size),
+        )
+
+
+def post_features(posts: list[Document]) -> Features:
+    """IDF-weighted labels and TF-IDF words of ``posts``, as :class:`Features`."""
+    slugs: dict[str, str] = {}
+
+    def slug(name: str) -> str:
+        return slugs.get(name) or slugs.setdefault(name, slugify(name))
+
+    labels = []
+    for post in posts:
+        raw = {f"@{slug(c)}": CATEGORY_WEIGHT for c in post.categories}
+        raw.update({f"#{slug(t)}": 1.0 for t in post.tags})
+        labels.append(tuple(raw.items()))
+    label_ids, label_weights, label_count = _weigh(labels, 0, LABEL_WEIGHT)
+    words = [terms_of(post) for post in posts]
+    word_ids, word_weights, word_count = _weigh(words, label_count, WORD_WEIGHT, counts=True)
+    size = label_count + word_count
+    label_ids[label_weights == 0] = size
+    word_ids[word_weights == 0] = size
+    return Features(label_ids, label_weights, word_ids, word_weights, label_count, size)
+
+
+def _weigh(
+    rows: list[tuple[tuple[str, float], ...]] | list[tuple[tuple[str, int], ...]],
+    first: int,
+    share: float,
+    counts: bool = False,
+) -> tuple[Ints, Floats, int]:
+    """Padded ids (from ``first``) and weights of ``rows``: each weight (with ``counts``,
+    ``1 + log`` of each count) times ``log(1 + n/df)``, each row scaled to length
+    √``share``, heaviest first (ties by id)."""
+    n = len(rows)
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=n)
+    width = int(lengths.max(initial=0))
+    flat = list(itertools.chain.from_iterable(rows))
+    names: dict[str, int] = {}
+    ids = np.fromiter(
+        (names.setdefault(name, len(names)) for name, _ in flat), dtype=np.int64, count=len(flat)
+    )
+    values = np.fromiter(map(operator.itemgetter(1), flat), dtype=np.float64, count=len(flat))
+    if counts:
+        values = 1 + np.log(values)
+    values *= np.log1p(n / np.bincount(ids, minlength=len(names)))[ids]
+    row = np.repeat(np.arange(n), lengths)
+    column = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    padded_ids = np.zeros((n, width), dtype=np.int64)
+    weights = np.zeros((n, width))
+    padded_ids[row, column] = ids + first
+    weights[row, column] = values
+    norms = np.sqrt(np.einsum("ij,ij->i", weights, weights))
+    weights *= np.divide(math.sqrt(share), norms, out=np.zeros(n), where=norms > 0)[:, None]
+    order = np.lexsort((padded_ids, -weights), axis=1)
+    return (
+        np.take_along_axis(padded_ids, order, axis=1),
+        np.take_along_axis(weights, order, axis=1),
+        len(names),
+    )
+
+
+def exact_related(features: Features, rows: Ints, limit: int = RELATED_LIMIT) -> Ints:
+    """The ``limit`` posts most related to each of ``rows``, by scoring every post (row-major
+    blocks of a sparse product); ``-1`` pads a row with fewer posts scoring above 0."""
+    matrix = features.matrix()
+    columns = matrix.T.tocsc()
+    n = matrix.shape[0]
+    block = max(1, _EXACT_CELLS // max(n, 1))
+    out = []
+    for start in range(0, len(rows), block):
+        part = rows[start : start + block]
+        scores = np.asarray((matrix[part] @ columns).todense())
+        scores[np.arange(len(part)), part] = 0
+        out.append(_best(scores, np.broadcast_to(np.arange(n), scores.shape), limit))
+    return np.vstack(out) if out else np.zeros((0, limit), dtype=np.int64)
+
+
+def candidate_related(features: Features, limit: int = RELATED_LIMIT) -> Ints:
+    """The ``limit`` posts most related to each post, among its :data:`CANDIDATES` best
+    candidates from the champion lists (see the module docstring)."""
+    pool = _pool(features)
+    label_width = min(features.labels.shape[1], PAIRED_LABELS + 1)
+    quick = _dot(
+        features,
+        pool,
+        np.hstack([features.labels[:, :label_width], features.words[:, :QUERY_WORDS]]),
+        np.hstack(
+            [features.label_weights[:, :label_width], features.word_weights[:, :QUERY_WORDS]]
+        ),
+    )
+    if pool.shape[1] > CANDIDATES:
+        keep = np.argpartition(-quick, CANDIDATES - 1, axis=1)[:, :CANDIDATES]
+        pool = np.take_along_axis(pool, keep, axis=1)
+    ids = np.hstack([features.labels, features.words])
+    weights = np.hstack([features.label_weights, features.word_weights])
+    return _best(_dot(features, pool, ids, weights), pool, limit)
+
+
+def _pool(features: Features) -> Ints:
+    """Each post's candidates (``-1`` when none), distinct, never itself: the champions of its
+    labels, of the pairs of its :data:`PAIRED_LABELS` heaviest labels and of its
+    :data:`QUERY_WORDS` heaviest words that another post has too."""
+    n = len(features.labels)
+    heavy = features.labels[:, :PAIRED_LABELS]
+    heavy_w = features.label_weights[:, :PAIRED_LABELS]
+    keys, weights = [features.labels, features.words[:, :QUERY_WORDS]], [
+        features.label_weights,
+        features.word_weights[:, :QUERY_WORDS],
+    ]
+    for a, b in itertools.combinations(range(heavy.shape[1]), 2):
+        low, high = np.minimum(heavy[:, a], heavy[:, b]), np.maximum(heavy[:, a], heavy[:, b])
+        valid = high < features.size
+        keys.append(np.where(valid, (features.size + 1) * (1 + low) + high, -1)[:, None])
+        weights.append(np.where(valid, heavy_w[:, a] + heavy_w[:, b], 0)[:, None])
+    key, weight = np.hstack(keys), np.hstack(weights)
+    key[weight == 0] = -1
+    # champion lists: for each key, the CHAMPIONS posts that weigh it most (newest on a tie)
+    flat, post = key.ravel(), np.repeat(np.arange(n), key.shape[1])
+    order = np.lexsort((post, -weight.ravel(), flat))
+    flat, post = flat[order], post[order]
+    names, starts, counts = np.unique(flat, return_index=True, return_counts=True)
+    champions = np.full((len(names), CHAMPIONS), -1, dtype=np.int64)
+    rank = np.arange(len(flat)) - np.repeat(starts, counts)
+    top = rank < CHAMPIONS
+    champions[np.repeat(np.arange(len(names)), counts)[top], rank[top]] = post[top]
+    lookup = np.searchsorted(names, key)
+    pool = champions[lookup].reshape(n, -1)
+    pool[np.repeat(key < 0, CHAMPIONS, axis=1)] = -1
+    pool[pool == np.arange(n)[:, None]] = -1
+    pool.sort(axis=1)
+    pool[:, 1:][pool[:, 1:] == pool[:, :-1]] = -1
+    return pool
+
+
+def _dot(features: Features, pool: Ints, ids: Ints, weights: Floats) -> Floats:
+    """For each post ``i`` and each ``j`` of ``pool[i]``: the dot product of ``i``'s whole
+    vector with ``j``'s features ``ids[j]`` (weighing ``weights[j]``); ``-1`` where ``j`` is."""
+    n, width = pool.shape
+    out = np.full(pool.shape, -1.0)
+    stride = features.size + 1
+    block = max(1, min(n, _DENSE_CELLS // stride))
+    dense = np.zeros(block * stride)
+    all_ids = np.hstack([features.labels, features.words])
+    all_weights = np.hstack([features.label_weights, features.word_weights])
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        own = (np.arange(stop - start) * stride)[:, None] + all_ids[start:stop]
+        dense[own] = all_weights[start:stop]
+        dense[stride - 1 :: stride] = 0
+        part = pool[start:stop]
+        r, c = np.nonzero(part >= 0)
+        j = part[r, c]
+        cells = (r * stride)[:, None] + ids[j]
+        out[start + r, c] = np.einsum("ij,ij->i", dense[cells], weights[j])
+        dense[own] = 0
+    return out
+
+
+def _best(scores: Floats, posts: Ints, limit: int) -> Ints:
+    """Row by row, the ``limit`` posts of ``posts`` with the highest ``scores`` above 0 (ties:
+    the newer post, which has the smaller index), padded with ``-1``."""
+    rounded = np.round(scores, 9)
+    rounded[posts < 0] = 0
+    width = rounded.shape[1]
+    best = np.full((len(rounded), limit), -1, dtype=np.int64)
+    if width == 0 or limit == 0:
+        return best
+    kth = np.partition(rounded, width - min(limit, width), axis=1)[:, width - min(limit, width)]
+    r, c = np.nonzero((rounded >= kth[:, None]) & (rounded > 0))
+    score, post = rounded[r, c], posts[r, c]
+    order = np.lexsort((post, -score, r))
+    r, post = r[order], post[order]
+    starts = np.searchsorted(r, r, side="left")
+    rank = np.arange(len(r)) - starts
+    keep = rank < limit
+    best[r[keep], rank[keep]] = post[keep]
+    return best
+
+
+def _recency(doc: Document) -> tuple[float, str]:
+    """Newest first, then by URL."""
+    date = doc.date or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return (-date.timestamp(), doc.url)

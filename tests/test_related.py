@@ -1,0 +1,136 @@
+"""Related posts: shared tags first, then shared words; Chinese by bigrams; deterministic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from pathlib import Path, PurePosixPath
+
+from inkstone.build import BuildMemory, BuildOptions, build
+from inkstone.content.model import Document, Kind, Source
+from inkstone.site.related import extract_terms, related_posts
+
+from .sites import read, write_site
+
+RL_BODY = "强化学习的核心是策略和价值函数。智能体在环境中采取动作，获得奖励，更新价值估计。"
+PE_BODY = "位置编码给注意力提供顺序信息。旋转位置编码把位置写成旋转角度，作用在查询和键上。"
+
+
+def post(
+    name: str,
+    body: str = "",
+    tags: tuple[str, ...] = (),
+    day: int = 1,
+    kind: Kind = Kind.POST,
+    title: str | None = None,
+) -> Document:
+    """A loaded post, as :func:`load_document` would make it."""
+    rel = PurePosixPath("posts", f"{name}.md")
+    source = Source(Path("/site/content") / rel, rel, Path("content") / rel, kind)
+    date = dt.datetime(2025, 1, day, tzinfo=dt.UTC)
+    url = f"/posts/{name}/" if kind is Kind.POST else f"/{name}/"
+    return Document(source, kind, title or name, date, date, name, url, body, 1, tags=list(tags))
+
+
+def urls(docs: list[Document]) -> list[str]:
+    return [d.url for d in docs]
+
+
+def test_shared_tags_rank_first() -> None:
+    me = post("me", "gradient descent converges slowly", tags=("rl", "td"))
+    twin = post("twin", "cooking recipes for pasta", tags=("rl", "td"), day=2)
+    one = post("one", "baking bread at home", tags=("rl",), day=3)
+    wordy = post("wordy", "gradient descent converges slowly and surely", day=4)
+    related = related_posts([me, twin, one, wordy])
+    assert urls(related[me.url]) == ["/posts/twin/", "/posts/one/", "/posts/wordy/"]
+
+
+def test_words_relate_posts_without_shared_tags() -> None:
+    me = post("me", "kernel methods map data into a feature space; the kernel trick")
+    near = post("near", "the kernel trick avoids computing the feature map", day=2)
+    far = post("far", "sourdough bread needs a starter and patience", day=3)
+    assert urls(related_posts([me, near, far])[me.url]) == ["/posts/near/"]
+
+
+def test_chinese_posts_relate_by_their_words() -> None:
+    rl1 = post("rl1", RL_BODY, title="强化学习：策略梯度")
+    rl2 = post("rl2", "价值函数与策略：强化学习中的智能体如何根据奖励更新。", day=2)
+    pe1 = post("pe1", PE_BODY, title="旋转位置编码", day=3)
+    pe2 = post("pe2", "绝对位置编码与相对位置编码：注意力如何知道顺序。", day=4)
+    related = related_posts([rl1, rl2, pe1, pe2])
+    assert urls(related[rl1.url]) == ["/posts/rl2/"]
+    assert urls(related[pe1.url]) == ["/posts/pe2/"]
+
+
+def test_math_and_code_do_not_make_posts_related() -> None:
+    formula = r"$\mathrm{softmax}(x) = e^{x}$ and $$\sum_i \alpha_i$$ and \(\beta\)"
+    code = "```python\ndef softmax(x):\n    return exp(x)\n```\n`softmax_kernel`"
+    me = post("me", f"Gardening tips. {formula}\n\n{code}\n")
+    other = post("other", f"Sailing lessons. {formula}\n\n{code}\n", day=2)
+    assert related_posts([me, other])[me.url] == []
+    terms = dict(
+        extract_terms("", f"{formula}\n\n{code}\n<div class='softmax'>https://a.io/softmax</div>")
+    )
+    assert terms == {}
+
+
+def test_at_most_five_related_posts_newest_first_on_ties() -> None:
+    me = post("me", tags=("rl",))
+    others = [post(f"p{day}", tags=("rl",), day=day) for day in range(2, 10)]
+    related = related_posts([me, *others])
+    assert urls(related[me.url]) == [f"/posts/p{day}/" for day in (9, 8, 7, 6, 5)]
+
+
+def test_same_input_gives_the_same_lists_in_any_order() -> None:
+    docs = [post(f"p{i}", f"notes on topic{i % 3} and shared words", day=i + 1) for i in range(9)]
+    forward = related_posts(docs)
+    backward = related_posts(list(reversed(docs)))
+    assert {u: urls(v) for u, v in forward.items()} == {u: urls(v) for u, v in backward.items()}
+
+
+def test_a_post_is_never_its_own_related_post_and_pages_take_no_part() -> None:
+    me = post("me", "kernel trick", tags=("svm",))
+    page = post("about", "kernel trick", tags=("svm",), kind=Kind.PAGE)
+    related = related_posts([me, page])
+    assert related == {me.url: []}
+
+
+def test_terms_lower_case_latin_drop_stop_words_and_keep_chinese_bigrams() -> None:
+    terms = dict(extract_terms("The Kernel", "the kernel of 强化学习 is it"))
+    assert terms == {"kernel": 4, "强化": 1, "化学": 1, "学习": 1}
+
+
+def test_warm_rebuild_after_a_tag_edit_updates_related_lists(tmp_path: Path) -> None:
+    site = '-- site.toml --\ntitle = "x"\ntheme = "minimal"\n'
+    for name, tags, body in (
+        ("a", "[svm]", "间隔 对偶"),
+        ("b", "[svm]", "核函数 对偶"),
+        ("c", "[rl]", "奖励 策略"),
+        ("d", "[rl]", "价值 策略"),
+    ):
+        site += f"-- content/posts/{name}.md --\n---\ntitle: {name}\ndate: 2025-01-0{ord(name) - 96}\ntags: {tags}\n---\n{body}\n"
+    write_site(tmp_path, site)
+    memory, options = BuildMemory(), BuildOptions(out_dir=tmp_path / "public")
+    assert build(tmp_path, options, memory).problems == []
+    out = tmp_path / "public"
+    assert related_links(read(out, "posts/a/index.html")) == ["/posts/b/"]
+    c_page = out / "posts/c/index.html"
+    c_stamp = c_page.stat().st_mtime_ns
+
+    b = tmp_path / "content/posts/b.md"
+    time.sleep(0.02)
+    b.write_text(b.read_text(encoding="utf-8").replace("[svm]", "[svm, 核方法]"), encoding="utf-8")
+    assert build(tmp_path, options, memory).problems == []
+    assert related_links(read(out, "posts/a/index.html")) == ["/posts/b/"]
+    d = tmp_path / "content/posts/d.md"
+    d.write_text(d.read_text(encoding="utf-8").replace("[rl]", "[rl, svm]"), encoding="utf-8")
+    assert build(tmp_path, options, memory).problems == []
+    assert related_links(read(out, "posts/a/index.html")) == ["/posts/b/", "/posts/d/"]
+    assert related_links(read(out, "posts/c/index.html")) == ["/posts/d/"]
+    assert c_page.stat().st_mtime_ns == c_stamp  # its related list did not change
+
+
+def related_links(html: str) -> list[str]:
+    box = re.search(r'<nav class="related".*?</nav>', html, re.S)
+    return re.findall(r'href="([^"]+)"', box.group()) if box else []
