@@ -111,3 +111,18 @@ def test_word_count_and_reading_time_are_cjk_aware() -> None:
     )
     result = excerpt(body)
     assert (result.cjk_chars, result.latin_words) == (800, 460)
+
+
+def test_labels_of_callouts_toggles_and_tabs_are_left_out_their_bodies_kept() -> None:
+    body = (
+        "> [!NOTE] 先看结论\n> 注意力的复杂度是 $O(n^2)$。\n\n"
+        '!!! tip "小技巧"\n    用 $\\sqrt{d}$ 缩放。\n\n'
+        "<details><summary>点击展开</summary>\n隐藏的内容。\n</details>\n\n"
+        '=== "PyTorch"\n    代码在这里。\n\n'
+        "正文从这里开始。"
+    )
+    text = excerpt(body).excerpt_text
+    for label in ("先看结论", "小技巧", "点击展开", "PyTorch", "注意。", "提示"):
+        assert label not in text
+    for kept in ("注意力的复杂度是", "缩放", "隐藏的内容", "代码在这里", "正文从这里开始"):
+        assert kept in text

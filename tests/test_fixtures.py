@@ -37,8 +37,9 @@ behaviour the renderer does not have yet (strict: the marker must go once it is 
 
 Update mode: ``INKSTONE_UPDATE_FIXTURES=1 pytest tests/test_fixtures.py`` rewrites every
 expected output (HTML and warnings) from the current renderer, except for xfail cases,
-which are kept as written (run it without ``-n``). Read the diff: the new output is not
-checked by anything else.
+which are kept as written (run it without ``-n``). ``INKSTONE_UPDATE_FIXTURES=callouts,tabs``
+rewrites only those files (``-k`` does not limit what is rewritten). Read the diff: the new
+output is not checked by anything else.
 """
 
 from __future__ import annotations
@@ -56,7 +57,16 @@ from inkstone.markup.markdown import RenderContext, render_markdown
 from inkstone.markup.math import engine
 
 FIXTURES = Path(__file__).parent / "fixtures"
-UPDATE = os.environ.get("INKSTONE_UPDATE_FIXTURES", "") not in ("", "0")
+_UPDATE_SETTING = os.environ.get("INKSTONE_UPDATE_FIXTURES", "")
+UPDATE = _UPDATE_SETTING not in ("", "0")
+
+
+def _updated(path: Path) -> bool:
+    """Whether update mode rewrites ``path``: ``1`` means every file, else a comma-separated
+    list of fixture names (``callouts,tabs``)."""
+    if _UPDATE_SETTING in ("1", "all"):
+        return True
+    return UPDATE and path.stem in {name.strip() for name in _UPDATE_SETTING.split(",")}
 XFAIL = re.compile(r"\s*\[xfail:\s*(.*?)\]\s*$")
 WARNINGS_LINE = ". warnings"
 NEWLINE = "↵"
@@ -227,7 +237,7 @@ def _params() -> Iterator[object]:
     if UPDATE and os.environ.get("PYTEST_XDIST_WORKER"):
         raise RuntimeError("INKSTONE_UPDATE_FIXTURES=1 rewrites files: run it without -n")
     for path in sorted(FIXTURES.glob("*.md")):
-        if UPDATE:
+        if _updated(path):
             update_fixtures(path)
         for case in read_fixtures(path):
             reason = case.xfail
@@ -284,5 +294,16 @@ def test_fixture_files_exist() -> None:
         "code_blocks.md",
         "gfm.md",
         "headings.md",
+        # one file per Markdown extension
+        "callouts.md",
+        "admonitions.md",
+        "toggles.md",
+        "tabs.md",
+        "bookmarks.md",
+        "emoji.md",
+        "inline_extras.md",
+        "mermaid.md",
+        "figures.md",
+        "wikilinks.md",
     }
     assert expected <= names

@@ -5,8 +5,9 @@ run of text and cut after about ``limit`` units, where a CJK character is one un
 word two, at the last clause or sentence boundary (``。！？；，`` or a space between Latin
 words) before the limit, and ended with "…". A formula, a code span or a link is one piece
 that is never cut. Inline formulas keep their typeset KaTeX; display formulas, code blocks,
-images, tables and raw HTML are left out. A heading ends its own sentence, so it never runs
-into the next one. With ``<!-- more -->`` everything before the marker is taken, uncut.
+images, tables, raw HTML and the labels of callouts, toggles and tabs are left out. A
+heading ends its own sentence, so it never runs into the next one. With ``<!-- more -->``
+everything before the marker is taken, uncut.
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from inkstone.html_text import plain_text
 MORE_MARKER = "<!-- more -->"
 ELLIPSIS = "…"
 SKIPPED_BLOCKS = {"fence", "code_block", "math_block", "math_block_label", "html_block", "hr"}
-SKIPPED_CONTAINERS = {"table_open": "table_close", "footnote_block_open": "footnote_block_close"}
+SKIPPED_CONTAINERS = {
+    "table_open": "table_close",
+    "footnote_block_open": "footnote_block_close",
+    # the labels of callouts, toggles and tabs ("注意", "点击展开", "PyTorch") are chrome
+    "callout_title_open": "callout_title_close",
+    "details_summary_open": "details_summary_close",
+    "tab_label_open": "tab_label_close",
+}
 _SEGMENTS = re.compile(
     r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]"  # one CJK character
     r"|[A-Za-z0-9\u00c0-\u024f'’\-_]+"  # a Latin word

@@ -71,8 +71,13 @@ QUERY_WORDS = 6
 that some other post has too."""
 CHAMPIONS = 16
 """Posts listed per label, pair or word in the index: those that weigh it most."""
-CANDIDATES = 10
-"""Posts scored exactly for each post: those found most often through the index."""
+CANDIDATES = 40
+"""Posts scored exactly for each post among those sharing most of its labels."""
+SUBSET_LABELS = 4
+"""A post's candidates come through every subset of its this many heaviest labels."""
+WORD_CHAMPIONS = 8
+"""Posts listed per word: those that weigh it most; each post also scores those of its
+:data:`QUERY_WORDS` heaviest words."""
 EXACT_LIMIT = 1000
 """Up to this many posts, every pair of posts is scored."""
 _EXACT_CELLS = 1 << 22
@@ -177,6 +182,9 @@ class Features:
     """Word ids (after the label ids), padded with :attr:`size`."""
     word_weights: Floats
     """Their weights: a row is of length √:data:`WORD_WEIGHT` (or 0: no words)."""
+    label_scale: Floats
+    """A post's label weights over their IDF weights: √:data:`LABEL_WEIGHT` over the norm of
+    its IDF-weighted labels (0 when it has none)."""
     label_count: int
     """Label ids are ``0 … label_count - 1``."""
     size: int
@@ -206,13 +214,15 @@ def post_features(posts: list[Document]) -> Features:
         raw = {f"@{slug(c)}": CATEGORY_WEIGHT for c in post.categories}
         raw.update({f"#{slug(t)}": 1.0 for t in post.tags})
         labels.append(tuple(raw.items()))
-    label_ids, label_weights, label_count = _weigh(labels, 0, LABEL_WEIGHT)
+    label_ids, label_weights, label_scale, label_count = _weigh(labels, 0, LABEL_WEIGHT)
     words = [terms_of(post) for post in posts]
-    word_ids, word_weights, word_count = _weigh(words, label_count, WORD_WEIGHT, counts=True)
+    word_ids, word_weights, _, word_count = _weigh(words, label_count, WORD_WEIGHT, counts=True)
     size = label_count + word_count
     label_ids[label_weights == 0] = size
     word_ids[word_weights == 0] = size
-    return Features(label_ids, label_weights, word_ids, word_weights, label_count, size)
+    return Features(
+        label_ids, label_weights, word_ids, word_weights, label_scale, label_count, size
+    )
 
 
 def _weigh(
@@ -220,10 +230,10 @@ def _weigh(
     first: int,
     share: float,
     counts: bool = False,
-) -> tuple[Ints, Floats, int]:
+) -> tuple[Ints, Floats, Floats, int]:
     """Padded ids (from ``first``) and weights of ``rows``: each weight (with ``counts``,
     ``1 + log`` of each count) times ``log(1 + n/df)``, each row scaled to length
-    √``share``, heaviest first (ties by id)."""
+    √``share`` (the scales are returned too), heaviest first (ties by id)."""
     n = len(rows)
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=n)
     width = int(lengths.max(initial=0))
@@ -243,11 +253,13 @@ def _weigh(
     padded_ids[row, column] = ids + first
     weights[row, column] = values
     norms = np.sqrt(np.einsum("ij,ij->i", weights, weights))
-    weights *= np.divide(math.sqrt(share), norms, out=np.zeros(n), where=norms > 0)[:, None]
+    scales = np.divide(math.sqrt(share), norms, out=np.zeros(n), where=norms > 0)
+    weights *= scales[:, None]
     order = np.lexsort((padded_ids, -weights), axis=1)
     return (
         np.take_along_axis(padded_ids, order, axis=1),
         np.take_along_axis(weights, order, axis=1),
+        scales,
         len(names),
     )
 
@@ -269,59 +281,86 @@ def exact_related(features: Features, rows: Ints, limit: int = RELATED_LIMIT) ->
 
 
 def candidate_related(features: Features, limit: int = RELATED_LIMIT) -> Ints:
-    """The ``limit`` posts most related to each post, among its :data:`CANDIDATES` best
-    candidates from the champion lists (see the module docstring)."""
-    pool = _pool(features)
-    label_width = min(features.labels.shape[1], PAIRED_LABELS + 1)
-    quick = _dot(
-        features,
-        pool,
-        np.hstack([features.labels[:, :label_width], features.words[:, :QUERY_WORDS]]),
-        np.hstack(
-            [features.label_weights[:, :label_width], features.word_weights[:, :QUERY_WORDS]]
-        ),
-    )
-    if pool.shape[1] > CANDIDATES:
-        keep = np.argpartition(-quick, CANDIDATES - 1, axis=1)[:, :CANDIDATES]
-        pool = np.take_along_axis(pool, keep, axis=1)
+    """The ``limit`` posts most related to each post, among its candidates: the
+    :data:`CANDIDATES` posts sharing most of its labels, and the champions of its
+    :data:`QUERY_WORDS` heaviest words."""
+    pool = np.hstack([_label_candidates(features, CANDIDATES), _word_candidates(features)])
+    pool.sort(axis=1)
+    pool[:, 1:][pool[:, 1:] == pool[:, :-1]] = -1
     ids = np.hstack([features.labels, features.words])
     weights = np.hstack([features.label_weights, features.word_weights])
     return _best(_dot(features, pool, ids, weights), pool, limit)
 
 
-def _pool(features: Features) -> Ints:
-    """Each post's candidates (``-1`` when none), distinct, never itself: the champions of its
-    labels, of the pairs of its :data:`PAIRED_LABELS` heaviest labels and of its
-    :data:`QUERY_WORDS` heaviest words that another post has too."""
-    n = len(features.labels)
-    heavy = features.labels[:, :PAIRED_LABELS]
-    heavy_w = features.label_weights[:, :PAIRED_LABELS]
-    keys, weights = [features.labels, features.words[:, :QUERY_WORDS]], [
-        features.label_weights,
-        features.word_weights[:, :QUERY_WORDS],
-    ]
-    for a, b in itertools.combinations(range(heavy.shape[1]), 2):
-        low, high = np.minimum(heavy[:, a], heavy[:, b]), np.maximum(heavy[:, a], heavy[:, b])
-        valid = high < features.size
-        keys.append(np.where(valid, (features.size + 1) * (1 + low) + high, -1)[:, None])
-        weights.append(np.where(valid, heavy_w[:, a] + heavy_w[:, b], 0)[:, None])
-    key, weight = np.hstack(keys), np.hstack(weights)
-    key[weight == 0] = -1
-    # champion lists: for each key, the CHAMPIONS posts that weigh it most (newest on a tie)
-    flat, post = key.ravel(), np.repeat(np.arange(n), key.shape[1])
-    order = np.lexsort((post, -weight.ravel(), flat))
-    flat, post = flat[order], post[order]
-    names, starts, counts = np.unique(flat, return_index=True, return_counts=True)
-    champions = np.full((len(names), CHAMPIONS), -1, dtype=np.int64)
-    rank = np.arange(len(flat)) - np.repeat(starts, counts)
-    top = rank < CHAMPIONS
-    champions[np.repeat(np.arange(len(names)), counts)[top], rank[top]] = post[top]
-    lookup = np.searchsorted(names, key)
-    pool = champions[lookup].reshape(n, -1)
-    pool[np.repeat(key < 0, CHAMPIONS, axis=1)] = -1
+def _label_candidates(features: Features, count: int) -> Ints:
+    """For each post, the ``count`` posts of the highest label score (``-1`` when fewer share a
+    label). Two posts sharing the labels ``S`` score ``Σ_{f∈S} w_f² / (|a| |b|)`` (``w_f`` the
+    IDF weight of ``f``, ``|a|`` a post's label norm): among the posts having ``S``, those of
+    the smallest norm score highest with every post. So each set ``S`` of up to
+    :data:`SUBSET_LABELS` labels lists its ``count`` posts of the smallest norm, and a post's
+    best ``count`` are among the lists of the subsets of its labels."""
+    n, size = len(features.labels), features.label_count + 1
+    width = min(SUBSET_LABELS, features.labels.shape[1])
+    while width and size**width >= 1 << 62:
+        width -= 1
+    if width == 0 or n < 2:
+        return np.full((n, 0), -1, dtype=np.int64)
+    order = np.argsort(features.labels[:, :width], axis=1)
+    heavy = np.take_along_axis(features.labels[:, :width], order, axis=1)
+    squares = np.take_along_axis(features.label_weights[:, :width], order, axis=1) ** 2
+    has = heavy < features.size
+    heavy = np.where(has, heavy + 1, 0)
+    chosen = (np.arange(1, 1 << width)[:, None] >> np.arange(width)) & 1  # subset × slot
+    power = np.where(chosen > 0, size ** np.maximum(np.cumsum(chosen, axis=1) - 1, 0), 0)
+    code = heavy @ power.T  # post × subset: its labels in ascending order, base `size`
+    valid = (~has).astype(np.int64) @ chosen.T == 0
+    scale = features.label_scale
+    inverse = np.divide(1, scale, out=np.zeros(n), where=scale > 0)
+    # the lists: each subset's posts, smallest norm (then newest) first, the first `count`
+    key = np.where(valid, code, -1).ravel()
+    post = np.repeat(np.arange(n), chosen.shape[0])
+    listed = np.lexsort((post, -scale[post], key))
+    key, post = key[listed], post[listed]
+    names, starts, sizes = np.unique(key, return_index=True, return_counts=True)
+    rank = np.arange(len(key)) - np.repeat(starts, sizes)
+    kept = rank < count
+    table = np.full((len(names) + 1, count), -1, dtype=np.int64)
+    table[np.repeat(np.arange(len(names)), sizes)[kept], rank[kept]] = post[kept]
+    found = np.searchsorted(names, code)
+    found[~valid] = len(names)
+    pool = table[found].reshape(n, -1)
+    score = ((squares @ chosen.T) * inverse[:, None])[:, :, None] * scale[table[found]]
+    score = np.where((pool >= 0) & (pool != np.arange(n)[:, None]), score.reshape(n, -1), -1)
+    # a post found through several subsets: its highest score is its label score
+    span = min(pool.shape[1], 2 * count)
+    top = np.argpartition(-score, span - 1, axis=1)[:, :span]
+    pool, score = np.take_along_axis(pool, top, axis=1), np.take_along_axis(score, top, axis=1)
+    by_post = np.lexsort((-score, pool), axis=1)
+    pool, score = np.take_along_axis(pool, by_post, axis=1), np.take_along_axis(score, by_post, axis=1)
+    score[:, 1:][pool[:, 1:] == pool[:, :-1]] = -1
+    best = np.argsort(-score, axis=1, kind="stable")[:, :count]
+    pool, score = np.take_along_axis(pool, best, axis=1), np.take_along_axis(score, best, axis=1)
+    pool[score < 0] = -1
+    return pool
+
+
+def _word_candidates(features: Features) -> Ints:
+    """For each post, the :data:`WORD_CHAMPIONS` posts that weigh each of its
+    :data:`QUERY_WORDS` heaviest words most (``-1`` for none)."""
+    n = len(features.words)
+    key = features.words[:, :QUERY_WORDS]
+    weight = features.word_weights[:, :QUERY_WORDS]
+    post = np.repeat(np.arange(n), key.shape[1])
+    listed = np.lexsort((post, -weight.ravel(), key.ravel()))
+    flat, post = key.ravel()[listed], post[listed]
+    names, starts, sizes = np.unique(flat, return_index=True, return_counts=True)
+    rank = np.arange(len(flat)) - np.repeat(starts, sizes)
+    kept = rank < WORD_CHAMPIONS
+    table = np.full((len(names), WORD_CHAMPIONS), -1, dtype=np.int64)
+    table[np.repeat(np.arange(len(names)), sizes)[kept], rank[kept]] = post[kept]
+    table[names == features.size] = -1
+    pool = table[np.searchsorted(names, key)].reshape(n, -1)
     pool[pool == np.arange(n)[:, None]] = -1
-    pool.sort(axis=1)
-    pool[:, 1:][pool[:, 1:] == pool[:, :-1]] = -1
     return pool
 
 
