@@ -2,17 +2,17 @@
 
 Called by the search step on each page before Pagefind sees it. A math-heavy post is mostly
 KaTeX's markup (a formula's MathML and its HTML twin: 25 formulas make some 70 KB of a
-100 KB page), which the index excludes anyway; parsing it is most of Pagefind's time.
+100 KB page), which the index excludes anyway; parsing it is a third of Pagefind's time.
 
 :func:`slim_page` keeps the ``<html>`` start tag (its ``lang``), the ``<title>`` and every
 element marked ``data-pagefind-body`` as it is, minus each ``<span class="katex">`` subtree
 (inline math; display math is one inside a ``katex-display`` span, which stays, empty).
-What Pagefind reads from those parts (words, headings and their ids, ``data-pagefind-meta``,
-``-filter``, ``-sort``, ``-ignore``) is unchanged, and the removed parts are ones it reads
-nothing from: outside the body (navigation, footer, scripts) and excluded (math). A page
-whose markup does not have that shape is left whole (without its math where that is safe):
-one with a ``data-pagefind-`` attribute outside its bodies (Pagefind reads metadata and
-filters anywhere on the page), one without a body, one whose elements do not balance.
+Pagefind reads a few things even from what it does not index, and those stay: a formula
+inside an element with an ``id`` (the anchor's text, a heading's, includes it) or holding
+an ``id``, an image or a ``data-pagefind-`` attribute; and a page holding, outside its
+bodies, a ``data-pagefind-`` attribute (metadata and filters count anywhere), an ``<h1>``
+(the default title) or an image (the default image) is given whole, without its math
+only. So is a page without a body, or whose elements do not balance.
 
 The scanning is by string search, not an HTML parser: a parser costs about what Pagefind
 does. It is sound for KaTeX's output, whose text and attribute values are escaped (no raw

@@ -96,7 +96,9 @@ UNLABELLED_CELLS = 1 << 24
 scored against every post while their number times the number of posts stays below this."""
 _EXACT_CELLS = 1 << 22
 """Scores held at once by :func:`exact_related`."""
-_DENSE_CELLS = 1 << 17
+_KEY_CELLS = 1 << 17
+"""Keys held at once by :func:`_label_candidates` (a block of posts × their subsets' lists)."""
+_DENSE_CELLS = 1 << 19
 """Weights held at once by :func:`_dot` (a block of posts × every feature)."""
 
 _FENCE = re.compile(r"\n[ \t]{0,3}(`{3,}|~{3,}).*?(?:\n[ \t]{0,3}\1[`~]*[ \t]*(?=\n)|\Z)", re.S)
@@ -213,10 +215,12 @@ def related_posts(
         ranked = exact_related(features, np.arange(len(order)), limit)
     else:
         ranked = candidate_related(features, limit)
-    return {
-        post.url: [order[j] for j in row if j >= 0]
-        for post, row in zip(order, ranked.tolist(), strict=True)
-    }
+    posts = np.empty(len(order) + 1, dtype=object)  # the last, None, for -1
+    posts[: len(order)] = order
+    listed: list[list[Document]] = posts[ranked].tolist()
+    for row in np.flatnonzero((ranked < 0).any(axis=1)).tolist():
+        listed[row] = [post for post in listed[row] if post is not None]
+    return dict(zip([post.url for post in order], listed, strict=True))
 
 
 Ints = npt.NDArray[np.int64]
@@ -259,53 +263,71 @@ class Features:
 
 def post_features(posts: list[Document]) -> Features:
     """IDF-weighted labels and TF-IDF words of ``posts``, as :class:`Features`."""
-    slugs: dict[str, str] = {}
-
-    def slug(name: str) -> str:
-        return slugs.get(name) or slugs.setdefault(name, slugify(name))
-
-    labels = []
-    for post in posts:
-        raw = {f"@{slug(c)}": CATEGORY_WEIGHT for c in post.categories}
-        raw.update({f"#{slug(t)}": 1.0 for t in post.tags})
-        labels.append(tuple(raw.items()))
-    label_ids, label_weights, label_scale, label_count = _weigh(labels, 0, LABEL_WEIGHT)
+    n = len(posts)
+    categories = [post.categories for post in posts]
+    tags = [post.tags for post in posts]
+    # each post's categories, then its tags, each once
+    owner = np.hstack([_owners(categories), _owners(tags)])
+    named = list(itertools.chain(*categories, *tags))
+    slugs = {name: slugify(name) for name in dict.fromkeys(named)}
+    cut = len(owner) - sum(map(len, tags))
+    keys = [f"@{slugs[name]}" for name in named[:cut]] + [f"#{slugs[name]}" for name in named[cut:]]
+    by_post = np.argsort(owner, kind="stable")
+    keys = [keys[i] for i in by_post.tolist()]
+    owner = owner[by_post]
+    ids, label_count = _ids(keys)
+    once = np.sort(np.unique(owner * max(label_count, 1) + ids, return_index=True)[1])
+    values = np.where(by_post < cut, CATEGORY_WEIGHT, 1.0)[once]
+    label_ids, label_weights, label_scale = _weigh(
+        np.bincount(owner[once], minlength=n), ids[once], values, label_count, LABEL_WEIGHT
+    )
     words = [terms_of(post) for post in posts]
-    word_ids, word_weights, _, word_count = _weigh(words, label_count, WORD_WEIGHT, counts=True)
+    flat = list(itertools.chain.from_iterable(words))
+    ids, word_count = _ids(list(map(operator.itemgetter(0), flat)))
+    counts = np.fromiter(map(operator.itemgetter(1), flat), dtype=np.float64, count=len(flat))
+    word_ids, word_weights, _ = _weigh(
+        np.fromiter(map(len, words), dtype=np.int64, count=n),
+        ids,
+        1 + np.log(counts),
+        word_count,
+        WORD_WEIGHT,
+    )
     size = label_count + word_count
     label_ids[label_weights == 0] = size
     word_ids[word_weights == 0] = size
+    word_ids[word_weights > 0] += label_count
     return Features(
         label_ids, label_weights, word_ids, word_weights, label_scale, label_count, size
     )
 
 
+def _owners(rows: list[list[str]]) -> Ints:
+    """For each name of ``rows``, in order, the index of its row."""
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    return np.repeat(np.arange(len(rows)), lengths)
+
+
+def _ids(names: list[str]) -> tuple[Ints, int]:
+    """Ids of ``names``, numbered in order of first appearance, and their number."""
+    index = {name: i for i, name in enumerate(dict.fromkeys(names))}
+    return np.fromiter(map(index.__getitem__, names), dtype=np.int64, count=len(names)), len(index)
+
+
 def _weigh(
-    rows: list[tuple[tuple[str, float], ...]] | list[tuple[tuple[str, int], ...]],
-    first: int,
-    share: float,
-    counts: bool = False,
-) -> tuple[Ints, Floats, Floats, int]:
-    """Padded ids (from ``first``) and weights of ``rows``: each weight (with ``counts``,
-    ``1 + log`` of each count) times ``log(1 + n/df)``, each row scaled to length
-    √``share`` (the scales are returned too), heaviest first (ties in the order given)."""
-    n = len(rows)
-    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=n)
+    lengths: Ints, ids: Ints, values: Floats, count: int, share: float
+) -> tuple[Ints, Floats, Floats]:
+    """Rows of ids (``lengths`` of them each, from ``ids``, which are ``0 … count - 1``)
+    padded with 0 and their weights: each value times ``log(1 + n/df)``, each row scaled to
+    length √``share`` (the scales are returned too), heaviest first (ties in the order
+    given)."""
+    n = len(lengths)
     width = int(lengths.max(initial=0))
-    flat = list(itertools.chain.from_iterable(rows))
-    names: dict[str, int] = {}
-    ids = np.fromiter(
-        (names.setdefault(name, len(names)) for name, _ in flat), dtype=np.int64, count=len(flat)
-    )
-    values = np.fromiter(map(operator.itemgetter(1), flat), dtype=np.float64, count=len(flat))
-    if counts:
-        values = 1 + np.log(values)
-    values *= np.log1p(n / np.bincount(ids, minlength=len(names)))[ids]
+    values = values * np.log1p(n / np.bincount(ids, minlength=count))[ids]
     row = np.repeat(np.arange(n), lengths)
-    column = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    column = np.arange(len(ids)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     padded_ids = np.zeros((n, width), dtype=np.int64)
     weights = np.zeros((n, width))
-    padded_ids[row, column] = ids + first
+    padded_ids[row, column] = ids
     weights[row, column] = values
     norms = np.sqrt(np.einsum("ij,ij->i", weights, weights))
     scales = np.divide(math.sqrt(share), norms, out=np.zeros(n), where=norms > 0)
@@ -315,7 +337,6 @@ def _weigh(
         np.take_along_axis(padded_ids, order, axis=1),
         np.take_along_axis(weights, order, axis=1),
         scales,
-        len(names),
     )
 
 
@@ -391,28 +412,54 @@ def _label_candidates(features: Features, count: int) -> Ints:
     kept = rank < count
     table = np.full((len(names) + 1, count), -1, dtype=np.int64)
     table[np.repeat(np.arange(len(names)), sizes)[kept], rank[kept]] = post[kept]
-    table_scale = np.where(table >= 0, scale[table], -np.inf).astype(np.float32)
+    # a key orders as a score, then by newer post: its high half is the score's logarithm in
+    # fixed point (a product of scores is a sum of keys), its low half the post's complement
+    table_key = np.where(table >= 0, _log_key(scale)[table] + 0xFFFFFFFF - table, _NO_KEY)
     found = np.searchsorted(names, code)
     found[~valid] = len(names)
-    per_subset = np.where(valid, (squares @ chosen.T) * inverse[:, None], 1).astype(np.float32)
-    score = (per_subset[:, :, None] * table_scale[found]).reshape(n, -1)
+    per_subset = np.where(valid, _log_key((squares @ chosen.T) * inverse[:, None]), _NO_KEY)
     # the best (a post is its own best); one found through several subsets: its highest
-    # score is its label score
-    span = min(score.shape[1], 2 * count + 1)
-    top = np.argpartition(score, score.shape[1] - span, axis=1)[:, -span:]
-    score = np.take_along_axis(score, top, axis=1)
-    pool = table[np.take_along_axis(found, top // count, axis=1), top % count]
-    score[(pool == np.arange(n)[:, None]) | (pool < 0)] = -np.inf
-    by_post = np.lexsort((-score, pool), axis=1)
-    pool, score = (
-        np.take_along_axis(pool, by_post, axis=1),
-        np.take_along_axis(score, by_post, axis=1),
+    # score, its first, is its label score
+    width = found.shape[1] * count
+    span = min(width, 2 * count + 1)
+    key = np.empty((n, span), dtype=np.int64)
+    block = max(1, _KEY_CELLS // width)
+    cells = np.empty((block, found.shape[1], count), dtype=np.int64)
+    for start in range(0, n, block):
+        part = cells[: min(block, n - start)]
+        np.take(table_key, found[start : start + block], axis=0, out=part)
+        part += per_subset[start : start + block, :, None]
+        flat = part.reshape(len(part), width)
+        flat.partition(width - span, axis=1)
+        key[start : start + block] = flat[:, width - span :]
+    key.sort(axis=1)
+    key = key[:, ::-1]
+    pool = np.where(key > _NO_KEY // 2, 0xFFFFFFFF - (key & 0xFFFFFFFF), -1)
+    pool[pool == np.arange(n)[:, None]] = -1
+    by_post = np.sort(((pool + 1) << 16) | np.arange(span), axis=1)
+    again = np.zeros(pool.shape, dtype=bool)
+    np.put_along_axis(
+        again, by_post[:, 1:] & 0xFFFF, (by_post[:, 1:] >> 16) == (by_post[:, :-1] >> 16), axis=1
     )
-    score[:, 1:][pool[:, 1:] == pool[:, :-1]] = -np.inf
-    best = np.argsort(-score, axis=1, kind="stable")[:, :count]
-    pool, score = np.take_along_axis(pool, best, axis=1), np.take_along_axis(score, best, axis=1)
-    pool[score == -np.inf] = -1
-    return pool
+    pool[again] = -1
+    kept = pool >= 0
+    rank = np.cumsum(kept, axis=1) - 1
+    kept &= rank < count
+    r, c = np.nonzero(kept)
+    out = np.full((n, count), -1, dtype=np.int64)
+    out[r, rank[r, c]] = pool[r, c]
+    return out
+
+
+_NO_KEY = -(1 << 61)
+"""Key of no post in :func:`_label_candidates`: below the sum of any two others."""
+
+
+def _log_key(values: Floats) -> Ints:
+    """Positive ``values`` as the high half of keys ordered as they are: their logarithm in
+    fixed point (to about 10⁻⁶), so that a product of values is a sum of keys."""
+    logs = np.log(np.maximum(values, 1e-26))
+    return np.round(logs * (1 << 20)).astype(np.int64) << 32
 
 
 def _word_candidates(features: Features) -> Ints:
@@ -437,23 +484,39 @@ def _word_candidates(features: Features) -> Ints:
 
 def _dot(features: Features, rows: Ints, pool: Ints) -> Floats:
     """For each post ``rows[k]`` and each post of ``pool[k]``: their score (``-1`` for a
-    ``-1`` in ``pool``). Blocks of the posts of ``rows`` are spread over every feature, so that
-    a score is a sum of the weights read at the other post's features."""
+    ``-1`` in ``pool``). A pair found twice (each post a candidate of the other) is scored
+    once, from the newer post: blocks of newer posts are spread over every feature, so that
+    a score is a sum of the weights read at the older post's features."""
+    n = len(features.labels)
     out = np.full(pool.shape, -1.0)
+    listed = pool >= 0
+    one, other = np.broadcast_to(rows[:, None], pool.shape)[listed], pool[listed]
+    pair = np.minimum(one, other) * n + np.maximum(one, other)
+    by_pair = np.argsort(pair)
+    pair = pair[by_pair]
+    new = np.ones(len(pair), dtype=bool)
+    new[1:] = pair[1:] != pair[:-1]
+    newer, older = np.divmod(pair[new], n)
+    scores = np.empty(len(newer))
     stride = features.size + 1
-    block = max(1, min(len(rows), _DENSE_CELLS // stride))
+    block = max(1, _DENSE_CELLS // stride)
     dense = np.zeros(block * stride)
     ids = np.hstack([features.labels, features.words])
     weights = np.hstack([features.label_weights, features.word_weights])
-    for start in range(0, len(rows), block):
-        posts = rows[start : start + block]
-        own = (np.arange(len(posts)) * stride)[:, None] + ids[posts]
+    bounds = np.searchsorted(newer, np.arange(0, n + block, block))
+    for start in np.unique(newer // block).tolist():
+        low, high = bounds[start], bounds[start + 1]
+        posts = np.arange(start * block, min(n, start * block + block))
+        own = ((posts - posts[0]) * stride)[:, None] + ids[posts]
         dense[own] = weights[posts]
         dense[stride - 1 :: stride] = 0
-        r, c = np.nonzero(pool[start : start + block] >= 0)
-        j = pool[start + r, c]
-        out[start + r, c] = np.einsum("ij,ij->i", dense[(r * stride)[:, None] + ids[j]], weights[j])
+        j = older[low:high]
+        spread = ((newer[low:high] - posts[0]) * stride)[:, None] + ids[j]
+        scores[low:high] = np.einsum("ij,ij->i", dense[spread], weights[j])
         dense[own] = 0
+    found = np.empty(len(pair))
+    found[by_pair] = scores[np.cumsum(new) - 1]
+    out[listed] = found
     return out
 
 
