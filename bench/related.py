@@ -121,7 +121,8 @@ def main(argv: list[str]) -> None:
         cpu.append(time.process_time() - start_cpu)
     print(
         f"ranking: median {statistics.median(times):.3f} s wall, "
-        f"{statistics.median(cpu):.3f} s CPU, of {args.runs} runs"
+        f"{statistics.median(cpu):.3f} s CPU, of {args.runs} runs "
+        f"({', '.join(f'{c:.3f}' for c in cpu)} s CPU)"
     )
     listed = sum(len(v) for v in result.values())
     print(f"{listed} related links, {listed / len(docs):.2f} per post")

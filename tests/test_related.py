@@ -221,3 +221,40 @@ def test_warm_rebuild_after_a_tag_edit_updates_related_lists(tmp_path: Path) -> 
 def related_links(html: str) -> list[str]:
     box = re.search(r'<nav class="related".*?</nav>', html, re.S)
     return re.findall(r'href="([^"]+)"', box.group()) if box else []
+
+
+def test_pair_scores_equal_those_of_the_sparse_product_when_found_twice_or_not() -> None:
+    rng = random.Random(5)
+    words = [f"word{i}" for i in range(30)]
+    docs = [
+        post(
+            f"p{i:02}",
+            " ".join(rng.choices(words, k=20)),
+            tags=tuple(rng.sample(["a", "b", "c", "d"], rng.randint(0, 2))),
+            day=1 + i % 28,
+        )
+        for i in range(40)
+    ]
+    features = post_features(sorted(docs, key=related_module._recency))
+    pool = np.array([[(i + 1) % 40, (i + 39) % 40, -1, (i * 7) % 40] for i in range(40)])
+    pool[pool == np.arange(40)[:, None]] = -1
+    scores = related_module._dot(features, np.arange(40), pool)
+    product = features.matrix() @ features.matrix().T
+    for i, row in enumerate(pool.tolist()):
+        for j, found in zip(row, scores[i].tolist(), strict=True):
+            assert found == (pytest.approx(product[i, j], abs=1e-12) if j >= 0 else -1)
+
+
+def test_sorting_by_a_packed_key_orders_as_a_stable_argsort() -> None:
+    values = np.array([5, 3, 5, 0, 3, 9, 0])
+    stable = np.argsort(values, kind="stable")
+    assert (related_module._argsort(values, 10) == stable).all()
+    assert (related_module._argsort(values, 1 << 62) == stable).all()  # too big to pack
+
+
+def test_a_label_given_twice_counts_once_and_a_category_differs_from_a_tag() -> None:
+    me = post("me", tags=("RL", "rl", "ml"))
+    me.categories = ["rl"]
+    features = post_features([me])
+    assert int((features.label_weights > 0).sum()) == 3
+    assert features.label_count == 3

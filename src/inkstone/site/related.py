@@ -40,11 +40,12 @@ Up to :data:`EXACT_LIMIT` posts, every pair is scored (a sparse matrix product,
 
 A post with no tags or categories has no candidates by labels; up to :data:`UNLABELLED_CELLS`,
 such posts are scored against every post instead. The best :data:`RELATED_LIMIT` candidates,
-by their exact score, are kept. On 10,000 generated posts (``bench/related.py``: random
-words, 2–4 tags) ranking takes about 1 s of CPU; 99.5% of the posts listed are those that
-scoring every pair lists, 97% of the lists are identical, and the lists' summed scores are
-0.9999 of the best. Scoring every pair there takes about 6 s: its 300 or so features are
-shared by so many posts that nearly every pair has one in common.
+by their exact score, are kept; a pair found from both sides is scored once. On 10,000
+generated posts (``bench/related.py``: random words, 2–4 tags) ranking takes about 0.6 s of
+CPU; 99.5% of the posts listed are those that scoring every pair lists, 97% of the lists are
+identical, and the lists' summed scores are 0.9999 of the best. Scoring every pair there
+takes about 6 s: its 300 or so features are shared by so many posts that nearly every pair
+has one in common.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ import itertools
 import math
 import operator
 import re
-from collections import Counter
+import sys
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -100,6 +102,8 @@ _KEY_CELLS = 1 << 17
 """Keys held at once by :func:`_label_candidates` (a block of posts × their subsets' lists)."""
 _DENSE_CELLS = 1 << 19
 """Weights held at once by :func:`_dot` (a block of posts × every feature)."""
+_PAIRS = 1 << 13
+"""Pairs scored at once by :func:`_dot`."""
 
 _FENCE = re.compile(r"\n[ \t]{0,3}(`{3,}|~{3,}).*?(?:\n[ \t]{0,3}\1[`~]*[ \t]*(?=\n)|\Z)", re.S)
 """Fenced code (and ```math blocks), on a body with a newline put in front."""
@@ -157,7 +161,8 @@ def extract_terms(title: str, body: str) -> tuple[tuple[str, int], ...]:
     for term, count in titled.items():
         counts[term] += count * TITLE_REPEAT
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return tuple(ranked[:TERMS_KEPT])
+    # interned: posts share one string per term, which ranking looks up faster
+    return tuple((sys.intern(term), count) for term, count in ranked[:TERMS_KEPT])
 
 
 def _frequent_bigrams(text: str, also: list[str]) -> Counter[str]:
@@ -209,7 +214,8 @@ def related_posts(
 ) -> dict[str, list[Document]]:
     """For each post among ``documents`` (by URL), up to ``limit`` other posts, most related
     first. Standalone pages neither get nor give related posts."""
-    order = sorted((d for d in documents if d.kind is Kind.POST), key=_recency)
+    order = sorted((d for d in documents if d.kind is Kind.POST), key=operator.attrgetter("url"))
+    order.sort(key=_timestamp, reverse=True)  # newest first; on equal dates, by URL
     features = post_features(order)
     if len(order) <= EXACT_LIMIT:
         ranked = exact_related(features, np.arange(len(order)), limit)
@@ -266,32 +272,49 @@ def post_features(posts: list[Document]) -> Features:
     n = len(posts)
     categories = [post.categories for post in posts]
     tags = [post.tags for post in posts]
-    # each post's categories, then its tags, each once
+    # each post's categories, then its tags, each once; ids in order of first appearance
     owner = np.hstack([_owners(categories), _owners(tags)])
-    named = list(itertools.chain(*categories, *tags))
-    slugs = {name: slugify(name) for name in dict.fromkeys(named)}
-    cut = len(owner) - sum(map(len, tags))
-    keys = [f"@{slugs[name]}" for name in named[:cut]] + [f"#{slugs[name]}" for name in named[cut:]]
+    cut = int(sum(map(len, categories)))
+    labels: dict[str, int] = {}
+    codes = [
+        {
+            name: labels.setdefault(kind + slugify(name), len(labels))
+            for name in dict.fromkeys(names)
+        }
+        for kind, names in (
+            ("@", itertools.chain.from_iterable(categories)),
+            ("#", itertools.chain.from_iterable(tags)),
+        )
+    ]
+    code = np.fromiter(
+        itertools.chain(
+            map(codes[0].__getitem__, itertools.chain.from_iterable(categories)),
+            map(codes[1].__getitem__, itertools.chain.from_iterable(tags)),
+        ),
+        dtype=np.int64,
+        count=len(owner),
+    )
     by_post = np.argsort(owner, kind="stable")
-    keys = [keys[i] for i in by_post.tolist()]
-    owner = owner[by_post]
-    ids, label_count = _ids(keys)
+    code, owner = code[by_post], owner[by_post]
+    label_count = len(labels)
+    renumber = np.empty(label_count, dtype=np.int64)
+    renumber[np.argsort(np.unique(code, return_index=True)[1])] = np.arange(label_count)
+    ids = renumber[code]
     once = np.sort(np.unique(owner * max(label_count, 1) + ids, return_index=True)[1])
     values = np.where(by_post < cut, CATEGORY_WEIGHT, 1.0)[once]
     label_ids, label_weights, label_scale = _weigh(
         np.bincount(owner[once], minlength=n), ids[once], values, label_count, LABEL_WEIGHT
     )
-    words = [terms_of(post) for post in posts]
-    flat = list(itertools.chain.from_iterable(words))
-    ids, word_count = _ids(list(map(operator.itemgetter(0), flat)))
-    counts = np.fromiter(map(operator.itemgetter(1), flat), dtype=np.float64, count=len(flat))
-    word_ids, word_weights, _ = _weigh(
-        np.fromiter(map(len, words), dtype=np.int64, count=n),
-        ids,
-        1 + np.log(counts),
-        word_count,
-        WORD_WEIGHT,
+    words = [post.terms if post.terms is not None else terms_of(post) for post in posts]
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=n)
+    terms = int(lengths.sum())
+    ids, word_count = _ids(map(operator.itemgetter(0), itertools.chain.from_iterable(words)), terms)
+    counts = np.fromiter(
+        map(operator.itemgetter(1), itertools.chain.from_iterable(words)),
+        dtype=np.float64,
+        count=terms,
     )
+    word_ids, word_weights, _ = _weigh(lengths, ids, 1 + np.log(counts), word_count, WORD_WEIGHT)
     size = label_count + word_count
     label_ids[label_weights == 0] = size
     word_ids[word_weights == 0] = size
@@ -307,10 +330,10 @@ def _owners(rows: list[list[str]]) -> Ints:
     return np.repeat(np.arange(len(rows)), lengths)
 
 
-def _ids(names: list[str]) -> tuple[Ints, int]:
-    """Ids of ``names``, numbered in order of first appearance, and their number."""
-    index = {name: i for i, name in enumerate(dict.fromkeys(names))}
-    return np.fromiter(map(index.__getitem__, names), dtype=np.int64, count=len(names)), len(index)
+def _ids(names: Iterable[str], count: int) -> tuple[Ints, int]:
+    """Ids of the ``count`` ``names``, numbered in order of first appearance, and how many."""
+    index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    return np.fromiter(map(index.__getitem__, names), dtype=np.int64, count=count), len(index)
 
 
 def _weigh(
@@ -384,7 +407,9 @@ def _label_candidates(features: Features, count: int) -> Ints:
     IDF weight of ``f``, ``|a|`` a post's label norm): among the posts having ``S``, those of
     the smallest norm score highest with every post. So each set ``S`` of up to
     :data:`SUBSET_LABELS` labels lists its ``count`` posts of the smallest norm, and a post's
-    best ``count`` are among the lists of the subsets of its labels."""
+    best ``count`` are among the lists of the subsets of its labels. Each entry of these
+    lists becomes a key that orders as its score, then the newer post (:func:`_log_key`), and
+    a block of posts at a time keeps its best keys."""
     n, size = len(features.labels), features.label_count + 1
     width = min(SUBSET_LABELS, features.labels.shape[1])
     while width and size**width >= 1 << 62:
@@ -417,7 +442,11 @@ def _label_candidates(features: Features, count: int) -> Ints:
     table_key = np.where(table >= 0, _log_key(scale)[table] + 0xFFFFFFFF - table, _NO_KEY)
     found = np.searchsorted(names, code)
     found[~valid] = len(names)
-    per_subset = np.where(valid, _log_key((squares @ chosen.T) * inverse[:, None]), _NO_KEY)
+    per_subset = np.where(
+        valid,
+        _log_key(np.einsum("ij,kj->ik", squares, chosen.astype(squares.dtype)) * inverse[:, None]),
+        _NO_KEY,
+    )
     # the best (a post is its own best); one found through several subsets: its highest
     # score, its first, is its label score
     width = found.shape[1] * count
@@ -432,23 +461,16 @@ def _label_candidates(features: Features, count: int) -> Ints:
         flat = part.reshape(len(part), width)
         flat.partition(width - span, axis=1)
         key[start : start + block] = flat[:, width - span :]
+    # drop the post itself and, of a post found more than once, all but its highest key
     key.sort(axis=1)
-    key = key[:, ::-1]
-    pool = np.where(key > _NO_KEY // 2, 0xFFFFFFFF - (key & 0xFFFFFFFF), -1)
-    pool[pool == np.arange(n)[:, None]] = -1
-    by_post = np.sort(((pool + 1) << 16) | np.arange(span), axis=1)
-    again = np.zeros(pool.shape, dtype=bool)
-    np.put_along_axis(
-        again, by_post[:, 1:] & 0xFFFF, (by_post[:, 1:] >> 16) == (by_post[:, :-1] >> 16), axis=1
-    )
-    pool[again] = -1
-    kept = pool >= 0
-    rank = np.cumsum(kept, axis=1) - 1
-    kept &= rank < count
-    r, c = np.nonzero(kept)
-    out = np.full((n, count), -1, dtype=np.int64)
-    out[r, rank[r, c]] = pool[r, c]
-    return out
+    pool = 0xFFFFFFFF - (key & 0xFFFFFFFF)
+    key[pool == np.arange(n)[:, None]] = _NO_KEY
+    by_post = np.sort((pool << 16) | np.arange(span), axis=1)
+    r, c = np.nonzero((by_post[:, 1:] >> 16) == (by_post[:, :-1] >> 16))
+    key[r, by_post[r, c] & 0xFFFF] = _NO_KEY
+    key.sort(axis=1)
+    key = key[:, : -count - 1 : -1] if span > count else key[:, ::-1]
+    return np.where(key > _NO_KEY // 2, 0xFFFFFFFF - (key & 0xFFFFFFFF), -1)
 
 
 _NO_KEY = -(1 << 61)
@@ -492,7 +514,7 @@ def _dot(features: Features, rows: Ints, pool: Ints) -> Floats:
     listed = pool >= 0
     one, other = np.broadcast_to(rows[:, None], pool.shape)[listed], pool[listed]
     pair = np.minimum(one, other) * n + np.maximum(one, other)
-    by_pair = np.argsort(pair)
+    by_pair = _argsort(pair, n * n)
     pair = pair[by_pair]
     new = np.ones(len(pair), dtype=bool)
     new[1:] = pair[1:] != pair[:-1]
@@ -510,14 +532,25 @@ def _dot(features: Features, rows: Ints, pool: Ints) -> Floats:
         own = ((posts - posts[0]) * stride)[:, None] + ids[posts]
         dense[own] = weights[posts]
         dense[stride - 1 :: stride] = 0
-        j = older[low:high]
-        spread = ((newer[low:high] - posts[0]) * stride)[:, None] + ids[j]
-        scores[low:high] = np.einsum("ij,ij->i", dense[spread], weights[j])
+        for part in range(low, high, _PAIRS):
+            end = min(high, part + _PAIRS)
+            j = older[part:end]
+            spread = ((newer[part:end] - posts[0]) * stride)[:, None] + ids[j]
+            scores[part:end] = np.einsum("ij,ij->i", dense[spread], weights[j])
         dense[own] = 0
     found = np.empty(len(pair))
     found[by_pair] = scores[np.cumsum(new) - 1]
     out[listed] = found
     return out
+
+
+def _argsort(values: Ints, bound: int) -> Ints:
+    """The order that sorts ``values`` (each in ``0 … bound - 1``), ties in place: a sort of
+    ``value · len + index`` (several times faster) while that fits in 63 bits."""
+    count = len(values)
+    if bound * count < 1 << 63:
+        return np.sort(values * count + np.arange(count)) % count
+    return np.argsort(values, kind="stable")
 
 
 def _best(scores: Floats, posts: Ints, limit: int) -> tuple[Ints, Floats]:
@@ -547,5 +580,11 @@ def _best(scores: Floats, posts: Ints, limit: int) -> tuple[Ints, Floats]:
 
 def _recency(doc: Document) -> tuple[float, str]:
     """Newest first, then by URL."""
-    date = doc.date or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    return (-date.timestamp(), doc.url)
+    return (-_timestamp(doc), doc.url)
+
+
+def _timestamp(doc: Document) -> float:
+    return (doc.date or _EPOCH).timestamp()
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
