@@ -67,6 +67,8 @@ def _updated(path: Path) -> bool:
     if _UPDATE_SETTING in ("1", "all"):
         return True
     return UPDATE and path.stem in {name.strip() for name in _UPDATE_SETTING.split(",")}
+
+
 XFAIL = re.compile(r"\s*\[xfail:\s*(.*?)\]\s*$")
 WARNINGS_LINE = ". warnings"
 NEWLINE = "↵"
