@@ -258,3 +258,34 @@ def test_a_label_given_twice_counts_once_and_a_category_differs_from_a_tag() -> 
     features = post_features([me])
     assert int((features.label_weights > 0).sum()) == 3
     assert features.label_count == 3
+
+
+def test_a_second_build_takes_terms_from_the_cache_and_extracts_only_edited_posts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = '-- site.toml --\ntitle = "x"\ntheme = "minimal"\n'
+    for name, body in (("a", RL_BODY), ("b", RL_BODY + "价值。"), ("c", PE_BODY)):
+        site += (
+            f"-- content/posts/{name}.md --\n---\ntitle: {name}\ndate: 2025-01-02\n---\n{body}\n"
+        )
+    write_site(tmp_path, site)
+    options = BuildOptions(out_dir=tmp_path / "public")
+    assert build(tmp_path, options).problems == []
+    first = read(tmp_path / "public", "posts/a/index.html")
+
+    extracted: list[str] = []
+    real_extract = related_module.extract_terms
+
+    def counting_extract(title: str, body: str) -> tuple[tuple[str, int], ...]:
+        extracted.append(title)
+        return real_extract(title, body)
+
+    monkeypatch.setattr(related_module, "extract_terms", counting_extract)
+    assert build(tmp_path, options).problems == []  # a new process: no memory, only the cache
+    assert extracted == []
+    assert read(tmp_path / "public", "posts/a/index.html") == first
+
+    c = tmp_path / "content/posts/c.md"
+    c.write_text(c.read_text(encoding="utf-8").replace("旋转", "旋转矩阵"), encoding="utf-8")
+    assert build(tmp_path, options).problems == []
+    assert extracted == ["c"]

@@ -33,6 +33,7 @@ from inkstone.rendering import RenderOutcome, render_all
 from inkstone.search import write_search
 from inkstone.site.collect import collect
 from inkstone.site.links import SiteLinks
+from inkstone.site.related import remember_terms
 
 Progress = Callable[[str, int, int], None]
 """``(stage, done, total)``: called as pages are rendered and written."""
@@ -160,6 +161,7 @@ def _build(
             found = discover(site_dir, content_dir, [out_dir, cache_dir])
             report.problems.extend(found.problems)
             documents = _load(found, config, options, report, memory)
+            remember_terms(documents, cache)
         with _timed(report, "render"):
             links = SiteLinks(config.base_path, found.root, documents, set(found.assets))
             index = collect(documents, links)

@@ -1,6 +1,6 @@
 """The persistent build cache: what was rendered once is not rendered again.
 
-One SQLite file, ``SITE/.inkstone-cache/cache.sqlite`` (or ``--cache-dir``), holds three
+One SQLite file, ``SITE/.inkstone-cache/cache.sqlite`` (or ``--cache-dir``), holds five
 kinds of entries, each keyed by a hash of everything its output depends on:
 
 - ``formula``: a KaTeX rendering, keyed by TeX, display mode, macros and KaTeX's version;
@@ -9,7 +9,9 @@ kinds of entries, each keyed by a hash of everything its output depends on:
   the versions of inkstone and its renderers. A page entry also records every link the page
   resolved; it is used only if each link still resolves the same way;
 - ``output``: for each output folder, the signature of every file of its last build (see
-  :mod:`inkstone.render.site_pages`), so unchanged pages are not rendered again.
+  :mod:`inkstone.render.site_pages`), so unchanged pages are not rendered again;
+- ``terms``: a post's most frequent words, for related posts, keyed by its title and body
+  (see :func:`inkstone.site.related.remember_terms`).
 
 SQLite makes it safe for two builds to run at once, and a killed build never leaves a
 half-written entry behind (each batch of entries is one transaction). Worker processes
@@ -26,7 +28,7 @@ from pathlib import Path
 CACHE_DIR = ".inkstone-cache"
 CACHE_FILE = "cache.sqlite"
 SCHEMA_VERSION = "1"
-KINDS = ("formula", "code", "page", "output")
+KINDS = ("formula", "code", "page", "output", "terms")
 
 
 def fingerprint(*parts: object) -> str:

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import math
 import operator
 import re
@@ -64,8 +65,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from inkstone.cache import Cache, fingerprint
 from inkstone.content.model import Document, Kind
 from inkstone.content.slug import slugify
+from inkstone.version import code_version
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -200,6 +203,25 @@ def _count_terms(text: str) -> Counter[str]:
         w for w in _LATIN_WORD.findall(text.lower()) if len(w) > 1 and w not in STOP_WORDS
     )
     return counts
+
+
+def remember_terms(documents: Iterable[Document], cache: Cache | None) -> None:
+    """Give every post its terms, from the persistent cache when its title and body were seen
+    before (keyed with inkstone's version), and store the terms extracted anew: a warm build
+    of a big site does not extract them again."""
+    if cache is None:
+        return  # each post's terms are extracted when ranking needs them
+    posts = [d for d in documents if d.kind is Kind.POST and d.terms is None]
+    version = code_version()
+    fresh = []
+    for post in posts:
+        key = fingerprint("terms", version, post.title, post.body)
+        raw = cache.get("terms", key)
+        if raw is not None:
+            post.terms = tuple((sys.intern(term), count) for term, count in json.loads(raw))
+        else:
+            fresh.append((key, json.dumps(terms_of(post), ensure_ascii=False).encode()))
+    cache.put("terms", fresh)
 
 
 def terms_of(doc: Document) -> tuple[tuple[str, int], ...]:
