@@ -113,8 +113,18 @@ EMOJI_KINDS = {
     "✅": "success",
     "❌": "failure",
     "🔥": "important",
+    # the same emoji written as shortcodes (read before shortcodes become emoji)
+    ":bulb:": "tip",
+    ":warning:": "warning",
+    ":exclamation:": "important",
+    ":pushpin:": "note",
+    ":information_source:": "info",
+    ":white_check_mark:": "success",
+    ":x:": "failure",
+    ":fire:": "important",
 }
-"""The emoji that, first in a blockquote, make it a callout (Notion's habit)."""
+"""The emoji (or their shortcodes) that, first in a blockquote, make it a callout (Notion's
+habit)."""
 
 _SVG = (
     '<svg class="callout-icon" viewBox="0 0 24 24" width="18" height="18" fill="none" '
