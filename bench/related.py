@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    python ../shared/bench/gen_corpus.py /tmp/related-corpus 10000
-    python bench/related.py /tmp/related-corpus [--runs 3] [--check 300] [--jieba N]
+    python ../shared/bench/gen_corpus.py CORPUS 10000
+    python bench/related.py CORPUS [--runs 3] [--check 300] [--jieba N]
 
 Loads every post as a build does, then times, separately, term extraction for all posts
 (the per-post work a dev server remembers between builds) and the ranking step (IDF,
