@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from inkstone.cli import main
-from inkstone.importers import run_import
+from inkstone.importers import IMPORTERS, importer, run_import
 from inkstone.importers.formulas import find_formulas, normalise
 from inkstone.importers.model import Formula, ImportBatch, ImportedPost
 from inkstone.importers.writer import write_batch
@@ -391,3 +391,8 @@ def test_fixture_folders_hold_input_and_expected_side_by_side() -> None:
     for fmt in CASES:
         assert (FIXTURES / fmt / "input").is_dir()
         assert (FIXTURES / fmt / "expected" / "site.toml").is_file()
+
+
+def test_every_format_names_an_importer() -> None:
+    for fmt in IMPORTERS:
+        assert callable(importer(fmt)), fmt

@@ -6,42 +6,45 @@ turns the batch into page bundles and an :class:`~inkstone.importers.model.Impor
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
-from inkstone.importers.docs_nav import import_docsify, import_mkdocs
-from inkstone.importers.hexo import import_hexo
-from inkstone.importers.html_article import import_html
-from inkstone.importers.hugo import import_hugo, import_jekyll
 from inkstone.importers.model import ImportBatch, ImportReport
-from inkstone.importers.notion import import_notion
-from inkstone.importers.obsidian import import_obsidian
 from inkstone.importers.writer import write_batch
-from inkstone.importers.zhihu import import_zhihu
 
 Importer = Callable[[Path], ImportBatch]
-IMPORTERS: dict[str, Importer] = {
-    "hexo": import_hexo,
-    "hugo": import_hugo,
-    "jekyll": import_jekyll,
-    "zhihu": import_zhihu,
-    "notion": import_notion,
-    "obsidian": import_obsidian,
-    "csdn": import_html,
-    "html": import_html,
-    "docsify": import_docsify,
-    "mkdocs": import_mkdocs,
+IMPORTERS: dict[str, str] = {
+    "hexo": "hexo:import_hexo",
+    "hugo": "hugo:import_hugo",
+    "jekyll": "hugo:import_jekyll",
+    "zhihu": "zhihu:import_zhihu",
+    "notion": "notion:import_notion",
+    "obsidian": "obsidian:import_obsidian",
+    "csdn": "html_article:import_html",
+    "html": "html_article:import_html",
+    "docsify": "docs_nav:import_docsify",
+    "mkdocs": "docs_nav:import_mkdocs",
 }
-"""FORMAT (as typed after ``inkstone import``) → the importer that reads SOURCE."""
+"""FORMAT (as typed after ``inkstone import``) → ``module:function`` of the importer that
+reads SOURCE, imported only when that format is used (the HTML parsers are slow to load, and
+every ``inkstone`` command would pay for them)."""
+
+
+def importer(fmt: str) -> Importer:
+    """The importer of format ``fmt`` (a key of :data:`IMPORTERS`)."""
+    module, function = IMPORTERS[fmt].split(":")
+    return cast(Importer, getattr(importlib.import_module(f"{__name__}.{module}"), function))
 
 
 def run_import(fmt: str, source: Path, site_dir: Path, *, force: bool = False) -> ImportReport:
     """Import SOURCE in format ``fmt`` into ``site_dir``; the one call the CLI makes."""
-    batch = IMPORTERS[fmt](source)
+    batch = importer(fmt)(source)
     try:
         return write_batch(batch, site_dir, force=force)
     finally:
         batch.close()
 
 
-__all__ = ["IMPORTERS", "ImportReport", "run_import"]
+__all__ = ["IMPORTERS", "ImportReport", "importer", "run_import"]

@@ -9,7 +9,6 @@ A tag with no equivalent is left in place and reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from inkstone.importers.common import (
 from inkstone.importers.formulas import find_formulas
 from inkstone.importers.links import bundle_link, rewrite_links
 from inkstone.importers.model import Formula, ImportBatch, ImportedPost
+from inkstone.importers.tags import TagConverter
 from inkstone.importers.text import map_outside_code
 
 _BLOCK_TAGS = ("codeblock", "note", "blockquote", "raw", "math", "folding", "details")
@@ -157,21 +157,8 @@ def _front(meta: dict[str, Any], path: Path, bundle: Bundle) -> dict[str, Any]:
     return front
 
 
-class _TagConverter:
+class _TagConverter(TagConverter):
     """Turns the tag plugins of one post into Markdown."""
-
-    def __init__(
-        self, batch: ImportBatch, path: Path, bundle: Bundle, posts: dict[str, str]
-    ) -> None:
-        self.batch = batch
-        self.path = path
-        self.bundle = bundle
-        self.posts = posts
-        """Source file stem → bundle folder, for ``{% post_link %}``."""
-
-    def at(self, body_line: int) -> Callable[[str, int], str]:
-        """An editor for :func:`map_outside_code` of a body starting on ``body_line``."""
-        return lambda text, start: self.convert(text, body_line + start)
 
     def convert(self, text: str, first_line: int) -> str:
         """Every tag of ``text`` (which starts on source line ``first_line``) converted."""

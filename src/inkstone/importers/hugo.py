@@ -37,6 +37,7 @@ from inkstone.importers.common import (
 from inkstone.importers.formulas import find_formulas
 from inkstone.importers.links import bundle_link, rewrite_links
 from inkstone.importers.model import ImportBatch, ImportedPost
+from inkstone.importers.tags import TagConverter
 from inkstone.importers.text import map_outside_code
 
 _BACKTICK_MATH = re.compile(r"(?<!`)`(\$\$?)([^`\n]+?)\1`(?!`)")
@@ -92,25 +93,8 @@ def import_jekyll(source: Path) -> ImportBatch:
     return batch
 
 
-class _Tags:
+class _Tags(TagConverter):
     """Turns one post's shortcodes or Liquid tags into Markdown."""
-
-    def __init__(
-        self, batch: ImportBatch, path: Path, bundle: Bundle, posts: dict[str, str]
-    ) -> None:
-        self.batch = batch
-        self.path = path
-        self.bundle = bundle
-        self.posts = posts
-        """Source file name (with and without suffix and date) → bundle folder."""
-
-    def at(self, body_line: int) -> Callable[[str, int], str]:
-        """An editor for :func:`map_outside_code` of a body starting on ``body_line``."""
-        return lambda text, start: self.convert(text, body_line + start)
-
-    def convert(self, text: str, first_line: int) -> str:
-        """Every tag of ``text`` (starting on source line ``first_line``) converted."""
-        raise NotImplementedError
 
     def unknown(self, original: str, line: int, what: str) -> str:
         """Leave a tag with no equivalent in place, and say so."""

@@ -14,17 +14,21 @@ from inkstone.cache import fingerprint
 from inkstone.errors import SourceError
 
 THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
+SHARED_TEMPLATES = THEMES_DIR / "_shared" / "templates"
+"""Partials every theme may include (e.g. ``_mermaid.html``), found after the theme's own."""
 
 
 def theme_dir(site_dir: Path, theme: str) -> Path:
     """The folder of theme ``theme``: a built-in name or a folder relative to the site."""
     builtin = THEMES_DIR / theme
-    if builtin.is_dir():
+    if builtin.is_dir() and not theme.startswith("_"):
         return builtin
     local = (site_dir / theme).resolve()
     if (local / "templates").is_dir():
         return local
-    names = ", ".join(sorted(p.name for p in THEMES_DIR.iterdir() if p.is_dir()))
+    names = ", ".join(
+        sorted(p.name for p in THEMES_DIR.iterdir() if p.is_dir() and not p.name.startswith("_"))
+    )
     raise SourceError(
         f"unknown theme `{theme}`",
         Path("site.toml"),
@@ -36,7 +40,7 @@ class Templates:
     """Renders named templates, turning Jinja's errors into positioned ones."""
 
     def __init__(self, site_dir: Path, theme: Path) -> None:
-        self.search_path = [site_dir / "templates", theme / "templates"]
+        self.search_path = [site_dir / "templates", theme / "templates", SHARED_TEMPLATES]
         self.site_dir = site_dir
         self._fingerprint = ""
         self.env = jinja2.Environment(
@@ -49,7 +53,7 @@ class Templates:
         )
 
     def fingerprint(self) -> str:
-        """A hash of every template file that can be used (site overrides and theme)."""
+        """A hash of every template file that can be used (site overrides, theme, shared)."""
         if not self._fingerprint:
             self._fingerprint = self._read_fingerprint()
         return self._fingerprint
