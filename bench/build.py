@@ -201,7 +201,8 @@ class SearchSize:
     """The index proper (word index, fragments, metadata), without Pagefind's library."""
     transfer_bytes: int
     """The search page, its CSS and scripts, and Pagefind's start-up files (pagefind.js,
-    its worker, entry, metadata and WebAssembly), before the first query."""
+    its worker, the shard list, every shard's entry and metadata, the WebAssembly), before
+    the first query."""
     transfer_gzip: int
     """The same, gzip-compressed as a server would send them."""
 
@@ -212,10 +213,10 @@ def search_size(out: Path, size: int) -> SearchSize | None:
     if not index.is_dir():
         return None
     files = [p for p in index.rglob("*") if p.is_file()]
-    pages = len(list(index.glob("fragment/*.pf_fragment")))
-    entry = index / "pagefind-entry.json"
+    pages = len(list(index.glob("**/fragment/*.pf_fragment")))  # every shard's
     start = [out / "search" / "index.html", index / "pagefind.js", index / "pagefind-worker.js"]
-    start += [entry, *index.glob("*.pf_meta"), *index.glob("wasm.*.pagefind")]
+    start += [index / "shards.json", *index.glob("**/pagefind-entry.json")]
+    start += [*index.glob("**/*.pf_meta"), *index.glob("wasm.*.pagefind")]
     start += [out / "assets" / name for name in ("style.css", "theme.js", "search.js")]
     start = [p for p in start if p.is_file() and "unknown" not in p.name]
     raw = sum(p.stat().st_size for p in start)

@@ -3,18 +3,19 @@
 Run from the repository root::
 
     python bench/peers.py --sizes 1000 --runs 3 [--tools inkstone,hugo,...] [--work DIR]
+        [--modes math,plain] [--inkstone-jobs all,1] [--warm N]
 
-Every tool builds the same generated corpus (``../shared/bench/gen_corpus.py``, relative
-to the repository root) into equivalent pages (one page per post, a home page paginated by
-10, tag and category pages where the tool has them, a 404 page), once with plain Markdown
-and once with math, typeset at build time where the tool can do that. Each timed run is
-cold: the output and every build cache of the tool are deleted first. For each tool and
-mode the script records the median wall time, the peak RSS of the whole process tree, the
-HTML pages written and, for the math modes, how many of the corpus's formulas did not come
-out typeset (see ``bench/README.md``, "Peers"). Peers are installed into the work folder
-(npm and pip, pinned below); a peer that cannot be installed is reported and skipped.
-The table goes to stdout, progress to stderr.
-"""
+Every tool builds the same generated corpus (``../shared/bench/gen_corpus.py``, relative to
+the repository root) into equivalent pages (one page per post, a home page paginated by 10,
+tag and category pages where the tool has them, a 404 page), once with plain Markdown and
+once with math, typeset at build time where the tool can do that. Each timed run is cold:
+the output and every build cache of the tool are deleted first. For each tool and mode the
+script records the median wall time, the peak RSS of the whole process tree, the HTML pages
+written and, for the math modes, how many of the corpus's formulas did not come out typeset
+(see ``bench/README.md``, "Peers"). With ``--warm N`` each case is then built N times more
+with its caches (and output) kept and nothing changed, in a second table. Peers are
+installed into the work folder (npm and pip, pinned below); a peer that cannot be installed
+is reported and skipped. The table goes to stdout, progress to stderr."""
 
 from __future__ import annotations
 
@@ -342,6 +343,8 @@ class Case:
     pages: int | None = None
     damage: Damage | None = None
     runs: list[Run] = field(default_factory=list)
+    warm_runs: list[Run] = field(default_factory=list)
+    """Runs right after the cold ones, with the tool's caches (and output) left in place."""
     notes: list[str] = field(default_factory=list)
     ok: Callable[[Run], str | None] = lambda run: None
     """Extra check of a finished run: a problem to note, or ``None``."""
@@ -361,6 +364,12 @@ class Case:
         """Median CPU time (user + system) of the successful runs."""
         cpu = [r.cpu_seconds for r in self.runs if r.returncode == 0]
         return statistics.median(cpu) if cpu else None
+
+    @property
+    def warm_median(self) -> float | None:
+        """Median wall time of the successful warm runs."""
+        times = [r.seconds for r in self.warm_runs if r.returncode == 0]
+        return statistics.median(times) if times else None
 
     @property
     def peak_rss_mib(self) -> float | None:
@@ -1052,8 +1061,11 @@ def mkdocs_cases(bin_dir: Path, work: Path, size: int, posts: list[Post]) -> lis
 # --------------------------------------------------------------------------- running
 
 
-def bench_case(case: Case, work: Path, runs: int, posts: list[Post], size: int) -> None:
-    """Build ``case`` cold ``runs`` times; then count its pages and check its formulas."""
+def bench_case(
+    case: Case, work: Path, runs: int, posts: list[Post], size: int, warm: int = 0
+) -> None:
+    """Build ``case`` cold ``runs`` times, then ``warm`` times more with its caches kept;
+    then count its pages and check its formulas."""
     if not case.cmd:
         log(f"{case.label} ({case.mode}): skipped: {'; '.join(case.notes)}")
         return
@@ -1080,6 +1092,14 @@ def bench_case(case: Case, work: Path, runs: int, posts: list[Post], size: int) 
             f"{case.label} ({case.mode}, {size}): run {n}/{runs}: {run.seconds:.2f} s, "
             f"{run.cpu_seconds:.2f} s CPU, {run.rss_kib / 1024:.0f} MiB tree "
             f"({run.wait4_kib / 1024:.0f} MiB wait4)"
+        )
+    for n in range(1, warm + 1 if case.times else 1):
+        name = re.sub(r"[^a-z0-9]+", "-", f"{case.label} {case.mode} {size} warm {n}".lower())
+        run = run_measured(case.cmd, work / "logs" / f"{name.strip('-')}.log", case.cwd, case.env)
+        case.warm_runs.append(run)
+        log(
+            f"{case.label} ({case.mode}, {size}): warm run {n}/{warm}: {run.seconds:.2f} s, "
+            f"{run.cpu_seconds:.2f} s CPU, {run.rss_kib / 1024:.0f} MiB tree"
         )
     if case.times and case.out.is_dir():
         case.pages = len(html_pages(case.out))
@@ -1138,6 +1158,33 @@ def damage_cell(case: Case) -> tuple[str, str]:
     return cell, mangled
 
 
+def warm_table(cases: list[Case], size: int) -> str:
+    """The warm runs of one corpus size: each tool again with its caches from the cold runs."""
+    head = [
+        "tool", "mode", "warm wall median (s)", "min / max (s)", "CPU median (s)",
+        "peak RSS (MiB)", "inkstone -j N / tool",
+    ]  # fmt: skip
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    ours = {c.mode: c.warm_median for c in cases if c.tool == "inkstone" and "-j 1" not in c.label}
+    for c in cases:
+        ok = [r for r in c.warm_runs if r.returncode == 0]
+        if not ok:
+            continue
+        times = [r.seconds for r in ok]
+        cpu = statistics.median(r.cpu_seconds for r in ok)
+        cells = [
+            c.label,
+            c.mode,
+            f"{statistics.median(times):.2f}",
+            f"{min(times):.2f} / {max(times):.2f}",
+            f"{cpu:.1f}",
+            f"{max(r.rss_kib for r in ok) / 1024:.0f}",
+            "—" if c.tool == "inkstone" else ratio(ours.get(c.mode), c.warm_median),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return f"{size:,} posts, warm (caches kept, nothing changed):\n\n" + "\n".join(lines)
+
+
 def table(cases: list[Case], size: int) -> str:
     """One Markdown table for one corpus size."""
     head = [
@@ -1194,6 +1241,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="measure this commit (exported and installed into the work folder) instead of "
         "the installed inkstone",
     )
+    parser.add_argument(
+        "--modes",
+        default="math,plain",
+        type=lambda s: [x.strip().lower() for x in s.split(",") if x.strip()],
+        help="comma-separated modes: math, plain (default: both)",
+    )
+    parser.add_argument(
+        "--inkstone-jobs",
+        default="all,1",
+        type=lambda s: [x.strip().lower() for x in s.split(",") if x.strip()],
+        help="inkstone's -j cases: all (one worker per core) and/or 1 (default: all,1)",
+    )
+    parser.add_argument(
+        "--warm",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after the cold runs, build each case N times more with its caches kept",
+    )
     parser.add_argument("--work", type=Path, help="work folder (default: a new temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep a temporary work folder")
     args = parser.parse_args(argv)
@@ -1203,6 +1269,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown tools {unknown}; choose from {', '.join(TOOLS)}")
     return args
+
+
+def _jobs_wanted(case: Case, args: argparse.Namespace) -> bool:
+    """Whether ``--inkstone-jobs`` keeps this case (cases of other tools are always kept)."""
+    if case.tool != "inkstone":
+        return True
+    return ("1" if "-j 1" in case.label else "all") in args.inkstone_jobs
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1246,10 +1319,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 cases += pelican_cases(pelican, work, size, posts)
             if mkdocs:
                 cases += mkdocs_cases(mkdocs, work, size, posts)
+            cases = [c for c in cases if c.mode in args.modes and _jobs_wanted(c, args)]
             for case in cases:
-                bench_case(case, work, args.runs, posts, size)
+                bench_case(case, work, args.runs, posts, size, args.warm)
             cases.sort(key=lambda c: (TOOLS.index(c.tool), c.mode != "math"))
             tables.append(table(cases, size))
+            if args.warm:
+                tables.append(warm_table(cases, size))
             all_cases += cases
         peer_versions = versions(hugo, hexo, pelican, mkdocs)
     finally:

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """How long `inkstone serve` takes from saving a post to the browser showing the edit.
 
-Usage: python bench/serve.py [--size 1000] [--edits 20] [--work DIR]
+Usage: python bench/serve.py [--size 1000] [--edits 20] [--pause 200] [--work DIR]
 
 Generates a corpus with ../shared/bench/gen_corpus.py, starts the dev server on it (in this
 process, on 127.0.0.1), opens one post in headless Chromium, then edits that post EDITS
-times. Each edit is timed from the write of the file to the moment the page, reloaded by
-the server's event, shows the new text. Prints the median, min and max, and the median
-time of the rebuild itself.
-"""
+times, PAUSE milliseconds after the previous edit showed. Each edit is timed from the write
+of the file to the moment the browser, told by the server, requests the page again (it
+reloads), and to the moment the reloaded page shows the new text (which adds the browser's
+own work: fetching, parsing and laying out a math-heavy page). Prints the median, min and
+max, and the median time of the preview (the edited page alone) and of the full rebuilds
+that ran to the end (a newer edit stops one still running)."""
 
 from __future__ import annotations
 
@@ -44,6 +46,9 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument(
+        "--pause", type=int, default=200, help="milliseconds between one edit shown and the next"
+    )
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="inkstone-serve-bench-"))
     corpus = work / f"corpus-{args.size}"
@@ -65,24 +70,33 @@ def main() -> int:
     started = time.perf_counter()
     first = live.rebuild()
     print(f"first build: {time.perf_counter() - started:.1f} s, {first.pages_written} pages")
+    previews: list[float] = []
     rebuilds: list[float] = []
 
     def on_rebuild(report: BuildReport) -> None:
-        rebuilds.append(report.seconds)
+        (previews if report.preview else rebuilds).append(report.seconds)
 
     server.start(on_rebuild)
     reloads: list[float] = []
+    starts: list[float] = []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
             )
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.port}/{slug}/")
+            page_url = f"http://127.0.0.1:{server.port}/{slug}/"
+            page.goto(page_url)
             page.wait_for_timeout(500)
+            asked: list[float] = []
+            page.on(
+                "request",
+                lambda r: asked.append(time.perf_counter()) if r.url == page_url else None,
+            )
             text = post.read_text(encoding="utf-8")
             for n in range(args.edits):
                 marker = f"EDIT-MARKER-{n}-{time.time_ns()}"
+                asked.clear()
                 begin = time.perf_counter()
                 post.write_text(text + f"\n\n{marker}\n", encoding="utf-8")
                 page.wait_for_function(
@@ -91,23 +105,29 @@ def main() -> int:
                     polling="raf",
                 )
                 reloads.append(time.perf_counter() - begin)
-                page.wait_for_timeout(200)
+                starts.append(asked[0] - begin if asked else float("nan"))
+                page.wait_for_timeout(args.pause)
             browser.close()
     finally:
         server.stop()
     ms = [1000 * r for r in reloads]
     print()
     print(
-        "| corpus (posts) | edits | edit → page shows it, median (ms) | min / max (ms) "
-        "| rebuild alone, median (ms) |"
+        "| corpus (posts) | edits | pause (ms) | edit → browser reloads, median (ms) "
+        "| edit → page shows it, median (ms) | min / max (ms) | preview, median (ms) "
+        "| full rebuilds completed | full rebuild, median (ms) |"
     )
-    print("|---|---|---|---|---|")
-    rebuild_ms = statistics.median(1000 * r for r in rebuilds) if rebuilds else float("nan")
+    print("|---|---|---|---|---|---|---|---|---|")
     print(
-        f"| {args.size:,} | {len(ms)} | {statistics.median(ms):.0f} | "
-        f"{min(ms):.0f} / {max(ms):.0f} | {rebuild_ms:.0f} |"
+        f"| {args.size:,} | {len(ms)} | {args.pause} | {_median_ms(starts)} "
+        f"| {statistics.median(ms):.0f} | {min(ms):.0f} / {max(ms):.0f} "
+        f"| {_median_ms(previews)} | {len(rebuilds)} | {_median_ms(rebuilds)} |"
     )
     return 0
+
+
+def _median_ms(seconds: list[float]) -> str:
+    return f"{statistics.median(seconds) * 1000:.0f}" if seconds else "—"
 
 
 if __name__ == "__main__":

@@ -7,14 +7,16 @@ a ``pagefind_dcd`` signature) are read back to see what a search can find.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import tomllib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
+import inkstone.build
 from inkstone.search import index
-from inkstone.search.slim import slim_page
+from inkstone.search.slim import page_digest, slim_page, without_ignored
 from tests.sites import build_site, read
 
 SITE = """\
@@ -48,10 +50,11 @@ title: 关于
 """
 
 
-def fragments(out: Path) -> dict[str, dict[str, object]]:
-    """Every page in the index: URL → its fragment (``content``, ``meta`` …)."""
+def fragments(out: Path, folder: str = "pagefind") -> dict[str, dict[str, object]]:
+    """Every page in the index (or in the shard in ``folder``): URL → its fragment
+    (``content``, ``meta`` …)."""
     pages = {}
-    for path in (out / "pagefind" / "fragment").glob("*.pf_fragment"):
+    for path in (out / folder / "fragment").glob("*.pf_fragment"):
         data = gzip.decompress(path.read_bytes())
         assert data.startswith(b"pagefind_dcd")
         fragment = json.loads(data[len(b"pagefind_dcd") :])
@@ -291,3 +294,243 @@ def test_slimming_does_not_change_the_index(
     slimmed = fragments(out)
     assert slimmed == fragments(whole)
     assert "学习率" in text_of(slimmed["/posts/c/"]) and slimmed["/posts/c/"]["anchors"]
+
+
+# --------------------------------------------------------------------------- shards
+
+SHARDED = """\
+-- site.toml --
+title = "分片测试"
+language = "zh"
+-- content/about.md --
+---
+title: 关于
+---
+
+这里是关于页面。
+"""
+SHARDED_POSTS = {
+    # slug: its shard among 4, its text (梯度 is in posts of shards 1 and 3)
+    "dropout": (0, "丢弃法在训练时随机置零一部分神经元。"),
+    "fourier": (0, "傅里叶变换把信号分解成频率分量。"),
+    "clipping": (1, "梯度裁剪把范数限制在阈值以内。"),
+    "hessian": (1, "海森矩阵是二阶导数组成的矩阵。"),
+    "attention": (2, "自注意力对序列两两打分。"),
+    "embedding": (2, "词嵌入把词映射成稠密向量。"),
+    "softmax": (3, "归一化指数函数的梯度很好算。"),
+    "jacobian": (3, "雅可比矩阵由一阶偏导数组成。"),
+    "tensor": (3, "张量是多维数组。"),
+}
+"""Nine posts and the about page: with three pages to a shard, four shards (ceil(10 / 3)
+rounded up to a power of two), none empty; the slugs are chosen for that."""
+
+
+def sharded_site() -> str:
+    posts = "".join(
+        f"-- content/posts/{slug}.md --\n---\ntitle: {slug} 笔记\ndate: 2025-03-0{n + 1}\n"
+        f"tags: [{slug}]\n---\n\n{text}\n"
+        for n, (slug, (_, text)) in enumerate(SHARDED_POSTS.items())
+    )
+    return SHARDED + posts
+
+
+@pytest.fixture
+def results(monkeypatch: pytest.MonkeyPatch) -> list[index.SearchIndex | None]:
+    """What the search step returned, build after build (the build itself drops it)."""
+    seen: list[index.SearchIndex | None] = []
+    write_search = inkstone.build.write_search
+
+    def recording(*args: object, **kwargs: object) -> index.SearchIndex | None:
+        seen.append(write_search(*args, **kwargs))  # type: ignore[arg-type]
+        return seen[-1]
+
+    monkeypatch.setattr(inkstone.build, "write_search", recording)
+    return seen
+
+
+@pytest.fixture
+def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index, "SHARD_PAGES", 3)
+
+
+def shard_folders(out: Path) -> list[str]:
+    """``pagefind`` and each ``pagefind/shard-N`` that exists, in shard order."""
+    found = sorted(
+        (int(p.name.removeprefix("shard-")), p) for p in (out / "pagefind").glob("shard-*")
+    )
+    return ["pagefind", *(p.relative_to(out).as_posix() for _, p in found)]
+
+
+def index_files(out: Path) -> dict[str, int]:
+    """Every file under ``/pagefind/`` → its modification time."""
+    return {
+        p.relative_to(out).as_posix(): p.stat().st_mtime_ns
+        for p in (out / "pagefind").rglob("*")
+        if p.is_file()
+    }
+
+
+def test_shard_count_and_assignment() -> None:
+    assert [index.shard_count(n) for n in (0, 1, 1000, 1001, 2000, 2001, 3000, 4001)] == [
+        1, 1, 1, 2, 2, 4, 4, 8,
+    ]  # fmt: skip
+    page = PurePosixPath("posts/rope/index.html")
+    digits = int(hashlib.sha1(b"posts/rope/index.html").hexdigest()[:8], 16)
+    assert [index.shard_of(page, k) for k in (1, 2, 4, 8)] == [digits % k for k in (1, 2, 4, 8)]
+    # A count that would leave a shard empty is halved until none is.
+    pages = [PurePosixPath(f"posts/{slug}/index.html") for slug in ("dropout", "fourier")]
+    assert index.split_into_shards(pages) == [pages]
+
+
+def test_a_big_site_is_split_into_shards_with_a_manifest(
+    tmp_path: Path, small_shards: None, results: list[index.SearchIndex | None]
+) -> None:
+    report, out = build_site(tmp_path, sharded_site())
+    assert not report.errors and not report.warnings
+    result = results[-1]
+    assert result is not None
+    assert (result.pages, result.shards, result.shards_rebuilt, result.rebuilt) == (10, 4, 4, True)
+    manifest = json.loads(read(out, "pagefind/shards.json"))
+    assert manifest == {"shards": ["shard-1/", "shard-2/", "shard-3/"]}
+    folders = shard_folders(out)
+    assert folders == ["pagefind", "pagefind/shard-1", "pagefind/shard-2", "pagefind/shard-3"]
+    assert result.files == len(index_files(out))
+    # Pagefind's library is in shard 0 only: a merged index is searched with its WebAssembly.
+    assert (out / "pagefind" / "pagefind.js").is_file()
+    assert list((out / "pagefind").glob("wasm.*.pagefind"))
+    for folder in folders[1:]:
+        names = {p.name for p in (out / folder).iterdir()}
+        assert "pagefind-entry.json" in names and any(n.endswith(".pf_meta") for n in names)
+        assert not {n for n in names if n.startswith(("pagefind.js", "pagefind-", "wasm."))} - {
+            "pagefind-entry.json"
+        }
+    # Every searchable page is in exactly one shard, the one its path hashes to.
+    where: dict[str, list[int]] = {}
+    for number, folder in enumerate(folders):
+        shard = fragments(out, folder)
+        entry = json.loads(read(out, f"{folder}/pagefind-entry.json"))
+        assert entry["languages"]["zh"]["page_count"] == len(shard)
+        for url in shard:
+            where.setdefault(url, []).append(number)
+    expected = {f"/posts/{slug}/": [n] for slug, (n, _) in SHARDED_POSTS.items()}
+    assert where == {**expected, "/about/": [0]}
+    for url, (number,) in where.items():
+        assert index.shard_of(PurePosixPath(url.strip("/")) / "index.html", 4) == number
+    assert "梯度裁剪" in text_of(fragments(out, "pagefind/shard-1")["/posts/clipping/"])
+
+
+def test_an_edit_reindexes_only_the_shard_of_the_post(
+    tmp_path: Path, small_shards: None, results: list[index.SearchIndex | None]
+) -> None:
+    _, out = build_site(tmp_path, sharded_site())
+    before = index_files(out)
+    pages = {p: p.stat().st_mtime_ns for p in (out / "posts").rglob("index.html")}
+    report, out = build_site(tmp_path)  # nothing changed: every shard is kept
+    assert not report.errors
+    result = results[-1]
+    assert result is not None
+    assert (result.shards, result.shards_rebuilt, result.rebuilt) == (4, 0, False)
+    assert index_files(out) == before
+    post = tmp_path / "content" / "posts" / "softmax.md"  # shard 3
+    post.write_text(post.read_text(encoding="utf-8") + "\n新增一句关于温度系数的话。\n", "utf-8")
+    report, out = build_site(tmp_path)
+    assert not report.errors
+    result = results[-1]
+    assert result is not None
+    assert (result.shards, result.shards_rebuilt, result.rebuilt) == (4, 1, True)
+    after = index_files(out)
+    outside = {rel: t for rel, t in before.items() if not rel.startswith("pagefind/shard-3/")}
+    assert {rel: after.get(rel) for rel in outside} == outside  # not even rewritten
+    assert {rel for rel in after if rel.startswith("pagefind/shard-3/")} != {
+        rel for rel in before if rel.startswith("pagefind/shard-3/")
+    }  # the changed fragment has another name
+    assert "温度系数" in text_of(fragments(out, "pagefind/shard-3")["/posts/softmax/"])
+    # The edit changed the lists of related posts of posts in other shards too: their pages
+    # are new, what the index reads of them is not.
+    rewritten = {p.parent.name for p, t in pages.items() if p.stat().st_mtime_ns != t}
+    assert rewritten - {"softmax", "jacobian", "tensor"}
+    assert set(fragments(out, "pagefind/shard-3")) == {
+        "/posts/softmax/",
+        "/posts/jacobian/",
+        "/posts/tensor/",
+    }
+
+
+def test_one_shard_has_an_empty_manifest_and_a_shrunk_site_loses_its_shards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, results: list[index.SearchIndex | None]
+) -> None:
+    _, out = build_site(tmp_path / "small", SITE)
+    result = results[-1]
+    assert result is not None and (result.shards, result.shards_rebuilt) == (1, 1)
+    assert json.loads(read(out, "pagefind/shards.json")) == {"shards": []}
+    assert shard_folders(out) == ["pagefind"]
+
+    monkeypatch.setattr(index, "SHARD_PAGES", 3)
+    _, out = build_site(tmp_path / "big", sharded_site())
+    assert len(shard_folders(out)) == 4
+    monkeypatch.setattr(index, "SHARD_PAGES", 10)  # the site is under it again: one index
+    report, out = build_site(tmp_path / "big")
+    assert not report.errors
+    result = results[-1]
+    assert result is not None and (result.shards, result.shards_rebuilt) == (1, 1)
+    assert json.loads(read(out, "pagefind/shards.json")) == {"shards": []}
+    assert shard_folders(out) == ["pagefind"]
+    assert len(fragments(out)) == 10
+
+
+def test_dev_server_rebuilds_keep_every_shard(
+    tmp_path: Path, small_shards: None, results: list[index.SearchIndex | None]
+) -> None:
+    from inkstone.build import BuildMemory, BuildOptions, build
+    from tests.sites import write_site
+
+    write_site(tmp_path, sharded_site())
+    memory = BuildMemory()
+    options = BuildOptions(out_dir=tmp_path / "public")
+    build(tmp_path, options, memory)
+    before = index_files(tmp_path / "public")
+    post = tmp_path / "content" / "posts" / "softmax.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\n新增一句关于温度系数的话。\n", "utf-8")
+    report = build(tmp_path, options, memory)
+    assert not report.errors
+    result = results[-1]
+    assert result is not None
+    assert (result.shards, result.shards_rebuilt, result.rebuilt) == (4, 0, False)
+    assert index_files(tmp_path / "public") == before
+
+
+def test_the_digest_leaves_out_only_what_pagefind_ignores() -> None:
+    footer = (
+        '<footer class="post-footer" data-pagefind-ignore><nav class="related">'
+        '<ul><li><a href="/posts/a/">A</a></li></ul></nav><footer>内层</footer></footer>'
+    )
+    page = f"<article data-pagefind-body><p>正文</p>{footer}<p>结尾</p></article>"
+    expected = "<article data-pagefind-body><p>正文</p><p>结尾</p></article>"
+    assert without_ignored(page.encode()) == expected.encode()
+    for kept in (
+        '<div data-pagefind-ignore><h2 id="x">标题</h2></div>',  # an anchor
+        '<div data-pagefind-ignore><img src="a.png"></div>',  # an image
+        '<div data-pagefind-ignore><span data-pagefind-meta="k:v"></span></div>',  # metadata
+        "<div data-pagefind-ignore><p>不闭合</p>",  # it does not close
+    ):
+        page = f"<main data-pagefind-body><p>正文</p>{kept}</main>"
+        assert without_ignored(page.encode()) == page.encode(), kept
+    nested = '<div data-pagefind-ignore><h2 id="x">标题</h2><p data-pagefind-ignore>日期</p></div>'
+    expected = '<div data-pagefind-ignore><h2 id="x">标题</h2></div>'
+    assert without_ignored(nested.encode()) == expected.encode()
+
+
+def test_page_digest_changes_with_what_is_indexed_only() -> None:
+    def page(text: str, related: str, nav: str = "首页") -> bytes:
+        return (
+            f'<html lang="zh"><head><title>注意力</title></head><body><nav>{nav}</nav>'
+            f"<article data-pagefind-body><p>{text}</p><footer data-pagefind-ignore>"
+            f'<a href="/posts/{related}/">{related}</a></footer></article></body></html>'
+        ).encode()
+
+    digest = page_digest(page("正文", "a"))
+    assert page_digest(page("正文", "b")) == digest  # another related post
+    assert page_digest(page("正文", "a", nav="归档")) == digest  # outside the body
+    assert page_digest(page("正文改了", "a")) != digest
+    retitled = page("正文", "a").replace(b"<title>", "<title>新".encode())
+    assert page_digest(retitled) != digest

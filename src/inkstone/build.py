@@ -18,11 +18,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from inkstone.cache import CACHE_DIR, Cache, fingerprint, open_cache
+from inkstone.cancel import cancellable, checkpoint
 from inkstone.config import CONFIG_FILE, SiteConfig, load_config
 from inkstone.content.discover import Discovery, discover
 from inkstone.content.load import is_published, load_document
 from inkstone.content.model import Document, Source
-from inkstone.errors import BuildReport, ConfigError, Problem, Severity, SourceError
+from inkstone.errors import (
+    BuildCancelled,
+    BuildReport,
+    ConfigError,
+    Problem,
+    Severity,
+    SourceError,
+)
 from inkstone.markup.math import KatexNotFound, find_katex_dist
 from inkstone.output.assets import copy_assets
 from inkstone.output.writer import MARKER, SiteWriter, UnsafeOutput
@@ -58,6 +66,17 @@ class BuildOptions:
     no_cache: bool = False
     """Neither read nor write the persistent cache."""
     progress: Progress | None = None
+    cancelled: Callable[[], bool] | None = None
+    """Asked at every checkpoint (:mod:`inkstone.cancel`): True (the sources changed again)
+    stops the build, which then writes nothing (the dev server starts over)."""
+
+
+@dataclass
+class BuiltSite:
+    """The last complete build's view of the site, for previews of edits."""
+
+    links: SiteLinks
+    pages: PageWriter
 
 
 @dataclass
@@ -81,6 +100,11 @@ class BuildMemory:
     """The compiled templates, kept while no template file changes."""
     feed_entries: FeedEntries = field(default_factory=FeedEntries)
     """Feed entries of the posts, by their signature."""
+    site: BuiltSite | None = None
+    """The last complete build's site (None until one completed)."""
+    files: set[str] = field(default_factory=set)
+    """Every file of the output after the last build: the next one finds the stale files
+    without walking the output folder."""
 
     def forget_if_changed(self, config: SiteConfig, options: BuildOptions) -> None:
         """Forget everything when the settings changed since the memory was made."""
@@ -88,6 +112,7 @@ class BuildMemory:
         if key != self.config:
             self.config, self.loaded, self.last_good, self.pages = key, {}, {}, {}
             self.signatures, self.templates, self.feed_entries = None, None, FeedEntries()
+            self.site, self.files = None, set()
 
 
 def build(
@@ -104,9 +129,76 @@ def build(
         if config is not None:
             if memory is not None:
                 memory.forget_if_changed(config, options)
-            _build(site_dir, config, options, report, memory)
+            with cancellable(options.cancelled):
+                _build(site_dir, config, options, report, memory)
+    except BuildCancelled:
+        report.cancelled = True
     finally:
         report.seconds = time.perf_counter() - started
+    return report
+
+
+def preview(
+    site_dir: Path, options: BuildOptions, memory: BuildMemory, changed: list[Path]
+) -> BuildReport | None:
+    """Write only the pages of the edited sources ``changed``, with the rest of the site as
+    the last complete build left it: the dev server's first answer to an edit, so the open
+    page shows it at once; the full rebuild follows and brings lists, feeds and every
+    other page up to date. None when the edit is not one a preview can show (a source that
+    is new, gone or broken, one whose address or kind changed, anything but content, or
+    no complete build yet): the full rebuild alone answers those."""
+    site = memory.site
+    if site is None or memory.signatures is None or not changed:
+        return None
+    report = BuildReport(preview=True)
+    started = time.perf_counter()
+    config = site.pages.config
+    now = dt.datetime.now(dt.UTC)
+    documents = []
+    for path in dict.fromkeys(changed):
+        known = memory.loaded.get(path)
+        old = known[1] if known is not None else None
+        if old is None:
+            return None
+        try:
+            doc, problems = _load_one(old.source, config, memory)
+        except SourceError:
+            return None
+        if (
+            doc is None
+            or any(p.severity is Severity.ERROR for p in problems)
+            or (doc.url, doc.kind) != (old.url, old.kind)
+            or not (options.drafts or is_published(doc, now))
+        ):
+            return None
+        report.problems.extend(problems)
+        documents.append(doc)
+    out_dir = (options.out_dir or site_dir / "public").resolve()
+    cache = open_cache(None if options.no_cache else options.cache_dir or site_dir / CACHE_DIR)
+    writer: SiteWriter | None = None
+    try:
+        writer = SiteWriter(out_dir, site_dir, memory.signatures)
+        pages = site.pages.for_preview(writer, report)
+        for doc, outcome in render_all(documents, config, site.links, 1, cache, None, memory.pages):
+            if outcome.rendered is None or any(
+                p.severity is Severity.ERROR for p in outcome.problems
+            ):
+                writer.discard()  # the full rebuild reports it
+                return None
+            _take_rendered(doc, outcome, report)
+            pages.views.forget_view(doc.url)
+            pages.document(doc)
+        writer.commit(partial=True)
+    except (SourceError, UnsafeOutput, OSError):
+        if writer is not None:
+            writer.discard()
+        return None
+    finally:
+        if cache is not None:
+            cache.close()
+    memory.signatures.update(writer.signatures)
+    report.written = [rel.as_posix() for rel in writer.staged]
+    report.seconds = time.perf_counter() - started
     return report
 
 
@@ -149,7 +241,8 @@ def _build(
         previous = memory.signatures if memory and memory.signatures is not None else None
         if previous is None:
             previous = _output_signatures(cache, out_dir)
-        writer = SiteWriter(out_dir, site_dir, previous)
+        known = memory.files if memory is not None and memory.signatures is not None else None
+        writer = SiteWriter(out_dir, site_dir, previous, known)
     except SourceError as exc:
         report.add(exc.problem)
         return
@@ -162,6 +255,7 @@ def _build(
             report.problems.extend(found.problems)
             documents = _load(found, config, options, report, memory)
             remember_terms(documents, cache)
+        checkpoint()
         with _timed(report, "render"):
             links = SiteLinks(config.base_path, found.root, documents, set(found.assets))
             index = collect(documents, links)
@@ -169,11 +263,13 @@ def _build(
             if memory is not None:
                 pages.feed_entries = memory.feed_entries
             rendered = _render(documents, config, links, options, cache, memory, report, pages)
+        checkpoint()
         with _timed(report, "write"):
             if len(rendered) < len(documents):  # a page failed: list only the others
                 pages.reindex(collect(rendered, links))
             pages.lists()
             copy_assets(site_dir, found, rendered, config, writer, report)
+        checkpoint()
         with _timed(report, "index"):  # reads the pages as written: after them, before commit
             rebuild = memory is not None and memory.signatures is not None
             write_search(config, rendered, pages, writer, report, keep_stale=rebuild)
@@ -181,9 +277,12 @@ def _build(
         if options.strict and has_failed(report, strict=True):
             writer.discard()
         else:
+            checkpoint()
+            report.written = [rel.as_posix() for rel in writer.staged]
             writer.commit()
             if memory is not None:
-                memory.signatures = writer.signatures
+                memory.signatures, memory.files = writer.signatures, writer.files()
+                memory.site = BuiltSite(links, pages)
             if cache is not None:
                 cache.put("output", [(str(out_dir), json.dumps(writer.signatures).encode())])
     except BaseException:
@@ -232,6 +331,7 @@ def _load(
     now = dt.datetime.now(dt.UTC)
     documents: list[Document] = []
     for source in found.sources:
+        checkpoint()
         try:
             doc, problems = _load_one(source, config, memory)
         except SourceError as exc:
@@ -312,19 +412,28 @@ def _render(
     remembered = memory.pages if memory is not None else None
     outcomes = render_all(documents, config, links, options.jobs, cache, progress, remembered)
     for doc, outcome in outcomes:
-        report.problems.extend(outcome.problems)
-        report.formulas_rendered += outcome.formulas
-        report.formulas_typeset += outcome.typeset
-        report.documents_cached += outcome.from_cache
-        if outcome.rendered is not None:
-            doc.rendered = outcome.rendered
-            links_went = [(call.href, call.target) for call in outcome.links]
-            content_key = fingerprint(doc.render_key, links_went)
-            if content_key != doc.content_key:
-                doc.content_key, doc.signature = content_key, ""
+        if _take_rendered(doc, outcome, report):
             pages.document(doc)
             rendered.append(doc)
+        checkpoint()
     return rendered
+
+
+def _take_rendered(doc: Document, outcome: RenderOutcome, report: BuildReport) -> bool:
+    """Give ``doc`` its rendered body and count what rendering it found; False when it
+    failed to render."""
+    report.problems.extend(outcome.problems)
+    report.formulas_rendered += outcome.formulas
+    report.formulas_typeset += outcome.typeset
+    report.documents_cached += outcome.from_cache
+    if outcome.rendered is None:
+        return False
+    doc.rendered = outcome.rendered
+    links_went = [(call.href, call.target) for call in outcome.links]
+    content_key = fingerprint(doc.render_key, links_went)
+    if content_key != doc.content_key:
+        doc.content_key, doc.signature = content_key, ""
+    return True
 
 
 def clean(site_dir: Path, out_dir: Path | None = None, cache_dir: Path | None = None) -> list[Path]:
@@ -356,4 +465,13 @@ def has_failed(report: BuildReport, strict: bool) -> bool:
     return bool(report.errors) or (strict and bool(report.warnings))
 
 
-__all__ = ["BuildOptions", "Problem", "Severity", "build", "has_failed", "summary_line"]
+__all__ = [
+    "BuildCancelled",
+    "BuildOptions",
+    "Problem",
+    "Severity",
+    "build",
+    "has_failed",
+    "preview",
+    "summary_line",
+]

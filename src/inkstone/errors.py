@@ -73,6 +73,10 @@ class SourceError(Exception):
         return str(self.problem)
 
 
+class BuildCancelled(Exception):
+    """The build was told to stop (the sources changed again while it ran)."""
+
+
 class ConfigError(Exception):
     """Raised when ``site.toml`` has errors; carries all of them at once."""
 
@@ -99,6 +103,13 @@ class BuildReport:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent in each stage of the build spine."""
+    written: list[str] = field(default_factory=list)
+    """Output files (paths in the output folder) this build wrote anew or changed."""
+    preview: bool = False
+    """A preview: only the pages of edited sources were written (the dev server's first
+    answer to an edit, before the full rebuild)."""
+    cancelled: bool = False
+    """The build stopped because the sources changed again; it wrote nothing."""
 
     def add(self, problem: Problem) -> None:
         """Record one problem."""

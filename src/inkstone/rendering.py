@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from inkstone.cache import Cache, fingerprint, fragments, open_cache, use_cache
+from inkstone.cancel import checkpoint
 from inkstone.config import SiteConfig
 from inkstone.content.model import Document, ImageVariant, Rendered, TocEntry
 from inkstone.errors import Problem, Severity
@@ -122,6 +123,33 @@ def _context(doc: Document, config: SiteConfig) -> RenderContext:
     return ctx
 
 
+_WARM_UP = """# Warm-up
+
+Text with $x_i^2$, **bold**, `code` and a [link](https://example.org).
+
+$$
+\\sum_{i=1}^{n} a_i
+$$
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+```python
+def f(x: int) -> int:
+    return x + 1
+```
+"""
+
+
+def warm_up() -> None:
+    """Load the Markdown parser, KaTeX and Pygments' common lexers in this process by
+    rendering a small sample (the dev server does this before the first edit, whose
+    preview should not wait for them). Touches no cache."""
+    engine().warm_up()
+    render_markdown(_WARM_UP, RenderContext(path=Path("warm-up.md")))
+
+
 def worker_count(requested: int | None, documents: int) -> int:
     """How many processes to use: ``requested`` (at most one per document), else one per
     core as long as each gets enough documents to be worth starting."""
@@ -150,10 +178,10 @@ def render_all(
         keys = [doc.render_key for doc in documents]
         # which bodies the cache holds, checked on their small part only: the bodies
         # themselves are read one by one below, so they are never all in memory at once
-        cached = [
-            _is_cached(cache, memory, key, doc, links)
-            for key, doc in zip(keys, documents, strict=True)
-        ]
+        cached = []
+        for key, doc in zip(keys, documents, strict=True):
+            checkpoint()
+            cached.append(_is_cached(cache, memory, key, doc, links))
         missing = [doc for doc, hit in zip(documents, cached, strict=True) if not hit]
         fresh = iter(_render_missing(missing, config, links, jobs, cache_dir))
         pages: list[tuple[str, bytes]] = []

@@ -3,30 +3,47 @@
 The site is built once, then every change under the site folder (content, templates,
 static files, ``site.toml``) triggers a rebuild that keeps what it can in memory
 (:class:`~inkstone.build.BuildMemory`): only edited sources are read and rendered again,
-and only pages whose inputs changed are rewritten. Open pages are told over Server-Sent
-Events: after a good build they reload (keeping their scroll position); after a build
-with errors they show an overlay naming ``file:line``, while the last good pages go on
-being served. The script that listens is added to HTML responses by the server only,
-never to the files on disk.
+and only pages whose inputs changed are rewritten.
+
+An edit to posts or pages is answered in two steps, as Hugo's fast render mode does:
+first a *preview* (:func:`~inkstone.build.preview`) renders only the edited sources and
+writes their pages, so the page being edited reloads at once; then the full rebuild
+brings lists, feeds, related posts and every other page up to date. A newer change stops
+a full rebuild still running (it writes nothing) and the two steps start over, so a
+writer saving often never waits for a rebuild of the whole site.
+
+Open pages are told over Server-Sent Events, each page about itself: after a build, the
+pages whose file was rewritten reload (keeping their scroll position), or every page when
+a stylesheet, script or image changed; after a build with errors every page shows an
+overlay naming ``file:line``, while the last good pages go on being served. The script
+that listens is added to HTML responses by the server only, never to the files on disk.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import http.server
 import json
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from inkstone.build import BuildMemory, BuildOptions, build, summary_line
+from inkstone.build import BuildMemory, BuildOptions, build, preview, summary_line
 from inkstone.cache import CACHE_DIR
 from inkstone.errors import BuildReport
 
+QUIET = 0.15
+"""After a preview, the full rebuild waits until the server has answered no request for
+this many seconds (the reloading pages and their assets are served first: the rebuild
+would compete with the server for this process)."""
+QUIET_AT_MOST = 2.0
+"""…but never longer than this."""
 EVENTS_PATH = "__inkstone/events"
 SCRIPT_PATH = "__inkstone/live.js"
 
@@ -37,10 +54,16 @@ LIVE_JS = r"""(() => {
     sessionStorage.removeItem(key);
     addEventListener("load", () => scrollTo(0, Number(saved)));
   }
-  const events = new EventSource(document.currentScript.dataset.events);
+  const events = new EventSource(
+    document.currentScript.dataset.events + "?page=" + encodeURIComponent(location.pathname)
+  );
   events.addEventListener("reload", () => {
     sessionStorage.setItem(key, String(scrollY));
     location.reload();
+  });
+  events.addEventListener("build-ok", () => {
+    const box = document.getElementById("inkstone-overlay");
+    if (box) box.remove();
   });
   events.addEventListener("build-error", (event) => {
     const problems = JSON.parse(event.data);
@@ -70,35 +93,125 @@ class LiveSite:
         assert options.out_dir is not None
         self.out_dir = options.out_dir.resolve()
         self.memory = BuildMemory()
-        self.listeners: list[queue.Queue[tuple[str, str]]] = []
+        self.listeners: list[Listener] = []
         self.lock = threading.Lock()
         self.last_report: BuildReport | None = None
+        self.on_report: Callable[[BuildReport], None] | None = None
+        """Called with each report the open pages were told about."""
+        self.last_request = 0.0
+        """When the server last answered a request (:func:`time.monotonic`)."""
 
-    def rebuild(self) -> BuildReport:
-        """Build (keeping memory from the last build) and tell the open pages."""
+    def rebuild(self, cancelled: Callable[[], bool] | None = None) -> BuildReport:
+        """Build (keeping memory from the last build) and tell the open pages; a build
+        that ``cancelled`` stopped tells them nothing."""
         with self.lock:
-            report = build(self.site_dir, self.options, self.memory)
-            self.last_report = report
-        if report.errors:
-            self.broadcast("build-error", json.dumps([str(p) for p in report.errors]))
-        else:
-            self.broadcast("reload", "")
+            options = dataclasses.replace(self.options, cancelled=cancelled)
+            report = build(self.site_dir, options, self.memory)
+            if not report.cancelled:
+                self.last_report = report
+        if not report.cancelled:
+            self.announce(report)
         return report
 
-    def broadcast(self, event: str, data: str) -> None:
-        """Send an event to every open page."""
+    def preview(self, changed: list[Path]) -> BuildReport | None:
+        """Write the pages of the edited sources ``changed`` at once and reload them (see
+        :func:`~inkstone.build.preview`); None when only a full rebuild can answer."""
+        with self.lock:
+            report = preview(self.site_dir, self.options, self.memory, changed)
+        if report is not None:
+            self.announce(report)
+        return report
+
+    def announce(self, report: BuildReport) -> None:
+        """Tell the open pages how a build went: errors to all of them; else "build-ok"
+        to all and "reload" to those whose file changed (all, if an asset did)."""
+        if self.on_report is not None:
+            self.on_report(report)
+        if report.errors:
+            self.broadcast("build-error", json.dumps([str(p) for p in report.errors]))
+            return
+        self.broadcast("build-ok", "")
+        if any(_affects_every_page(rel) for rel in report.written):
+            self.broadcast("reload", "")
+        else:
+            self.broadcast("reload", "", pages=set(report.written))
+
+    def broadcast(self, event: str, data: str, pages: set[str] | None = None) -> None:
+        """Send an event to every open page, or to those showing one of ``pages`` (files
+        in the output folder)."""
         for listener in list(self.listeners):
-            listener.put((event, data))
+            if pages is None or listener.file in pages:
+                listener.events.put((event, data))
+
+    def listen(self, page: str) -> Listener:
+        """A new listener for the open page at URL path ``page``."""
+        prefix = _path_prefix(self.options.base_url)
+        path = unquote(page[len(prefix) - 1 :] if page.startswith(prefix) else page)
+        file = path.lstrip("/") + "index.html" if path.endswith("/") else path.lstrip("/")
+        listener = Listener(file, queue.Queue())
+        self.listeners.append(listener)
+        return listener
 
     def watch(self, stop: threading.Event) -> Iterator[BuildReport]:
-        """Rebuild after each batch of changes until ``stop`` is set."""
+        """Rebuild after each batch of changes until ``stop`` is set: a preview of edited
+        sources first when one can answer, then the full rebuild, which a newer change
+        stops (and the next round starts over)."""
+        from inkstone.rendering import warm_up
+
+        changes: queue.Queue[list[Path]] = queue.Queue()
+        watcher = threading.Thread(target=self._watch_files, args=(stop, changes), daemon=True)
+        watcher.start()
+        warm_up()  # the first preview should not wait for KaTeX and the parser to load
+        pending: list[Path] = []
+        while not stop.is_set():
+            if not pending:
+                try:
+                    pending = changes.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+            while not changes.empty():
+                pending += changes.get()
+            changed, pending = pending, []
+            first = self.preview(changed)
+            if first is not None:
+                yield first
+                pending = self._wait_for_quiet(changes, stop)
+                if pending:  # a newer change: preview it first
+                    continue
+            report = self.rebuild(cancelled=lambda: not changes.empty() or stop.is_set())
+            if not report.cancelled:
+                yield report
+
+    def touch(self) -> None:
+        """Note that the server is answering a request now."""
+        self.last_request = time.monotonic()
+
+    def _wait_for_quiet(
+        self, changes: queue.Queue[list[Path]], stop: threading.Event
+    ) -> list[Path]:
+        """Wait until the server has been quiet for :data:`QUIET` seconds (at most
+        :data:`QUIET_AT_MOST`); a change arriving meanwhile ends the wait and is returned."""
+        started = self.last_request = time.monotonic()
+        while not stop.is_set():
+            now = time.monotonic()
+            quiet_for = now - self.last_request
+            if quiet_for >= QUIET or now - started >= QUIET_AT_MOST:
+                return []
+            try:
+                return changes.get(timeout=QUIET - quiet_for)
+            except queue.Empty:
+                continue
+        return []
+
+    def _watch_files(self, stop: threading.Event, changes: queue.Queue[list[Path]]) -> None:
+        """Put each batch of relevant changed paths on ``changes`` until ``stop`` is set."""
         from watchfiles import watch
 
         ignored = (self.out_dir, self.site_dir / CACHE_DIR)
-        for changes in watch(
+        for batch in watch(
             self.site_dir, stop_event=stop, debounce=30, step=10, yield_on_timeout=False
         ):
-            paths = [Path(path) for _, path in changes]
+            paths = [Path(path) for _, path in batch]
             relevant = [
                 p
                 for p in paths
@@ -106,7 +219,31 @@ class LiveSite:
                 and not p.name.startswith(f".{self.out_dir.name}.inkstone-")
             ]
             if relevant:
-                yield self.rebuild()
+                changes.put(relevant)
+
+
+@dataclass
+class Listener:
+    """One open page listening for build events."""
+
+    file: str
+    """The file it shows, as a path in the output folder (``posts/a/index.html``)."""
+    events: queue.Queue[tuple[str, str]]
+
+
+_PAGE_FILES = (".html", ".xml", ".json", ".txt")
+
+
+def _affects_every_page(rel: str) -> bool:
+    """Whether a changed output file can change how every page looks (a stylesheet, a
+    script, an image, a font) rather than being one page, a feed or the search index."""
+    return not rel.endswith(_PAGE_FILES) and not rel.startswith("pagefind/")
+
+
+def _path_prefix(base_url: str | None) -> str:
+    """The path part of ``base_url``, ending with ``/``."""
+    prefix = urlsplit(base_url or "/").path or "/"
+    return prefix if prefix.endswith("/") else prefix + "/"
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -122,7 +259,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == self.prefix + EVENTS_PATH:
             self._events()
-        elif path == self.prefix + SCRIPT_PATH:
+            return
+        self.live.touch()
+        try:
+            self._answer(path)
+        finally:
+            self.live.touch()
+
+    def _answer(self, path: str) -> None:
+        if path == self.prefix + SCRIPT_PATH:
             self._send(200, "text/javascript; charset=utf-8", LIVE_JS.encode())
         elif path.endswith("/") or path.endswith(".html"):
             self._html(path)
@@ -163,15 +308,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        listener: queue.Queue[tuple[str, str]] = queue.Queue()
-        self.live.listeners.append(listener)
+        page = parse_qs(urlsplit(self.path).query).get("page", ["/"])[0]
+        listener = self.live.listen(page)
         try:
             report = self.live.last_report
             if report is not None and report.errors:
-                listener.put(("build-error", json.dumps([str(p) for p in report.errors])))
+                listener.events.put(("build-error", json.dumps([str(p) for p in report.errors])))
             while True:
                 try:
-                    event, data = listener.get(timeout=15)
+                    event, data = listener.events.get(timeout=15)
                     self.wfile.write(f"event: {event}\ndata: {data}\n\n".encode())
                 except queue.Empty:
                     self.wfile.write(b": keep-alive\n\n")
@@ -182,8 +327,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.live.listeners.remove(listener)
 
     def end_headers(self) -> None:
-        if not self.path.endswith(EVENTS_PATH):
-            self.send_header("Cache-Control", "no-store")
+        if not urlsplit(self.path).path.endswith(EVENTS_PATH):
+            # always asked again, but a file that did not change is answered "304 Not
+            # Modified": a reload does not fetch every font and stylesheet anew
+            self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
@@ -195,9 +342,7 @@ class DevServer:
 
     def __init__(self, live: LiveSite, host: str, port: int) -> None:
         self.live = live
-        prefix = urlsplit(live.options.base_url or "/").path or "/"
-        prefix = prefix if prefix.endswith("/") else prefix + "/"
-        handler = functools.partial(_Handler, live=live, prefix=prefix)
+        handler = functools.partial(_Handler, live=live, prefix=_path_prefix(live.options.base_url))
         self.http = http.server.ThreadingHTTPServer((host, port), handler)
         self.http.daemon_threads = True
         self.stop_event = threading.Event()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import http.server
+import json
 import random
 import threading
 import tomllib
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +29,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from inkstone.build import BuildOptions, build
-from tests.browser.conftest import HOST, ServedSite
+from inkstone.search import index
+from tests.browser.conftest import HOST, ServedSite, _PrefixHandler
 
 pytestmark = pytest.mark.browser
 
@@ -161,15 +163,14 @@ def test_query_set_on_the_demo(site: ServedSite, page: Page) -> None:
 
 
 @contextmanager
-def serve(root: Path, port: int = 0) -> Iterator[str]:
-    """Serve ``root`` on 127.0.0.1; yields the base URL."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+def serve(root: Path, port: int = 0, prefix: str = "/") -> Iterator[str]:
+    """Serve ``root`` on 127.0.0.1 under ``prefix`` only; yields the base URL."""
+    handler = functools.partial(_PrefixHandler, directory=str(root), prefix=prefix)
     server = http.server.ThreadingHTTPServer((HOST, port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://{HOST}:{server.server_address[1]}/"
+        yield f"http://{HOST}:{server.server_address[1]}{prefix}"
     finally:
         server.shutdown()
         server.server_close()
@@ -391,4 +392,64 @@ def test_query_set_on_a_generated_corpus(
     assert not score.forbidden
     assert score.precision >= MIN_PRECISION, score.misses
     assert score.recall >= MIN_RECALL, score.misses
+    assert_local(requested)
+
+
+# --------------------------------------------------------------------------- a sharded index
+
+SHARD_PAGES = 40
+"""The generated corpus's 290 posts at 40 to a shard: eight shards."""
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServedSite, Any, int]]:
+    """The generated corpus with its index in shards, built for and served at ``/blog/``
+    only (a merged shard must find its files, and its results' links, under the prefix);
+    the post paths of each topic; the number of shards."""
+    root = tmp_path_factory.mktemp("sharded")
+    topics = write_corpus(root)
+    out = root / "public"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index, "SHARD_PAGES", SHARD_PAGES)
+        report = build(root, BuildOptions(out_dir=out, base_url="/blog/"))
+    assert not report.errors, [str(p) for p in report.errors]
+    manifest = json.loads((out / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    shards = 1 + len(manifest["shards"])
+    with serve(out, prefix="/blog/") as base:
+        yield ServedSite(out, base), topics, shards
+
+
+def test_a_sharded_index_is_merged_in_the_browser(
+    sharded: tuple[ServedSite, dict[str, list[str]], int], page: Page
+) -> None:
+    """Every query of the generated set finds exactly its posts, which live in several
+    shards each and, all queries together, in every shard: one merged list per query."""
+    site, topics, shards = sharded
+    assert shards == 8
+    shard = {
+        path: index.shard_of(PurePosixPath(path) / "index.html", shards)
+        for path in site.post_paths()
+    }
+    queries = load_queries("generated", topics)
+    assert {shard[path] for query in queries for path in query.pages} == set(range(shards))
+    assert all(len({shard[path] for path in q.pages}) >= 3 for q in queries if q.pages)
+    requested = watch_requests(page)
+    page.goto(site.url("search/"))
+    box = page.locator(".search-page [data-search]")
+    for query in queries:
+        assert search_paths(page, site, query.q) == query.pages, query.q
+        expect(box.locator(".search-result")).to_have_count(len(query.pages))
+    # Each shard's index was read, from under the prefix; Pagefind's script and WebAssembly
+    # only from the first shard; nothing from anywhere else.
+    prefix = urlsplit(site.base_url).path
+    paths = {urlsplit(url).path for url in requested}
+    folders = [f"{prefix}pagefind/", *(f"{prefix}pagefind/shard-{n}/" for n in range(1, shards))]
+    assert {p for p in paths if p.endswith("/pagefind-entry.json")} == {
+        folder + "pagefind-entry.json" for folder in folders
+    }
+    assert {p for p in paths if p.endswith((".js", ".pagefind")) and "/pagefind/" in p} <= {
+        f"{prefix}pagefind/pagefind.js",
+        f"{prefix}pagefind/pagefind-worker.js",
+        f"{prefix}pagefind/wasm.unknown.pagefind",
+    }
     assert_local(requested)

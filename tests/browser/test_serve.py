@@ -1,4 +1,5 @@
-"""The dev server: an edit reloads the open page; a broken edit shows an overlay."""
+"""The dev server: an edit reloads the open page (and only the pages it changed); a broken
+edit shows an overlay."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from inkstone.build import BuildOptions
+from inkstone.errors import BuildReport
 from inkstone.serve import DevServer, LiveSite
 from tests.sites import write_site
 
@@ -23,13 +25,24 @@ date: 2024-01-01
 """
 
 
+OTHER = """---
+title: Other post
+date: 2023-06-01
+---
+Nothing to do with the live post.
+"""
+
+
 @pytest.fixture
 def dev_server(tmp_path: Path) -> Iterator[tuple[DevServer, Path]]:
     filler = "\n\n".join(f"Paragraph {i} with $x_{{{i}}}$." for i in range(80))
     write_site(
         tmp_path,
         "-- site.toml --\ntitle = 'Live'\n"
-        "-- content/posts/live.md --\n" + POST.format(text="Original text.", filler=filler),
+        "-- content/posts/live.md --\n"
+        + POST.format(text="Original text.", filler=filler)
+        + "-- content/posts/other.md --\n"
+        + OTHER,
     )
     options = BuildOptions(out_dir=tmp_path / "public", base_url="/", drafts=True)
     live = LiveSite(tmp_path, options)
@@ -72,3 +85,33 @@ def test_edit_reloads_the_page_and_a_broken_edit_shows_the_overlay(
     page.wait_for_function("() => !document.getElementById('inkstone-overlay')", timeout=10_000)
     assert "Edited text." in page.inner_text("main")
     assert "inkstone/live.js" not in (root / "public/posts/live/index.html").read_text()
+
+
+@pytest.mark.browser
+def test_an_edit_reloads_the_pages_it_changes_and_no_other(
+    dev_server: tuple[DevServer, Path], browser: Browser
+) -> None:
+    server, root = dev_server
+    base = f"http://127.0.0.1:{server.port}/"
+    context = browser.new_context()
+    try:
+        post, other, home = (context.new_page() for _ in range(3))
+        for tab, path in ((post, "posts/live/"), (other, "posts/other/"), (home, "")):
+            tab.goto(base + path)
+            tab.evaluate("window.notReloaded = true")
+        post.wait_for_timeout(300)  # let the event streams connect
+        source = root / "content/posts/live.md"
+        reports: list[BuildReport] = []
+        server.live.on_report = reports.append
+
+        source.write_text(source.read_text().replace("Original text.", "Opening now edited."))
+
+        post.wait_for_function("() => document.body.innerText.includes('Opening now edited.')")
+        home.wait_for_function("() => document.body.innerText.includes('Opening now edited.')")
+        assert home.evaluate("window.notReloaded") is None, "the home list shows the excerpt"
+        other.wait_for_timeout(500)
+        assert other.evaluate("window.notReloaded") is True, "an unchanged page is left alone"
+        assert [r.preview for r in reports][:2] == [True, False], "a preview, then the rebuild"
+        assert reports[0].written == ["posts/live/index.html"]
+    finally:
+        context.close()

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from inkstone.cancel import checkpoint
 from inkstone.content.model import Kind, Source
 from inkstone.errors import Problem, Severity
 
@@ -49,6 +50,7 @@ def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> 
     excluded_real = {os.path.realpath(p) for p in excluded}
     seen_dirs: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        checkpoint()
         real = os.path.realpath(dirpath)
         here = Path(dirpath)
         if real in seen_dirs or (dirpath != str(root) and real == os.path.realpath(root)):

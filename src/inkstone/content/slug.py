@@ -11,8 +11,6 @@ import hashlib
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-
 _UNSAFE = re.compile(r"[^\w\-.~]+", re.UNICODE)
 _DASHES = re.compile(r"-{2,}")
 
@@ -34,8 +32,12 @@ def ascii_slug(title: str, style: str = "pinyin") -> str:
         latin = "-".join(re.findall(r"[A-Za-z0-9]+", title)).lower()
         digest = hashlib.sha1(title.encode("utf-8")).hexdigest()[:8]
         return f"{latin}-{digest}" if latin else digest
-    words = lazy_pinyin(title, style=Style.NORMAL, errors="default")
-    text = " ".join(words)
+    if has_cjk:
+        from pypinyin import Style, lazy_pinyin  # a third of a second to load: only if needed
+
+        text = " ".join(lazy_pinyin(title, style=Style.NORMAL, errors="default"))
+    else:
+        text = title
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     text = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
     return _DASHES.sub("-", text) or hashlib.sha1(title.encode("utf-8")).hexdigest()[:8]

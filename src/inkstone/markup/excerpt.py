@@ -54,11 +54,17 @@ class Piece:
     boundary: bool = False
     """A cut may come right after this piece."""
     reads: str | None = None
-    """What a reader reads, when it differs from ``text`` (a formula's MathML text)."""
+    """What a reader reads, when it differs from ``text`` (a link's text with its formulas
+    as MathML text)."""
+    reads_html: bool = False
+    """What a reader reads is the text of ``html`` (a formula: its MathML text), worked out
+    only for the pieces an excerpt keeps."""
 
     @property
     def plain(self) -> str:
         """The piece as plain text, for descriptions."""
+        if self.reads_html:
+            return plain_text(self.html)
         return self.text if self.reads is None else self.reads
 
 
@@ -103,8 +109,9 @@ def _flatten(
     pieces: list[Piece] = []
     skip_until: str | None = None
     in_heading = False
+    units = 0
     for token in tokens:
-        if stop_after is not None and sum(p.units for p in pieces) > stop_after:
+        if stop_after is not None and units > stop_after:
             break
         if skip_until is not None:
             if token.type == skip_until:
@@ -115,11 +122,14 @@ def _flatten(
         elif token.type == "heading_open":
             in_heading = True
         elif token.type == "inline":
-            block = _inline_pieces(token.children or [], inline_math)
-            if not any(p.units for p in block):
+            budget = None if stop_after is None else stop_after - units
+            block = _inline_pieces(token.children or [], inline_math, budget)
+            block_units = sum(p.units for p in block)
+            if not block_units:
                 continue
             _separate(pieces, block)
             pieces.extend(block)
+            units += block_units
             if in_heading:
                 _end_sentence(pieces)
         elif token.type == "heading_close":
@@ -129,10 +139,20 @@ def _flatten(
     return pieces
 
 
-def _inline_pieces(children: Sequence[Token], inline_math: InlineMath) -> list[Piece]:
+def _inline_pieces(
+    children: Sequence[Token], inline_math: InlineMath, budget: int | None
+) -> list[Piece]:
+    """The pieces of one inline run; once past ``budget`` units (outside a link) the rest
+    is not looked at, since no excerpt could reach it."""
     pieces: list[Piece] = []
     link: list[Piece] | None = None
+    units, counted = 0, 0
     for child in children:
+        if link is None and budget is not None:
+            units += sum(p.units for p in pieces[counted:])
+            counted = len(pieces)
+            if units > budget:
+                break
         target = link if link is not None else pieces
         kind = child.type
         if kind == "text":
@@ -146,7 +166,7 @@ def _inline_pieces(children: Sequence[Token], inline_math: InlineMath) -> list[P
             )
         elif kind == "math_inline":
             rendered = inline_math(child)
-            target.append(Piece(rendered, child.content, 2, reads=plain_text(rendered)))
+            target.append(Piece(rendered, child.content, 2, reads_html=True))
         elif kind == "link_open":
             link = []
         elif kind == "link_close" and link is not None:

@@ -103,6 +103,18 @@ def _lexer(language: str) -> Lexer | None:
         return None
 
 
+@lru_cache(maxsize=64)
+def _formatter(line_numbers: bool, highlight_lines: tuple[int, ...]) -> HtmlFormatter[str]:
+    """One formatter per set of options: making one builds its style table, which costs
+    about as much as highlighting a short block."""
+    return HtmlFormatter(
+        cssclass=CSS_CLASS,
+        linenos="inline" if line_numbers else False,
+        hl_lines=list(highlight_lines),
+        wrapcode=True,
+    )
+
+
 def highlight_code(code: str, info: FenceInfo, default_line_numbers: bool = False) -> str:
     """The HTML of one code block: a header with language and title, then the code
     (from the render cache when this block was highlighted before)."""
@@ -118,13 +130,7 @@ def _highlight(code: str, info: FenceInfo, default_line_numbers: bool) -> str:
     if lexer is None:
         body = f'<div class="{CSS_CLASS}"><pre><code>{_plain(code, numbers)}</code></pre></div>'
     else:
-        formatter = HtmlFormatter(
-            cssclass=CSS_CLASS,
-            linenos="inline" if numbers else False,
-            hl_lines=list(info.highlight_lines),
-            wrapcode=True,
-        )
-        body = highlight(code, lexer, formatter)
+        body = highlight(code, lexer, _formatter(numbers, info.highlight_lines))
     label = html.escape(info.language) if info.language else ""
     header = ""
     if label or info.title:

@@ -88,6 +88,12 @@ class KatexEngine:
             self._ctx, self._pid = ctx, os.getpid()
         return self._ctx
 
+    def warm_up(self) -> None:
+        """Load KaTeX now rather than on the first formula (the dev server does this before
+        the first edit, whose page should not wait for it)."""
+        with self._lock:
+            self._context()
+
     def render(self, tex: str, display: bool, macros_json: str = "{}") -> MathResult:
         """Typeset ``tex``; ``macros_json`` is a JSON object of macros (keep it canonical,
         it is part of the cache key). Each distinct formula is typeset once: later calls,

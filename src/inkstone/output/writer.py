@@ -34,7 +34,11 @@ class SiteWriter:
     """Collects the new and changed files of one build, then moves them into place."""
 
     def __init__(
-        self, out_dir: Path, site_dir: Path, previous: dict[str, str] | None = None
+        self,
+        out_dir: Path,
+        site_dir: Path,
+        previous: dict[str, str] | None = None,
+        known_files: set[str] | None = None,
     ) -> None:
         self.out_dir = out_dir.resolve()
         check_output_folder(self.out_dir, site_dir.resolve())
@@ -53,6 +57,9 @@ class SiteWriter:
         """Signatures of the previous output's files (see :meth:`keep`)."""
         self.signatures: dict[str, str] = {}
         """Signatures of this output's files, for the next build."""
+        self.known_files = known_files
+        """Every file of the previous output, when the caller knows them (the dev server
+        remembers them): stale files are then found without walking the output folder."""
 
     def claim(self, rel: PurePosixPath | str, owner: str) -> PurePosixPath:
         """Reserve output path ``rel`` for ``owner``; refuses paths that leave the output
@@ -136,9 +143,12 @@ class SiteWriter:
         self.staged.append(rel)
         return path
 
-    def commit(self) -> None:
+    def commit(self, partial: bool = False) -> None:
         """Move the staged files into the output folder and remove the files it no longer
-        has. Each file is replaced atomically; the first build moves the whole folder."""
+        has. Each file is replaced atomically; the first build moves the whole folder.
+
+        ``partial``: this writer wrote only some of the site's files (the dev server's
+        preview of an edit, before the full rebuild): nothing else is removed."""
         self.write_bytes(MARKER, b"built by inkstone\n", "inkstone")
         if not self.out_dir.exists():
             os.replace(self.staging, self.out_dir)
@@ -153,11 +163,19 @@ class SiteWriter:
                     folder.unlink()  # a file in the old site is a folder now
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.staging.joinpath(*rel.parts), target)
-        self._remove_stale()
+        if not partial:
+            self._remove_stale()
         shutil.rmtree(self.staging, ignore_errors=True)
 
+    def files(self) -> set[str]:
+        """Every file of this build's output (after :meth:`commit`)."""
+        return {rel.as_posix() for rel in self.written}
+
     def _remove_stale(self) -> None:
-        keep = {rel.as_posix() for rel in self.written}
+        keep = self.files()
+        if self.known_files is not None:
+            self._remove_known_stale(self.known_files - keep)
+            return
         for folder, dirnames, filenames in os.walk(self.out_dir, topdown=False):
             here = Path(folder)
             for name in filenames:
@@ -170,6 +188,18 @@ class SiteWriter:
                     path.unlink()
                 elif not any(path.iterdir()):
                     path.rmdir()
+
+    def _remove_known_stale(self, stale: set[str]) -> None:
+        """Remove ``stale`` files, then the folders they leave empty."""
+        folders: set[Path] = set()
+        for rel in stale:
+            path = self.out_dir.joinpath(*PurePosixPath(rel).parts)
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+            folders.update(p for p in path.parents if self.out_dir in p.parents)
+        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
 
     def discard(self) -> None:
         """Throw the staged files away (the previous output stays as it was)."""

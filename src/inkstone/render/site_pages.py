@@ -13,11 +13,13 @@ cost only the pages an edit really changes.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
 from inkstone.cache import fingerprint
+from inkstone.cancel import checkpoint
 from inkstone.config import SiteConfig
 from inkstone.content.model import Document, Kind
 from inkstone.errors import BuildReport, SourceError
@@ -84,6 +86,7 @@ class PageWriter:
     ) -> None:
         """Render ``template`` to the page at site URL ``url`` (``/x/`` → ``x/index.html``),
         unless its signature (``depends`` and the site-wide state) is unchanged."""
+        checkpoint()
         rel = PurePosixPath(url.strip("/")) / "index.html" if url.endswith("/") else url.lstrip("/")
         signature = fingerprint(self.base_signature, template, url, depends)
         if self.writer.keep(rel, owner, signature):
@@ -121,6 +124,13 @@ class PageWriter:
         self.sitemap.append(SitemapEntry(view.permalink, view.updated_iso or view.date_iso))
         if id(doc) not in self._in_feeds:
             self.views.forget_content(doc)
+
+    def for_preview(self, writer: SiteWriter, report: BuildReport) -> PageWriter:
+        """This writer's site as it was, writing to ``writer``: the dev server writes the
+        pages of edited documents with it before the full rebuild has run."""
+        preview = copy.copy(self)
+        preview.writer, preview.report, preview.sitemap = writer, report, []
+        return preview
 
     def reindex(self, index: SiteIndex) -> None:
         """Use ``index`` from now on (after some documents failed to render)."""

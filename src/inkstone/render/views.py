@@ -327,6 +327,10 @@ class ViewBuilder:
         position = series.position(doc) if series is not None else 0
         return self.series(series, position) if series is not None and position else None
 
+    def forget_view(self, url: str) -> None:
+        """Make the view of the document at ``url`` again on its next use (it was edited)."""
+        self._posts.pop(url, None)
+
     def forget_content(self, doc: Document) -> None:
         """Drop ``doc``'s rendered body once its page is written and no feed needs it:
         only its list fields (title, excerpt, dates…) stay in memory."""

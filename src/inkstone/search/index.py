@@ -17,14 +17,42 @@ Chinese is segmented by Pagefind (its extended build); where its words and the q
 disagree it finds too much (注意事项 for 注意力, any page with 量 for 量子纠缠), and the
 search UI (``search.js``) drops every candidate whose text does not contain the query.
 
-The index has one signature: the signatures of the pages it covers, plus the versions of
-everything that shapes it. When it is the one the previous output's index was made with,
-Pagefind is not started and the files under ``/pagefind/`` are kept as they are.
+A big site's index is split into shards, separate Pagefind indexes that the browser merges
+(Pagefind's "multisite" search, ``mergeIndex``, which its maintainers recommend for large
+sites). Pagefind holds a whole index in memory while it builds it, and more than in
+proportion to the pages (one index of 10,000 posts peaks at 5.5 GB, more than a whole Hugo
+build), and with one index any edit made it index every page again. A site with at most
+:data:`SHARD_PAGES` searchable pages has one shard, the plain index it always had; a
+bigger one has :func:`shard_count` shards, the smallest power of two that keeps them at
+about :data:`SHARD_PAGES` pages or fewer. A page's shard is a stable hash of its output
+path (:func:`shard_of`), so it stays in its shard from build to build. Shard 0 is
+``/pagefind/``, with Pagefind's library (``pagefind.js``, its worker and WebAssembly);
+shard *N* is ``/pagefind/shard-N/``, its index only (a merged index is loaded by the first
+one's script and searched with its WebAssembly). ``/pagefind/shards.json``
+(:data:`SHARD_MANIFEST`, an empty list when there is one shard) lists the other shards'
+folders, and ``search.js`` merges them all before the first query; a query then gets one
+list of the matches of every shard, by score. The shards are indexed one after the other by
+one Pagefind process, each index deleted before the next is made, so Pagefind needs the
+memory of one shard (3,000 math-heavy posts in four shards: 0.35 GB instead of 1.2 GB).
+
+Each shard has a signature in two halves. The first is made of the signatures of the pages
+it covers, plus the versions of everything that shapes it: when it is the previous output
+shard's, the shard is kept as it is, files and modification times, without reading a page.
+When it is not, the shard's pages are read and the second half is a digest of what the
+index is made from (:func:`page_digest`): pages whose only change is in parts Pagefind
+ignores, such as the related posts and the links to the previous and next post, which
+adding a post changes on dozens of pages, leave it as it was, and the shard is kept all
+the same. Only the other shards are indexed again: an edit to one post re-indexes the one
+shard holding it, as does a new post.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
+import re
+import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,11 +68,22 @@ from inkstone.content.model import Document
 from inkstone.errors import BuildReport, Problem, Severity, SourceError
 from inkstone.output.writer import SiteWriter
 from inkstone.render.site_pages import PageWriter
-from inkstone.search.slim import slim_page
+from inkstone.search.slim import page_digest, slim_page
 from inkstone.version import code_version
 
 INDEX_DIR = PurePosixPath("pagefind")
-"""Where the index and Pagefind's search library go in the output."""
+"""Where the index and Pagefind's search library go in the output: shard 0's folder."""
+
+SHARD_PAGES = 1000
+"""The most searchable pages a site may have and still get one index; a bigger site's
+shards hold about this many pages or fewer. Pagefind's memory grows faster than the pages
+it indexes: 0.35 GB for 740 math-heavy posts, 1.2 GB for 3,000, 5.5 GB for 10,000."""
+
+SHARD_MANIFEST = INDEX_DIR / "shards.json"
+"""``{"shards": ["shard-1/", …]}``: the folders, relative to ``/pagefind/``, of the shards
+``search.js`` merges into shard 0's index; written only when there are several."""
+
+_SHARD_FOLDER = re.compile(r"shard-(\d+)")
 
 SEARCH_PAGE = "/search/"
 SEARCH_SCRIPT = PurePosixPath("assets/search.js")
@@ -59,6 +98,10 @@ _LIBRARY_FILES = frozenset({"pagefind.js", "pagefind-worker.js", "pagefind-entry
 """What ``pagefind.js`` loads. Pagefind also writes its ready-made UIs, which inkstone's
 own search UI does not use: they are left out of the output."""
 
+_FIRST_SHARD_ONLY = frozenset({"pagefind.js", "pagefind-worker.js"})
+"""Files of Pagefind's library that only shard 0 needs (and its ``wasm.*.pagefind``): a
+merged index is loaded by shard 0's script and searched with its WebAssembly."""
+
 
 @dataclass
 class SearchIndex:
@@ -71,7 +114,47 @@ class SearchIndex:
     bytes: int = 0
     """Their total size."""
     rebuilt: bool = False
-    """False when the previous index was kept (no searchable page changed)."""
+    """False when the whole previous index was kept (no searchable page changed)."""
+    shards: int = 1
+    """Shards the index is split into (1: one plain index, its manifest an empty list)."""
+    shards_rebuilt: int = 0
+    """Shards Pagefind indexed in this build; the others were kept from the previous one."""
+
+
+def shard_count(pages: int) -> int:
+    """How many shards an index of ``pages`` searchable pages has: 1 up to
+    :data:`SHARD_PAGES`, else the smallest power of two at least ``pages / SHARD_PAGES``.
+    A power of two, so that when a site outgrows its count each shard splits in two."""
+    if pages <= SHARD_PAGES:
+        return 1
+    needed = -(-pages // SHARD_PAGES)
+    return 1 << (needed - 1).bit_length()
+
+
+def shard_of(page: PurePosixPath, shards: int) -> int:
+    """The shard holding ``page`` (an output path): the first 8 hex digits of its path's
+    SHA-1, modulo ``shards``; the same in every build and on every machine."""
+    digest = hashlib.sha1(page.as_posix().encode("utf-8"), usedforsecurity=False)
+    return int(digest.hexdigest()[:8], 16) % shards
+
+
+def split_into_shards(pages: list[PurePosixPath]) -> list[list[PurePosixPath]]:
+    """``pages`` by shard (each list in the order given). The count is halved while a shard
+    would be empty, which a site never sees (its shards average 500 pages or more) and
+    which would leave shard 0, the one holding Pagefind's library, without an index."""
+    shards = shard_count(len(pages))
+    while True:
+        split: list[list[PurePosixPath]] = [[] for _ in range(shards)]
+        for page in pages:
+            split[shard_of(page, shards)].append(page)
+        if shards == 1 or all(split):
+            return split
+        shards //= 2
+
+
+def shard_folder(shard: int) -> PurePosixPath:
+    """Shard ``shard``'s folder in the output: ``pagefind/`` or ``pagefind/shard-N/``."""
+    return INDEX_DIR if shard == 0 else INDEX_DIR / f"shard-{shard}"
 
 
 def write_search(
@@ -85,46 +168,100 @@ def write_search(
     """Index ``documents`` (the ones whose pages this build has) and write the search
     page and script; nothing at all when the site has ``search = false``.
 
-    ``keep_stale``: keep the previous index even if pages changed (the dev server's
-    rebuilds: indexing 1,000 posts takes Pagefind 15–40 s; the index is made afresh on
-    the server's first build and by ``inkstone build``)."""
+    ``keep_stale``: keep every shard of the previous index even if pages changed (the dev
+    server's rebuilds: indexing 1,000 posts takes Pagefind 15–40 s; the index is made
+    afresh on the server's first build and by ``inkstone build``)."""
     if not config.search:
         return None
     _write_search_page(pages, report)
     _write_script(writer)
     paths = sorted({_page_path(doc.url) for doc in documents})
     indexed = [rel for rel in paths if rel.as_posix() in writer.signatures]
-    signature = fingerprint(
+    if keep_stale:
+        everything = _keep_all_previous(writer)
+        if everything is not None:
+            everything.pages = len(indexed)
+            return everything
+    shards = split_into_shards(indexed)
+    shaped_by = (
         "search",
         code_version(),
         version("pagefind"),
         config.language,
-        sorted((rel.as_posix(), writer.signatures[rel.as_posix()]) for rel in indexed),
+        config.base_path,
+        len(shards),
     )
-    kept = _keep_previous(writer, signature, keep_stale)
-    if kept is not None:
-        return SearchIndex(len(indexed), *kept, rebuilt=False)
-    try:
-        with ThreadPoolExecutor(1) as thread:  # a thread of its own: the caller may run a loop
-            language = config.language.split("-")[0].lower() or "en"
-            job = _pagefind(list(indexed), config.base_path, language, writer)
-            built = thread.submit(asyncio.run, job).result()
-    except Exception as exc:  # the binary is missing or died: the site is still good
-        report.add(
-            Problem(
-                Severity.WARNING,
-                f"the search index was not written: Pagefind failed: {exc}",
-                hint="reinstall inkstone (it needs `pagefind[extended]`), or set "
-                "`search = false` in site.toml",
+    result = SearchIndex(len(indexed), shards=len(shards))
+    with tempfile.TemporaryDirectory(prefix="inkstone-pagefind-") as tmp:
+        previous_files = _previous_shards(writer)
+        signatures: list[str] = []
+        kept: dict[int, str] = {}  # shard → the signature its previous files have
+        for number, shard in enumerate(shards):
+            by_pages = fingerprint(
+                *shaped_by,
+                number,
+                sorted((rel.as_posix(), writer.signatures[rel.as_posix()]) for rel in shard),
             )
-        )
-        return None
-    size = 0
-    for rel, data in sorted(built.items()):
-        writer.write_bytes(INDEX_DIR / rel, data, "search index")
-        writer.signatures[(INDEX_DIR / rel).as_posix()] = signature
-        size += len(data)
-    return SearchIndex(len(indexed), len(built), size, rebuilt=True)
+            previous = _previous_signature(writer, previous_files.get(number, []))
+            if previous is not None and previous.split(":")[0] == by_pages:
+                signatures.append(previous)
+                kept[number] = previous
+                continue
+            by_content = fingerprint(*shaped_by, number, _digest(shard, writer))
+            signatures.append(f"{by_pages}:{by_content}")
+            if previous is not None and previous.split(":")[-1] == by_content:
+                kept[number] = previous
+        stale = [number for number in range(len(shards)) if number not in kept]
+        try:
+            if stale:
+                with ThreadPoolExecutor(1) as thread:  # its own thread: the caller may run a loop
+                    language = config.language.split("-")[0].lower() or "en"
+                    job = _pagefind(
+                        [(number, shards[number]) for number in stale],
+                        config.base_path,
+                        language,
+                        writer,
+                        Path(tmp),
+                    )
+                    thread.submit(asyncio.run, job).result()
+        except Exception as exc:  # the binary is missing or died: the site is still good
+            report.add(
+                Problem(
+                    Severity.WARNING,
+                    f"the search index was not written: Pagefind failed: {exc}",
+                    hint="reinstall inkstone (it needs `pagefind[extended]`), or set "
+                    "`search = false` in site.toml",
+                )
+            )
+            return None
+        for number, signature in enumerate(signatures):
+            if number in kept:
+                for rel in previous_files[number]:
+                    writer.keep(rel, "search index", kept[number])
+                    writer.signatures[rel] = signature
+                    result.files += 1
+                    result.bytes += (writer.out_dir / rel).stat().st_size
+                continue
+            built = Path(tmp, "index", str(number))
+            for path in sorted(built.rglob("*")):
+                if path.is_file() and _belongs_in_shard(path.name, number):
+                    data = path.read_bytes()
+                    target = shard_folder(number) / path.relative_to(built).as_posix()
+                    writer.write_bytes(target, data, "search index", signature)
+                    result.files += 1
+                    result.bytes += len(data)
+    # written for one shard too (an empty list): the search script asks for it, and a
+    # missing file would put a 404 in the console of every small site
+    folders = [f"{shard_folder(number).name}/" for number in range(1, len(shards))]
+    manifest = (json.dumps({"shards": folders}) + "\n").encode("utf-8")
+    writer.write_bytes(
+        SHARD_MANIFEST, manifest, "search index", fingerprint("search shards", manifest)
+    )
+    result.files += 1
+    result.bytes += len(manifest)
+    result.shards_rebuilt = len(stale)
+    result.rebuilt = bool(stale)
+    return result
 
 
 def _page_path(url: str) -> PurePosixPath:
@@ -136,59 +273,101 @@ def _page_path(url: str) -> PurePosixPath:
     )
 
 
-def _keep_previous(writer: SiteWriter, signature: str, stale: bool) -> tuple[int, int] | None:
-    """Keep the previous index when it was made from the same pages (or ``stale`` allows
-    any previous index): (files, bytes)."""
-    previous = [
-        rel for rel, sig in writer.previous.items() if rel.startswith(INDEX_DIR.as_posix() + "/")
-    ]
-    if not previous or not (stale or all(writer.previous[r] == signature for r in previous)):
+def _previous_shards(writer: SiteWriter) -> dict[int, list[str]]:
+    """The previous output's index files (those it recorded a signature for) by shard,
+    told by their folder; the manifest belongs to none."""
+    shards: dict[int, list[str]] = {}
+    prefix = INDEX_DIR.as_posix() + "/"
+    for rel in writer.previous:
+        if rel.startswith(prefix) and rel != SHARD_MANIFEST.as_posix():
+            folder, _, rest = rel[len(prefix) :].partition("/")
+            found = _SHARD_FOLDER.fullmatch(folder) if rest else None
+            shards.setdefault(int(found.group(1)) if found else 0, []).append(rel)
+    return shards
+
+
+def _previous_signature(writer: SiteWriter, files: list[str]) -> str | None:
+    """The signature a shard of the previous output, its ``files``, was made with: the one
+    they all have; None when there are none, some are missing or they disagree."""
+    signatures = {writer.previous[rel] for rel in files}
+    if len(signatures) != 1 or not all((writer.out_dir / rel).is_file() for rel in files):
         return None
-    if not all((writer.out_dir / rel).is_file() for rel in previous):
+    return signatures.pop()
+
+
+def _digest(pages: list[PurePosixPath], writer: SiteWriter) -> str:
+    """A digest of what the index entries of ``pages`` (output paths) are made from
+    (:func:`page_digest`): it changes when their index would."""
+    digest = hashlib.sha256()
+    for rel in pages:
+        data = writer.read_bytes(rel)
+        if data is not None:
+            digest.update(rel.as_posix().encode("utf-8") + b"\0" + page_digest(data))
+    return digest.hexdigest()
+
+
+def _keep_all_previous(writer: SiteWriter) -> SearchIndex | None:
+    """Keep every file of the previous index, whatever pages it was made from (the dev
+    server's rebuilds); None when there is no complete previous index."""
+    previous = [rel for rel in writer.previous if rel.startswith(INDEX_DIR.as_posix() + "/")]
+    if not previous or not all((writer.out_dir / rel).is_file() for rel in previous):
         return None
-    size = 0
+    kept = SearchIndex(shards=len(_previous_shards(writer)))
     for rel in previous:
         writer.keep(rel, "search index", writer.previous[rel])
-        size += (writer.out_dir / rel).stat().st_size
-    return len(previous), size
+        kept.files += 1
+        kept.bytes += (writer.out_dir / rel).stat().st_size
+    return kept
+
+
+def _belongs_in_shard(name: str, shard: int) -> bool:
+    """Whether Pagefind's output file ``name`` goes into shard ``shard``'s folder."""
+    if not _is_library_file(name):
+        return False
+    return shard == 0 or not (name in _FIRST_SHARD_ONLY or name.startswith("wasm."))
 
 
 async def _pagefind(
-    pages: list[PurePosixPath], base_path: str, language: str, writer: SiteWriter
-) -> dict[str, bytes]:
-    """Run Pagefind over ``pages`` (output paths) as one index in ``language`` (the site's:
-    a post in English on a Chinese site is found with the same query box); its files by
-    path in the index folder.
+    shards: list[tuple[int, list[PurePosixPath]]],
+    base_path: str,
+    language: str,
+    writer: SiteWriter,
+    tmp: Path,
+) -> None:
+    """Run Pagefind over each shard's pages (output paths), one shard after the other, as
+    an index in ``language`` (the site's: a post in English on a Chinese site is found with
+    the same query box); shard N's files go to ``tmp/index/N/``.
 
-    The pages are copied, slimmed, to a temporary folder (under ``base_path``, so their
-    URLs carry it) and given to Pagefind as one folder: the Python API answers one request per
-    tenth of a second, which would cost 100 s at 1,000 pages fed one by one. The index is
-    written to that folder and read back rather than taken with ``get_files()``, whose one
-    reply holding every file can outgrow the pipe's buffer.
+    One Pagefind process indexes every shard, and each index is deleted before the next is
+    made, so Pagefind holds one shard's index at a time. A shard's pages are copied, slimmed,
+    to a temporary folder (under ``base_path``, so their URLs carry it) and given to
+    Pagefind as one folder: the Python API answers one request per tenth of a second, which
+    would cost 100 s at 1,000 pages fed one by one. The index is written to disk rather than
+    taken with ``get_files()``, whose one reply holding every file can outgrow the pipe's
+    buffer.
     """
     from pagefind.index import IndexConfig
     from pagefind.service import PagefindService
 
     config = IndexConfig(exclude_selectors=list(EXCLUDED), force_language=language)
-    with tempfile.TemporaryDirectory(prefix="inkstone-pagefind-") as tmp:
-        site = Path(tmp, "site")
-        root = site.joinpath(*PurePosixPath(base_path).parts[1:])
-        for rel in pages:
-            data = writer.read_bytes(rel)
-            if data is not None:
-                path = root.joinpath(*rel.parts)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(slim_page(data))
-        async with PagefindService() as service:
+    async with PagefindService() as service:
+        for number, pages in shards:
+            site = tmp / "site"
+            root = site.joinpath(*PurePosixPath(base_path).parts[1:])
+            root.mkdir(parents=True, exist_ok=True)
+            for rel in pages:
+                data = writer.read_bytes(rel)
+                if data is not None:
+                    path = root.joinpath(*rel.parts)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(slim_page(data))
             index = await service.create_index(config)
-            await index.add_directory(str(site))
-            await index.write_files(output_path=str(Path(tmp, "index")))
-            await index.delete_index()
-        return {
-            path.relative_to(Path(tmp, "index")).as_posix(): path.read_bytes()
-            for path in sorted(Path(tmp, "index").rglob("*"))
-            if path.is_file() and _is_library_file(path.name)
-        }
+            try:
+                await index.add_directory(str(site))
+                await index.write_files(output_path=str(tmp / "index" / str(number)))
+            finally:
+                await index.delete_index()
+            shutil.rmtree(site)
 
 
 def _is_library_file(name: str) -> bool:

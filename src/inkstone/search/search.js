@@ -5,6 +5,13 @@
  * (pagefind.js and its WebAssembly) is imported from the site on the first query; nothing
  * is fetched from anywhere else.
  *
+ * A big site's index is split into shards (see inkstone.search.index): /pagefind/ is the
+ * first, and shards.json beside pagefind.js lists the folders of the others, which are
+ * merged into it (Pagefind's mergeIndex) before the first search; a query then searches
+ * them all and gets one list, ranked by score. A site with one shard lists none.
+ * Result URLs already hold the site's base path (the pages were indexed under it), so
+ * Pagefind is told not to add it again (baseUrl "/").
+ *
  * Every [data-search] box holds an input, a status line and a results list. Results are
  * links with the page's title, date and an excerpt in which Pagefind marks the matched
  * words. Pagefind cuts Chinese into words at build time and the browser cuts the query
@@ -22,16 +29,45 @@ const CJK = "[\\u2e80-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef]";
 const CJK_GAP = new RegExp(`(${CJK})((?:\\s|</?mark>)*\\s(?:\\s|</?mark>)*)(?=${CJK})`, "gu");
 const CJK_GAP_TEXT = new RegExp(`(${CJK})\\s+(?=${CJK})`, "gu");
 
+const PAGEFIND_OPTIONS = { excerptLength: 36, baseUrl: "/" };
+
 let pagefindPromise = null;
 
-/** Pagefind's API, imported once per page. */
+/** The addresses of the index's other shards, from shards.json beside pagefind.js (whose
+ * address is bundle): an empty list for a site with one shard; none either when there is
+ * no such file (an index made before shards: the host answers 404, 403 as S3 does, or a
+ * page of its own that is not JSON). */
+async function otherShards(bundle) {
+  const manifest = new URL("shards.json", bundle);
+  const response = await fetch(manifest, { cache: "no-cache" });
+  if (response.status >= 400 && response.status < 500) return [];
+  if (!response.ok) throw new Error(`${manifest}: HTTP ${response.status}`);
+  let shards;
+  try {
+    ({ shards } = await response.json());
+  } catch {
+    return [];
+  }
+  return Array.isArray(shards) ? shards.map((folder) => new URL(folder, manifest).href) : [];
+}
+
+/** Pagefind's API, imported once per page, with every shard of the index merged. */
 function loadPagefind(url) {
   if (!pagefindPromise) {
-    pagefindPromise = import(url).then(async (pagefind) => {
-      await pagefind.options({ excerptLength: 36 });
-      pagefind.init();
-      return pagefind;
-    });
+    const bundle = new URL(url, import.meta.url);
+    pagefindPromise = Promise.all([import(bundle.href), otherShards(bundle)]).then(
+      async ([pagefind, shards]) => {
+        try {
+          await pagefind.options({ ...PAGEFIND_OPTIONS });
+          pagefind.init();
+          await Promise.all(shards.map((shard) => pagefind.mergeIndex(shard, { ...PAGEFIND_OPTIONS })));
+        } catch (error) {
+          await pagefind.destroy(); // the next query starts afresh
+          throw error;
+        }
+        return pagefind;
+      },
+    );
     pagefindPromise.catch(() => { pagefindPromise = null; });
   }
   return pagefindPromise;

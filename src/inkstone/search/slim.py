@@ -14,6 +14,10 @@ bodies, a ``data-pagefind-`` attribute (metadata and filters count anywhere), an
 (the default title) or an image (the default image) is given whole, without its math
 only. So is a page without a body, or whose elements do not balance.
 
+:func:`page_digest` hashes what Pagefind reads of a page, less the ``data-pagefind-ignore``
+elements it reads nothing from (:func:`without_ignored`): the search step compares digests
+to tell whether a shard of the index must be made again when some of its pages changed.
+
 The scanning is by string search, not an HTML parser: a parser costs about what Pagefind
 does. It is sound for KaTeX's output, whose text and attribute values are escaped (no raw
 ``<``), and for inkstone's templates; a ``<`` in a page's own text is always escaped.
@@ -21,6 +25,7 @@ does. It is sound for KaTeX's output, whose text and attribute values are escape
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import cache
 
@@ -38,19 +43,75 @@ _HTML = re.compile(rb"<html(?=[\s>])[^<>]*>", re.IGNORECASE)
 _TITLE = re.compile(rb"<title[\s>].*?</title\s*>", re.IGNORECASE | re.DOTALL)
 _ATTRIBUTE = b"data-pagefind-"
 _IGNORE = b"data-pagefind-ignore"
+_READ_WHEN_IGNORED = re.compile(rb"\sid\s*=|<img[\s/>]|<h1[\s/>]")
+"""In a lower-cased ignored element: what Pagefind may read from it all the same."""
 
 
 def slim_page(html: bytes) -> bytes:
     """``html`` (a whole page, UTF-8) as Pagefind needs it for the index; see the module."""
+    bodies = _read_bodies(html)
+    if bodies:
+        parts = [without_math(html[start:end]) for start, end in bodies]
+        if all(part is not None for part in parts):
+            return _page(html, [part for part in parts if part is not None])
+    return without_math(html) or html
+
+
+def page_digest(html: bytes) -> bytes:
+    """A digest of what Pagefind makes the index entry of page ``html`` from: its
+    ``<html>`` start tag, ``<title>`` and bodies as :func:`slim_page` keeps them (the whole
+    page when it keeps it whole), less what :func:`without_ignored` drops. Math is not cut
+    out, which would take four times as long: a changed formula only changes the digest
+    when it need not."""
+    bodies = _read_bodies(html)
+    if bodies:
+        html = _page(html, [html[start:end] for start, end in bodies])
+    return hashlib.sha256(without_ignored(html)).digest()
+
+
+def _read_bodies(html: bytes) -> list[tuple[int, int]] | None:
+    """Where the ``data-pagefind-body`` elements are, when Pagefind reads nothing else of
+    the page; None when it does (or there is no body)."""
     bodies = _bodies(html)
     if bodies:
         edges = [0, *(edge for body in bodies for edge in body), len(html)]
         gaps = list(zip(edges[::2], edges[1::2], strict=True))
         if not any(_read_outside_bodies(html, *gap) for gap in gaps):
-            parts = [without_math(html[start:end]) for start, end in bodies]
-            if all(part is not None for part in parts):
-                return _page(html, [part for part in parts if part is not None])
-    return without_math(html) or html
+            return bodies
+    return None
+
+
+def without_ignored(html: bytes) -> bytes:
+    """``html`` without the elements marked ``data-pagefind-ignore`` that Pagefind reads
+    nothing from: none holding an ``id``, an image, an ``<h1>`` or another
+    ``data-pagefind-`` attribute (metadata and filters count even there). What is left is
+    what a page's entry in the index is made from, to tell whether it changed when the
+    page did: a post's footer listing related posts, say, changes when another post is
+    added, and its entry does not."""
+    pieces: list[bytes] = []
+    pos = search = 0
+    while (at := html.find(_IGNORE, search)) != -1:
+        search = at + len(_IGNORE)
+        tag = _start_tag(html, at)
+        if tag is None:
+            continue
+        end = _element_end(html, tag.group(1), tag.start())
+        if end is None:
+            break  # it does not close: the rest stays as it is
+        if _read_when_ignored(html[tag.start() : end]):
+            continue  # an element inside it may still go
+        pieces.append(html[pos : tag.start()])
+        pos = search = end
+    pieces.append(html[pos:])
+    return b"".join(pieces)
+
+
+def _read_when_ignored(element: bytes) -> bool:
+    """Whether Pagefind reads something from ``element`` though it is ignored."""
+    lower = element.lower()
+    if lower.count(_ATTRIBUTE) != lower.count(_IGNORE):
+        return True
+    return _READ_WHEN_IGNORED.search(lower) is not None
 
 
 def without_math(html: bytes) -> bytes | None:

@@ -10,6 +10,7 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
+from inkstone.cancel import checkpoint
 from inkstone.content.model import Document, Kind
 from inkstone.content.slug import slugify
 from inkstone.site.backlinks import backlinks
@@ -122,9 +123,12 @@ def collect(documents: list[Document], links: SiteLinks | None = None) -> SiteIn
     for older, newer in itertools.pairwise(chronological):
         index.previous[newer.url] = older
         index.next[older.url] = newer
+    checkpoint()
     if links is not None:
         index.backlinks = backlinks(documents, links)
+    checkpoint()
     index.related = related_posts(posts)
+    checkpoint()
     index.series = collect_series(posts)
     return index
 
