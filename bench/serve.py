@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How long `inkstone serve` takes from saving a post to the browser showing the edit.
 
-Usage: python bench/serve.py [--size 1000] [--edits 20] [--pause 200] [--work DIR]
+Usage: python bench/serve.py [--size 1000] [--edits 20] [--pause 200,3000] [--work DIR]
 
 Generates a corpus with ../shared/bench/gen_corpus.py, starts the dev server on it (in this
 process, on 127.0.0.1), opens one post in headless Chromium, then edits that post EDITS
@@ -47,7 +47,10 @@ def main() -> int:
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument(
-        "--pause", type=int, default=200, help="milliseconds between one edit shown and the next"
+        "--pause",
+        default=[200],
+        type=lambda s: [int(x) for x in s.split(",") if x.strip()],
+        help="milliseconds between one edit shown and the next; several (200,3000) give a row each",
     )
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="inkstone-serve-bench-"))
@@ -77,8 +80,7 @@ def main() -> int:
         (previews if report.preview else rebuilds).append(report.seconds)
 
     server.start(on_rebuild)
-    reloads: list[float] = []
-    starts: list[float] = []
+    rows: list[str] = []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
@@ -94,23 +96,33 @@ def main() -> int:
                 lambda r: asked.append(time.perf_counter()) if r.url == page_url else None,
             )
             text = post.read_text(encoding="utf-8")
-            for n in range(args.edits):
-                marker = f"EDIT-MARKER-{n}-{time.time_ns()}"
-                asked.clear()
-                begin = time.perf_counter()
-                post.write_text(text + f"\n\n{marker}\n", encoding="utf-8")
-                page.wait_for_function(
-                    f"() => document.body && document.body.innerText.includes('{marker}')",
-                    timeout=60_000,
-                    polling="raf",
+            for pause in args.pause:
+                previews.clear()
+                rebuilds.clear()
+                reloads: list[float] = []
+                starts: list[float] = []
+                for n in range(args.edits):
+                    marker = f"EDIT-MARKER-{pause}-{n}-{time.time_ns()}"
+                    asked.clear()
+                    begin = time.perf_counter()
+                    post.write_text(text + f"\n\n{marker}\n", encoding="utf-8")
+                    page.wait_for_function(
+                        f"() => document.body && document.body.innerText.includes('{marker}')",
+                        timeout=60_000,
+                        polling="raf",
+                    )
+                    reloads.append(time.perf_counter() - begin)
+                    starts.append(asked[0] - begin if asked else float("nan"))
+                    page.wait_for_timeout(pause)
+                ms = [1000 * r for r in reloads]
+                rows.append(
+                    f"| {args.size:,} | {len(ms)} | {pause} | {_median_ms(starts)} "
+                    f"| {statistics.median(ms):.0f} | {min(ms):.0f} / {max(ms):.0f} "
+                    f"| {_median_ms(previews)} | {len(rebuilds)} | {_median_ms(rebuilds)} |"
                 )
-                reloads.append(time.perf_counter() - begin)
-                starts.append(asked[0] - begin if asked else float("nan"))
-                page.wait_for_timeout(args.pause)
             browser.close()
     finally:
         server.stop()
-    ms = [1000 * r for r in reloads]
     print()
     print(
         "| corpus (posts) | edits | pause (ms) | edit → browser reloads, median (ms) "
@@ -118,11 +130,7 @@ def main() -> int:
         "| full rebuilds completed | full rebuild, median (ms) |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    print(
-        f"| {args.size:,} | {len(ms)} | {args.pause} | {_median_ms(starts)} "
-        f"| {statistics.median(ms):.0f} | {min(ms):.0f} / {max(ms):.0f} "
-        f"| {_median_ms(previews)} | {len(rebuilds)} | {_median_ms(rebuilds)} |"
-    )
+    print("\n".join(rows))
     return 0
 
 

@@ -7,10 +7,11 @@ and only pages whose inputs changed are rewritten.
 
 An edit to posts or pages is answered in two steps, as Hugo's fast render mode does:
 first a *preview* (:func:`~inkstone.build.preview`) renders only the edited sources and
-writes their pages, so the page being edited reloads at once; then the full rebuild
-brings lists, feeds, related posts and every other page up to date. A newer change stops
-a full rebuild still running (it writes nothing) and the two steps start over, so a
-writer saving often never waits for a rebuild of the whole site.
+writes their pages, so the page being edited reloads at once; then, once the edits pause
+(:data:`REBUILD_AFTER`), the full rebuild brings lists, feeds, related posts and every
+other page up to date. A newer change stops a full rebuild still running (it writes
+nothing) and the two steps start over, so a writer saving often never waits for a rebuild
+of the whole site.
 
 Open pages are told over Server-Sent Events, each page about itself: after a build, the
 pages whose file was rewritten reload (keeping their scroll position), or every page when
@@ -38,12 +39,16 @@ from inkstone.build import BuildMemory, BuildOptions, build, preview, summary_li
 from inkstone.cache import CACHE_DIR
 from inkstone.errors import BuildReport
 
+REBUILD_AFTER = 1.0
+"""After a preview, the full rebuild waits this many seconds without a new change: a
+writer saving every few moments gets a preview each time, and the whole site is brought up
+to date once they pause."""
 QUIET = 0.15
-"""After a preview, the full rebuild waits until the server has answered no request for
-this many seconds (the reloading pages and their assets are served first: the rebuild
-would compete with the server for this process)."""
+"""…and until the server has answered no request for this many seconds (the reloading
+pages and their assets are served first: the rebuild would compete with the server for
+this process)…"""
 QUIET_AT_MOST = 2.0
-"""…but never longer than this."""
+"""…but never longer than this for the server."""
 EVENTS_PATH = "__inkstone/events"
 SCRIPT_PATH = "__inkstone/live.js"
 
@@ -189,16 +194,19 @@ class LiveSite:
     def _wait_for_quiet(
         self, changes: queue.Queue[list[Path]], stop: threading.Event
     ) -> list[Path]:
-        """Wait until the server has been quiet for :data:`QUIET` seconds (at most
-        :data:`QUIET_AT_MOST`); a change arriving meanwhile ends the wait and is returned."""
+        """Wait :data:`REBUILD_AFTER` seconds, and until the server has been quiet for
+        :data:`QUIET` seconds (at most :data:`QUIET_AT_MOST` more); a change arriving
+        meanwhile ends the wait and is returned."""
         started = self.last_request = time.monotonic()
         while not stop.is_set():
             now = time.monotonic()
-            quiet_for = now - self.last_request
-            if quiet_for >= QUIET or now - started >= QUIET_AT_MOST:
+            waited, quiet_for = now - started, now - self.last_request
+            if waited >= REBUILD_AFTER and (
+                quiet_for >= QUIET or waited >= REBUILD_AFTER + QUIET_AT_MOST
+            ):
                 return []
             try:
-                return changes.get(timeout=QUIET - quiet_for)
+                return changes.get(timeout=max(REBUILD_AFTER - waited, QUIET - quiet_for, 0.01))
             except queue.Empty:
                 continue
         return []

@@ -74,6 +74,7 @@ def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> 
         )
         bundle = _bundle_folder(here, root, filenames, zero_config)
         for name in sorted(filenames):
+            checkpoint()
             if name.startswith("."):
                 continue
             path = here / name
