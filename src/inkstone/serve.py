@@ -197,10 +197,10 @@ class LiveSite:
         """Wait :data:`REBUILD_AFTER` seconds, and until the server has been quiet for
         :data:`QUIET` seconds (at most :data:`QUIET_AT_MOST` more); a change arriving
         meanwhile ends the wait and is returned."""
-        started = self.last_request = time.monotonic()
+        started = time.monotonic()
         while not stop.is_set():
             now = time.monotonic()
-            waited, quiet_for = now - started, now - self.last_request
+            waited, quiet_for = now - started, now - max(started, self.last_request)
             if waited >= REBUILD_AFTER and (
                 quiet_for >= QUIET or waited >= REBUILD_AFTER + QUIET_AT_MOST
             ):

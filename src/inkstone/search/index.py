@@ -81,7 +81,7 @@ it indexes: 0.35 GB for 740 math-heavy posts, 1.2 GB for 3,000, 5.5 GB for 10,00
 
 SHARD_MANIFEST = INDEX_DIR / "shards.json"
 """``{"shards": ["shard-1/", …]}``: the folders, relative to ``/pagefind/``, of the shards
-``search.js`` merges into shard 0's index; written only when there are several."""
+``search.js`` merges into shard 0's index; an empty list when there is one shard."""
 
 _SHARD_FOLDER = re.compile(r"shard-(\d+)")
 

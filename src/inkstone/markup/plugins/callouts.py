@@ -44,7 +44,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from inkstone.markup.plugins.containers import line_break_before, warn
+from inkstone.markup.plugins.containers import fixed_html, is_zh, line_break_before, warn
 
 
 @dataclass(frozen=True)
@@ -167,8 +167,8 @@ def add_callout_render_rules(md: MarkdownIt) -> None:
     md.add_render_rule("callout_title_open", _render_title_open)
     md.add_render_rule("callout_label", _render_label)
     md.add_render_rule("callout_title_close", _render_title_close)
-    md.add_render_rule("callout_body_open", _render_body_open)
-    md.add_render_rule("callout_body_close", _render_body_close)
+    md.add_render_rule("callout_body_open", fixed_html('<div class="callout-body">\n'))
+    md.add_render_rule("callout_body_close", fixed_html("</div>\n"))
     md.add_render_rule("callout_close", _render_close)
 
 
@@ -291,10 +291,6 @@ def _kind(token: Token) -> Kind:
     return kind
 
 
-def _zh(env: EnvType) -> bool:
-    return bool(getattr(env.get("ctx"), "zh", False))
-
-
 def _render_open(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -317,25 +313,13 @@ def _render_title_open(
 def _render_label(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return html.escape(_kind(tokens[idx]).label(_zh(env)))
+    return html.escape(_kind(tokens[idx]).label(is_zh(env)))
 
 
 def _render_title_close(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     return f"</span></{tokens[idx].tag}>\n"
-
-
-def _render_body_open(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    return '<div class="callout-body">\n'
-
-
-def _render_body_close(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    return "</div>\n"
 
 
 def _render_close(

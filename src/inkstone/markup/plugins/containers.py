@@ -7,13 +7,17 @@ container (a lazy paragraph continuation, say) can leak in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
-from markdown_it.utils import EnvType
+from markdown_it.utils import EnvType, OptionsDict
 
 from inkstone.errors import Problem, Severity
+
+RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
+"""A markdown-it render rule: ``(renderer, tokens, idx, options, env) -> html``."""
 
 BODY_INDENT = 4
 """Columns by which the body of an admonition or a tab is indented under its marker line."""
@@ -85,3 +89,19 @@ def warn(env: EnvType, line: int, message: str, hint: str) -> None:
         return
     path, body_line = getattr(ctx, "path", None), getattr(ctx, "body_line", 1)
     problems.append(Problem(Severity.WARNING, message, path, body_line + line, None, hint))
+
+
+def fixed_html(markup: str) -> RenderRule:
+    """A render rule writing ``markup`` whatever the token (a container's plain tags)."""
+
+    def render(
+        self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return markup
+
+    return render
+
+
+def is_zh(env: EnvType) -> bool:
+    """Whether the page being rendered is in Chinese (labels are written in Chinese)."""
+    return bool(getattr(env.get("ctx"), "zh", False))

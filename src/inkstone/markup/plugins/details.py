@@ -37,7 +37,9 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from inkstone.markup.plugins.containers import (
     close_body,
+    fixed_html,
     is_blank,
+    is_zh,
     line_break_before,
     line_text,
     tokenize_body,
@@ -71,12 +73,12 @@ def details_plugin(md: MarkdownIt) -> None:
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     md.add_render_rule("details_open", _render_open)
-    md.add_render_rule("details_summary_open", _render_summary_open)
+    md.add_render_rule("details_summary_open", fixed_html('<summary class="toggle-title">'))
     md.add_render_rule("details_label", _render_label)
-    md.add_render_rule("details_summary_close", _render_summary_close)
-    md.add_render_rule("details_body_open", _render_body_open)
-    md.add_render_rule("details_body_close", _render_body_close)
-    md.add_render_rule("details_close", _render_close)
+    md.add_render_rule("details_summary_close", fixed_html("</summary>\n"))
+    md.add_render_rule("details_body_open", fixed_html('<div class="toggle-body">\n'))
+    md.add_render_rule("details_body_close", fixed_html("</div>\n"))
+    md.add_render_rule("details_close", fixed_html("</details>\n"))
 
 
 def _details(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -207,10 +209,6 @@ def _tokenize_between(
             state.eMarks[close_line] = saved_end
 
 
-def _zh(env: EnvType) -> bool:
-    return bool(getattr(env.get("ctx"), "zh", False))
-
-
 def _render_open(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -218,37 +216,7 @@ def _render_open(
     return f'{line_break_before(tokens, idx)}<details class="toggle"{opened}>\n'
 
 
-def _render_summary_open(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    return '<summary class="toggle-title">'
-
-
 def _render_label(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return html.escape(DEFAULT_LABEL["zh" if _zh(env) else "en"])
-
-
-def _render_summary_close(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    return "</summary>\n"
-
-
-def _render_body_open(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    return '<div class="toggle-body">\n'
-
-
-def _render_body_close(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    return "</div>\n"
-
-
-def _render_close(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    return "</details>\n"
+    return html.escape(DEFAULT_LABEL["zh" if is_zh(env) else "en"])

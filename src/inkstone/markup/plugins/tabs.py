@@ -38,6 +38,7 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from inkstone.markup.plugins.containers import (
     BODY_INDENT,
+    fixed_html,
     indented_body_end,
     is_blank,
     line_break_before,
@@ -70,11 +71,11 @@ def tabs_plugin(md: MarkdownIt) -> None:
         "fence", "tabs", _tabs, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
     md.add_render_rule("tabs_open", _render_tabs_open)
-    md.add_render_rule("tabs_close", _render_close)
+    md.add_render_rule("tabs_close", fixed_html("</div>\n"))
     md.add_render_rule("tab_open", _render_tab_open)
-    md.add_render_rule("tab_close", _render_close)
-    md.add_render_rule("tab_label_open", _render_label_open)
-    md.add_render_rule("tab_label_close", _render_label_close)
+    md.add_render_rule("tab_close", fixed_html("</div>\n"))
+    md.add_render_rule("tab_label_open", fixed_html('<p class="tab-label">'))
+    md.add_render_rule("tab_label_close", fixed_html("</p>\n"))
 
 
 def _tabs(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -147,21 +148,3 @@ def _render_tab_open(
 ) -> str:
     selected = " data-selected" if tokens[idx].meta.get("selected") else ""
     return f'<div class="tab-panel"{selected}>\n'
-
-
-def _render_label_open(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    return '<p class="tab-label">'
-
-
-def _render_label_close(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    return "</p>\n"
-
-
-def _render_close(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    return "</div>\n"
