@@ -14,7 +14,6 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-import inkstone.build
 from inkstone.search import index
 from inkstone.search.slim import page_digest, slim_page, without_ignored
 from tests.sites import build_site, read
@@ -338,13 +337,13 @@ def sharded_site() -> str:
 def results(monkeypatch: pytest.MonkeyPatch) -> list[index.SearchIndex | None]:
     """What the search step returned, build after build (the build itself drops it)."""
     seen: list[index.SearchIndex | None] = []
-    write_search = inkstone.build.write_search
+    finish = index.SearchJob.finish
 
-    def recording(*args: object, **kwargs: object) -> index.SearchIndex | None:
-        seen.append(write_search(*args, **kwargs))  # type: ignore[arg-type]
+    def recording(job: index.SearchJob) -> index.SearchIndex | None:
+        seen.append(finish(job))
         return seen[-1]
 
-    monkeypatch.setattr(inkstone.build, "write_search", recording)
+    monkeypatch.setattr(index.SearchJob, "finish", recording)
     return seen
 
 

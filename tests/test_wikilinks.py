@@ -7,7 +7,11 @@ import time
 import unicodedata
 from pathlib import Path
 
+import pytest
+
 from inkstone.build import BuildMemory, BuildOptions, build
+from inkstone.content.model import Rendered
+from inkstone.markup.markdown import RenderContext
 from tests.sites import build_site, messages, read, write_site
 
 SITE = """-- site.toml --
@@ -298,3 +302,42 @@ def test_warm_rebuild_updates_backlinks_and_embeds(tmp_path: Path) -> None:
     _touch(tmp_path / "content/posts/b.md", _post("B", "## Part\n\nnewer text\n"))
     build(tmp_path, options)
     assert "newer text" in read(out, "posts/c/index.html")
+
+
+def test_backlinks_survive_a_page_that_fails_to_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build drops each source once its page is written; the site's lists, made again
+    without a page that failed, keep the backlinks found before rendering, less the failed
+    page's (the dev server's previews show them)."""
+    import inkstone.rendering
+
+    real = inkstone.rendering.render_markdown
+
+    def failing(body: str, ctx: RenderContext) -> Rendered:
+        if "BOOM" in body:
+            raise RuntimeError("boom")
+        return real(body, ctx)
+
+    monkeypatch.setattr(inkstone.rendering, "render_markdown", failing)
+    write_site(
+        tmp_path,
+        SITE
+        + "-- content/posts/target.md --\n"
+        + _post("Target", "text\n")
+        + "-- content/posts/alpha.md --\n"
+        + _post("Alpha", "see [[target]]\n")
+        + "-- content/posts/broken.md --\n"
+        + _post("Broken", "BOOM [[target]]\n"),
+    )
+    for memory in (None, BuildMemory()):
+        out = tmp_path / ("public" if memory is None else "served")
+        report = build(tmp_path, BuildOptions(out_dir=out), memory)
+        assert [p.message for p in report.errors] == ["could not render: RuntimeError: boom"]
+        assert "/posts/alpha/" in read(out, "index.html")
+        assert "/posts/broken/" not in read(out, "index.html")
+    assert memory is not None and memory.site is not None
+    index = memory.site.pages.index
+    assert {url: [d.title for d in docs] for url, docs in index.backlinks.items()} == {
+        "/posts/target/": ["Alpha"]
+    }

@@ -38,8 +38,8 @@ from inkstone.render.feeds import FeedEntries
 from inkstone.render.site_pages import PageWriter
 from inkstone.render.templates import Templates, theme_dir
 from inkstone.rendering import RenderOutcome, render_all
-from inkstone.search import write_search
-from inkstone.site.collect import collect
+from inkstone.search import SearchJob, start_search
+from inkstone.site.collect import SiteIndex, collect
 from inkstone.site.links import SiteLinks
 from inkstone.site.related import remember_terms
 
@@ -249,6 +249,7 @@ def _build(
     except (UnsafeOutput, OSError) as exc:
         report.error(str(exc))
         return
+    search: SearchJob | None = None
     try:
         with _timed(report, "load"):
             found = discover(site_dir, content_dir, [out_dir, cache_dir])
@@ -266,13 +267,16 @@ def _build(
         checkpoint()
         with _timed(report, "write"):
             if len(rendered) < len(documents):  # a page failed: list only the others
-                pages.reindex(collect(rendered, links))
+                pages.reindex(_without_failed(index, rendered))
+            # the index reads the pages of posts as written: Pagefind indexes them while
+            # the lists, which it does not index, are written
+            rebuild = memory is not None and memory.signatures is not None
+            search = start_search(config, rendered, pages, writer, report, keep_stale=rebuild)
             pages.lists()
             copy_assets(site_dir, found, rendered, config, writer, report)
         checkpoint()
-        with _timed(report, "index"):  # reads the pages as written: after them, before commit
-            rebuild = memory is not None and memory.signatures is not None
-            write_search(config, rendered, pages, writer, report, keep_stale=rebuild)
+        with _timed(report, "index"):  # what is left of it once the lists are written
+            search.finish()
         report.files_unchanged = writer.unchanged
         if options.strict and has_failed(report, strict=True):
             writer.discard()
@@ -286,6 +290,8 @@ def _build(
             if cache is not None:
                 cache.put("output", [(str(out_dir), json.dumps(writer.signatures).encode())])
     except BaseException:
+        if search is not None:
+            search.abandon()
         writer.discard()
         raise
     finally:
@@ -415,8 +421,22 @@ def _render(
         if _take_rendered(doc, outcome, report):
             pages.document(doc)
             rendered.append(doc)
+        if memory is None:  # a one-off build reads the source no more (the dev server will)
+            doc.body = ""
         checkpoint()
     return rendered
+
+
+def _without_failed(index: SiteIndex, rendered: list[Document]) -> SiteIndex:
+    """The site's lists without the documents that failed to render. Their backlinks are
+    the ones found before rendering, less those from the failed documents: the sources
+    read then are not kept."""
+    kept = collect(rendered)
+    present = set(map(id, rendered))
+    for url, sources in index.backlinks.items():
+        if linking := [doc for doc in sources if id(doc) in present]:
+            kept.backlinks[url] = linking
+    return kept
 
 
 def _take_rendered(doc: Document, outcome: RenderOutcome, report: BuildReport) -> bool:

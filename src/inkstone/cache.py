@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -29,6 +30,11 @@ CACHE_DIR = ".inkstone-cache"
 CACHE_FILE = "cache.sqlite"
 SCHEMA_VERSION = "1"
 KINDS = ("formula", "code", "page", "output", "terms")
+MEMORY_CHARS = 8 * 2**20
+"""How much fragment HTML (in characters) a process keeps in memory, the most recently used
+first: a 10,000-post site makes some 150 M characters of it, which each render worker kept
+in full, though only the short formulas a blog repeats (``$x$``, ``$\\theta$``) are asked
+for again often enough to be worth keeping; the rest come from the cache file."""
 
 
 def fingerprint(*parts: object) -> str:
@@ -76,28 +82,50 @@ class Cache:
 class Fragments:
     """This process's view of the cache for fragments (formulas, code blocks).
 
-    Lookups go to memory, then to the cache file; what had to be made is kept in
-    :attr:`fresh` until the main process stores it.
+    Lookups go to memory (the most recently used, up to ``memory_chars`` characters), then
+    to the cache file; what had to be made is kept in :attr:`fresh` until the main process
+    stores it.
     """
 
-    def __init__(self, cache: Cache | None) -> None:
+    def __init__(self, cache: Cache | None, memory_chars: int = MEMORY_CHARS) -> None:
         self.cache = cache
-        self.memory: dict[tuple[str, str], str] = {}
+        self.memory: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self.memory_chars = memory_chars
+        self._held = 0
         self.fresh: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
 
     def get_or_make(self, kind: str, key: str, make: Callable[[], str]) -> str:
         """The fragment ``key``, made by ``make`` when no cache has it."""
+        found = self.find(kind, key)
+        if found is None:
+            found = make()
+            self.add(kind, key, found)
+        return found
+
+    def find(self, kind: str, key: str) -> str | None:
+        """The fragment ``key`` if memory or the cache file has it."""
         found = self.memory.get((kind, key))
         if found is not None:
+            self.memory.move_to_end((kind, key))
             return found
         stored = self.cache.get(kind, key) if self.cache is not None else None
-        if stored is not None:
-            value = stored.decode("utf-8")
-        else:
-            value = make()
-            self.fresh[kind][key] = value
-        self.memory[(kind, key)] = value
-        return value
+        if stored is None:
+            return None
+        found = stored.decode("utf-8")
+        self._remember((kind, key), found)
+        return found
+
+    def add(self, kind: str, key: str, value: str) -> None:
+        """A fragment just made: kept in memory and handed to the main process to store."""
+        self.fresh[kind][key] = value
+        self._remember((kind, key), value)
+
+    def _remember(self, key: tuple[str, str], value: str) -> None:
+        self.memory[key] = value
+        self._held += len(value)
+        while self._held > self.memory_chars and len(self.memory) > 1:
+            _, dropped = self.memory.popitem(last=False)
+            self._held -= len(dropped)
 
     def take_fresh(self) -> dict[str, dict[str, str]]:
         """The fragments made since the last call (to be stored by the main process)."""

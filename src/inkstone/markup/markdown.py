@@ -9,7 +9,7 @@ inline rules, so ``$a_i * b_j$`` stays a formula.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,6 +153,7 @@ def render_markdown(body: str, ctx: RenderContext) -> Rendered:
             "labels must be unique on a page",
         )
     env["numbers"] = numbers
+    engine().prefetch(_formulas(tokens, numbers), ctx.macros_json)
     content = md.renderer.render(tokens, md.options, env)
     toc = _toc(tokens)
     counted = ctx.formulas
@@ -177,6 +178,27 @@ def render_markdown(body: str, ctx: RenderContext) -> Rendered:
         features=sorted(env["features"]),
         image_variants=list(env["image_variants"]),
     )
+
+
+def _formulas(tokens: Sequence[Token], numbers: EquationNumbers) -> Iterator[tuple[str, bool]]:
+    """The TeX and display mode of each formula the render rules will typeset, for
+    :meth:`~inkstone.markup.math.KatexEngine.prefetch` (one the rules typeset otherwise,
+    or that no rule here knows of, is merely typeset on its own)."""
+    for block in tokens:
+        for token in (block.children or []) if block.type == "inline" else [block]:
+            if token.type == "math_inline":
+                if only_ref(token.content) is not None:
+                    continue
+                tex, display = token.content, False
+            elif token.type in _DISPLAY_MATH or (token.type == "fence" and _is_math_fence(token)):
+                numbered = token.meta.get("numbered")
+                tex, display = (numbered.tex if numbered is not None else token.content), True
+            else:
+                continue
+            yield (numbers.resolve_refs(tex)[0] if has_refs(tex) else tex), display
+
+
+_DISPLAY_MATH = frozenset({"math_inline_double", "math_block", "math_block_label"})
 
 
 def _count_prose(tokens: Sequence[Token]) -> TextCount:

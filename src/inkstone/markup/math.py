@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,12 @@ function inkstoneRender(tex, display, macrosJson) {
   } catch (e) {
     return "0" + (e && e.message ? e.message : String(e));
   }
+}
+
+function inkstoneRenderAll(formulasJson, macrosJson) {
+  return JSON.stringify(JSON.parse(formulasJson).map(function (formula) {
+    return inkstoneRender(formula[0], formula[1], macrosJson);
+  }));
 }
 """
 
@@ -85,6 +92,7 @@ class KatexEngine:
             ctx.eval(_JS_GLUE)
             self.version = str(ctx.eval("katex.version"))
             self._render_fn: Any = ctx.eval("inkstoneRender")
+            self._render_all_fn: Any = ctx.eval("inkstoneRenderAll")
             self._ctx, self._pid = ctx, os.getpid()
         return self._ctx
 
@@ -103,6 +111,26 @@ class KatexEngine:
             "formula", key, lambda: self._typeset(tex, display, macros_json)
         )
         return MathResult(out[1:]) if out[:1] == "1" else MathResult("", out[1:])
+
+    def prefetch(self, formulas: Iterable[tuple[str, bool]], macros_json: str = "{}") -> None:
+        """Typeset, in one call into KaTeX, those of ``formulas`` (TeX, display mode) that
+        no cache has, so that :meth:`render` finds them. A page's formulas are typeset in
+        one call rather than one call each: a call into V8 costs about 0.8 ms of CPU of its
+        own, more than KaTeX takes for a typical formula."""
+        todo: dict[str, tuple[str, bool]] = {}
+        for tex, display in formulas:
+            key = fingerprint("formula", self.package_version, tex, display, macros_json)
+            if key not in todo and fragments().find("formula", key) is None:
+                todo[key] = (tex, display)
+        if len(todo) < 2:  # rendering it is the one call
+            return
+        with self._lock:
+            self._context()
+            asked = json.dumps(list(todo.values()))
+            made = json.loads(str(self._render_all_fn(asked, macros_json)))
+            self.typeset_count += len(made)
+        for key, out in zip(todo, made, strict=True):
+            fragments().add("formula", key, out)
 
     def _typeset(self, tex: str, display: bool, macros_json: str) -> str:
         with self._lock:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zlib
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from typing import Any
@@ -46,23 +47,36 @@ class FeedEntries:
     _atom: dict[str, str] = field(default_factory=dict)
     _rss: dict[str, str] = field(default_factory=dict)
     _json: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _sources: dict[str, bytes] = field(default_factory=dict)
+    """Compressed page HTML of posts whose entry is not made yet (see :meth:`keep_source`)."""
 
     def prune(self) -> None:
         """Forget the entries of post versions that are not current any more."""
         current = set(self.keys.values())
-        for store in (self._bodies, self._atom, self._rss, self._json):
+        for store in (self._bodies, self._atom, self._rss, self._json, self._sources):
             for key in [k for k in store if k not in current]:
                 del store[key]
 
     def _key(self, post: PostView) -> str:
         return self.keys.get(post.permalink, post.permalink)
 
+    def keep_source(self, post: PostView, signature: str) -> None:
+        """Keep the HTML of ``post`` (in version ``signature``) for its entries, which a
+        feed may need once its page is written and its HTML let go. It is kept compressed,
+        a sixth of its size, in about 1 ms; the entry itself costs about 4 ms to make and
+        is often not needed at all (a feed none of whose posts changed is not written)."""
+        self.keys[post.permalink] = signature
+        if signature not in self._bodies and signature not in self._sources:
+            self._sources[signature] = zlib.compress(post.content.encode("utf-8"), 1)
+
     def body(self, post: PostView) -> str:
         """The post's HTML with MathML-only math and absolute URLs."""
         key = self._key(post)
         body = self._bodies.get(key)
         if body is None:
-            body = absolute_urls(mathml_only(post.content), post.permalink)
+            source = self._sources.pop(key, None)
+            content = zlib.decompress(source).decode("utf-8") if source else post.content
+            body = absolute_urls(mathml_only(content), post.permalink)
             self._bodies[key] = body
         return body
 

@@ -59,7 +59,7 @@ class PageWriter:
         feed_lists = [self.index.posts, *(t.posts for t in self.index.categories.values())]
         feed_lists += [t.posts for t in self.index.tags.values()]
         self._in_feeds = {id(doc) for posts in feed_lists for doc in posts[:limit]}
-        """Documents some feed carries in full: their bodies are kept until the feeds."""
+        """Documents some feed carries in full: their HTML is kept, compressed, until the feeds."""
 
     def signature(self, doc: Document) -> str:
         """What a page can show of ``doc``: its rendered body (by its content key) and metadata."""
@@ -122,8 +122,9 @@ class PageWriter:
             page=view,
         )
         self.sitemap.append(SitemapEntry(view.permalink, view.updated_iso or view.date_iso))
-        if id(doc) not in self._in_feeds:
-            self.views.forget_content(doc)
+        if id(doc) in self._in_feeds:
+            self.feed_entries.keep_source(view, self.signature(doc))
+        self.views.forget_content(doc)
 
     def for_preview(self, writer: SiteWriter, report: BuildReport) -> PageWriter:
         """This writer's site as it was, writing to ``writer``: the dev server writes the

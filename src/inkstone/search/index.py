@@ -1,17 +1,19 @@
 """The search step of the build: a Pagefind index of the site's pages, and the search page.
 
-:func:`write_search` runs once per build, after every page is written and before the output
-is committed. Pages are written as soon as they are rendered and unchanged pages are kept
-without being rendered at all, so the index is fed from the output, not from memory: each
-post's and standalone page's HTML as this build leaves it (:meth:`SiteWriter.read_bytes`:
-the staged file, or the previous output's). Pagefind reads only the part marked
-``data-pagefind-body`` (the article, not the navigation or the footer) and skips
-``data-pagefind-ignore`` and the selectors in :data:`EXCLUDED` (KaTeX's markup: a formula's
-surrounding text is what a reader searches for, not ``mord mathnormal`` or its MathML twin).
-It is given each page cut down to those parts, without the math (:func:`slim_page`): the
-index is the same, and Pagefind, which spent much of its time parsing markup it then
-skipped, uses about a third less CPU (1,000 math-heavy posts: 100 MB of HTML become 22 MB,
-cut in about 1.5 s).
+:func:`start_search` runs once per build, once every post's and page's page is written:
+Pagefind indexes them, in a process of its own, while the build writes the lists, feeds and
+archives, which it never indexes; :meth:`SearchJob.finish` waits for it and writes the index
+before the output is committed. Pages are written as soon as they are rendered and unchanged
+pages are kept without being rendered at all, so the index is fed from the output, not from
+memory: each post's and standalone page's HTML as this build leaves it
+(:meth:`SiteWriter.read_bytes`: the staged file, or the previous output's). Pagefind reads
+only the part marked ``data-pagefind-body`` (the article, not the navigation or the footer)
+and skips ``data-pagefind-ignore`` and the selectors in :data:`EXCLUDED` (KaTeX's markup: a
+formula's surrounding text is what a reader searches for, not ``mord mathnormal`` or its
+MathML twin). It is given each page cut down to those parts, without the math
+(:func:`slim_page`): the index is the same, and Pagefind, which spent much of its time
+parsing markup it then skipped, uses about a third less CPU (1,000 math-heavy posts: 100 MB
+of HTML become 22 MB, cut in about 1.5 s).
 
 Chinese is segmented by Pagefind (its extended build); where its words and the query's
 disagree it finds too much (注意事项 for 注意力, any page with 量 for 量子纠缠), and the
@@ -54,7 +56,8 @@ import json
 import re
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from importlib.resources import files
@@ -157,22 +160,25 @@ def shard_folder(shard: int) -> PurePosixPath:
     return INDEX_DIR if shard == 0 else INDEX_DIR / f"shard-{shard}"
 
 
-def write_search(
+def start_search(
     config: SiteConfig,
     documents: list[Document],
     pages: PageWriter,
     writer: SiteWriter,
     report: BuildReport,
     keep_stale: bool = False,
-) -> SearchIndex | None:
-    """Index ``documents`` (the ones whose pages this build has) and write the search
-    page and script; nothing at all when the site has ``search = false``.
+) -> SearchJob:
+    """Begin the search step for ``documents`` (the ones whose pages this build has): the
+    search page and script are written now, and the shards that must be made again start
+    being indexed in a thread of their own, so that Pagefind (a process of its own) works
+    while the caller writes the lists, which it never indexes. :meth:`SearchJob.finish`
+    waits for it and writes the index. Nothing at all when the site has ``search = false``.
 
     ``keep_stale``: keep every shard of the previous index even if pages changed (the dev
     server's rebuilds: indexing 1,000 posts takes Pagefind 15–40 s; the index is made
     afresh on the server's first build and by ``inkstone build``)."""
     if not config.search:
-        return None
+        return SearchJob(None)
     _write_search_page(pages, report)
     _write_script(writer)
     paths = sorted({_page_path(doc.url) for doc in documents})
@@ -181,51 +187,121 @@ def write_search(
         everything = _keep_all_previous(writer)
         if everything is not None:
             everything.pages = len(indexed)
-            return everything
-    shards = split_into_shards(indexed)
+            return SearchJob(everything)
+    return SearchJob(SearchIndex(len(indexed)), _plan(config, indexed, writer), writer, report)
+
+
+@dataclass
+class ShardPlan:
+    """One shard of the index this build gives the site, and whether it is kept."""
+
+    number: int
+    pages: list[PurePosixPath]
+    by_pages: str
+    """The first half of its signature (its pages' signatures and what shapes the index)."""
+    signature: str | None
+    """Its whole signature; None until its pages are read (a shard the previous output
+    does not have: its content digest is taken from the pages read to index them)."""
+    kept: str | None = None
+    """The signature its files in the previous output have, when they are kept."""
+    previous_files: tuple[str, ...] = ()
+
+
+@dataclass
+class IndexPlan:
+    """Every shard of the index, and what is needed to make the stale ones."""
+
+    shards: list[ShardPlan]
+    shaped_by: tuple[object, ...]
+    base_path: str
+    language: str
+
+    @property
+    def stale(self) -> list[ShardPlan]:
+        """The shards Pagefind must index."""
+        return [shard for shard in self.shards if shard.kept is None]
+
+    def content_signature(self, shard: ShardPlan, digest: str) -> str:
+        """The whole signature of ``shard`` whose pages' content digest is ``digest``."""
+        return f"{shard.by_pages}:{fingerprint(*self.shaped_by, shard.number, digest)}"
+
+
+def _plan(config: SiteConfig, indexed: list[PurePosixPath], writer: SiteWriter) -> IndexPlan:
+    """Which shards the index has, and which of the previous output's can be kept: those
+    made from the same pages, or from pages whose indexed text is the same."""
+    split = split_into_shards(indexed)
     shaped_by = (
         "search",
         code_version(),
         version("pagefind"),
         config.language,
         config.base_path,
-        len(shards),
+        len(split),
     )
-    result = SearchIndex(len(indexed), shards=len(shards))
-    with tempfile.TemporaryDirectory(prefix="inkstone-pagefind-") as tmp:
-        previous_files = _previous_shards(writer)
-        signatures: list[str] = []
-        kept: dict[int, str] = {}  # shard → the signature its previous files have
-        for number, shard in enumerate(shards):
-            by_pages = fingerprint(
-                *shaped_by,
-                number,
-                sorted((rel.as_posix(), writer.signatures[rel.as_posix()]) for rel in shard),
-            )
-            previous = _previous_signature(writer, previous_files.get(number, []))
-            if previous is not None and previous.split(":")[0] == by_pages:
-                signatures.append(previous)
-                kept[number] = previous
-                continue
-            by_content = fingerprint(*shaped_by, number, _digest(shard, writer))
-            signatures.append(f"{by_pages}:{by_content}")
-            if previous is not None and previous.split(":")[-1] == by_content:
-                kept[number] = previous
-        stale = [number for number in range(len(shards)) if number not in kept]
+    language = config.language.split("-")[0].lower() or "en"
+    plan = IndexPlan([], shaped_by, config.base_path, language)
+    previous_files = _previous_shards(writer)
+    for number, pages in enumerate(split):
+        by_pages = fingerprint(
+            *shaped_by,
+            number,
+            sorted((rel.as_posix(), writer.signatures[rel.as_posix()]) for rel in pages),
+        )
+        files = tuple(previous_files.get(number, []))
+        shard = ShardPlan(number, pages, by_pages, None, previous_files=files)
+        plan.shards.append(shard)
+        previous = _previous_signature(writer, list(files))
+        if previous is None:
+            continue  # a new shard: indexed, and its digest taken while its pages are read
+        if previous.split(":")[0] == by_pages:
+            shard.signature = shard.kept = previous
+            continue
+        shard.signature = plan.content_signature(shard, _digest(pages, writer))
+        if previous.split(":")[-1] == shard.signature.split(":")[-1]:
+            shard.kept = previous
+    return plan
+
+
+class SearchJob:
+    """The search step under way (see :func:`start_search`)."""
+
+    def __init__(
+        self,
+        result: SearchIndex | None,
+        plan: IndexPlan | None = None,
+        writer: SiteWriter | None = None,
+        report: BuildReport | None = None,
+    ) -> None:
+        self.result = result
+        self.plan = plan
+        self.writer = writer
+        self.report = report
+        self._stop = threading.Event()
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._thread: ThreadPoolExecutor | None = None
+        self._indexing: Future[dict[int, str]] | None = None
+        if plan is not None and writer is not None and plan.stale:
+            self._tmp = tempfile.TemporaryDirectory(prefix="inkstone-pagefind-")
+            tmp = Path(self._tmp.name)
+            # the first shard's pages are copied before the caller goes on, so that Pagefind
+            # starts at once rather than when the copying, slowed by the caller's work in
+            # the same process, is done
+            first = plan.stale[0]
+            copied = _copy_slimmed(first.pages, writer, tmp / f"site-{first.number}", plan)
+            # its own thread: the caller goes on writing, and may run an event loop
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="inkstone-search")
+            job = _pagefind(plan, writer, tmp, self._stop, copied)
+            self._indexing = self._thread.submit(asyncio.run, job)
+
+    def finish(self) -> SearchIndex | None:
+        """Wait for Pagefind and write the index to the output; None when there is no
+        search, or Pagefind failed (a warning says so: the site is still good)."""
+        if self.plan is None or self.writer is None or self.report is None:
+            return self.result
         try:
-            if stale:
-                with ThreadPoolExecutor(1) as thread:  # its own thread: the caller may run a loop
-                    language = config.language.split("-")[0].lower() or "en"
-                    job = _pagefind(
-                        [(number, shards[number]) for number in stale],
-                        config.base_path,
-                        language,
-                        writer,
-                        Path(tmp),
-                    )
-                    thread.submit(asyncio.run, job).result()
-        except Exception as exc:  # the binary is missing or died: the site is still good
-            report.add(
+            digests = self._indexing.result() if self._indexing is not None else {}
+        except Exception as exc:  # the binary is missing or died
+            self.report.add(
                 Problem(
                     Severity.WARNING,
                     f"the search index was not written: Pagefind failed: {exc}",
@@ -234,34 +310,63 @@ def write_search(
                 )
             )
             return None
-        for number, signature in enumerate(signatures):
-            if number in kept:
-                for rel in previous_files[number]:
-                    writer.keep(rel, "search index", kept[number])
-                    writer.signatures[rel] = signature
+        finally:
+            self._close()
+        try:
+            return self._write(digests)
+        finally:
+            self._cleanup()
+
+    def abandon(self) -> None:
+        """Stop indexing (after the shard under way) and forget it: the build failed."""
+        self._stop.set()
+        self._close()
+        self._cleanup()
+
+    def _close(self) -> None:
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
+
+    def _cleanup(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def _write(self, digests: dict[int, str]) -> SearchIndex:
+        assert self.plan is not None and self.writer is not None and self.result is not None
+        writer, result = self.writer, self.result
+        result.shards = len(self.plan.shards)
+        for shard in self.plan.shards:
+            if shard.kept is not None:
+                for rel in shard.previous_files:
+                    writer.keep(rel, "search index", shard.kept)
+                    writer.signatures[rel] = shard.signature or shard.kept
                     result.files += 1
                     result.bytes += (writer.out_dir / rel).stat().st_size
                 continue
-            built = Path(tmp, "index", str(number))
+            signature = shard.signature or self.plan.content_signature(shard, digests[shard.number])
+            assert self._tmp is not None
+            built = Path(self._tmp.name, "index", str(shard.number))
             for path in sorted(built.rglob("*")):
-                if path.is_file() and _belongs_in_shard(path.name, number):
+                if path.is_file() and _belongs_in_shard(path.name, shard.number):
                     data = path.read_bytes()
-                    target = shard_folder(number) / path.relative_to(built).as_posix()
+                    target = shard_folder(shard.number) / path.relative_to(built).as_posix()
                     writer.write_bytes(target, data, "search index", signature)
                     result.files += 1
                     result.bytes += len(data)
-    # written for one shard too (an empty list): the search script asks for it, and a
-    # missing file would put a 404 in the console of every small site
-    folders = [f"{shard_folder(number).name}/" for number in range(1, len(shards))]
-    manifest = (json.dumps({"shards": folders}) + "\n").encode("utf-8")
-    writer.write_bytes(
-        SHARD_MANIFEST, manifest, "search index", fingerprint("search shards", manifest)
-    )
-    result.files += 1
-    result.bytes += len(manifest)
-    result.shards_rebuilt = len(stale)
-    result.rebuilt = bool(stale)
-    return result
+        # written for one shard too (an empty list): the search script asks for it, and a
+        # missing file would put a 404 in the console of every small site
+        folders = [f"{shard_folder(n).name}/" for n in range(1, len(self.plan.shards))]
+        manifest = (json.dumps({"shards": folders}) + "\n").encode("utf-8")
+        writer.write_bytes(
+            SHARD_MANIFEST, manifest, "search index", fingerprint("search shards", manifest)
+        )
+        result.files += 1
+        result.bytes += len(manifest)
+        result.shards_rebuilt = len(self.plan.stale)
+        result.rebuilt = bool(self.plan.stale)
+        return result
 
 
 def _page_path(url: str) -> PurePosixPath:
@@ -302,8 +407,13 @@ def _digest(pages: list[PurePosixPath], writer: SiteWriter) -> str:
     for rel in pages:
         data = writer.read_bytes(rel)
         if data is not None:
-            digest.update(rel.as_posix().encode("utf-8") + b"\0" + page_digest(data))
+            digest.update(_digest_entry(rel, data))
     return digest.hexdigest()
+
+
+def _digest_entry(rel: PurePosixPath, page: bytes) -> bytes:
+    """What the digest of a shard takes from its page ``rel``."""
+    return rel.as_posix().encode("utf-8") + b"\0" + page_digest(page)
 
 
 def _keep_all_previous(writer: SiteWriter) -> SearchIndex | None:
@@ -328,46 +438,71 @@ def _belongs_in_shard(name: str, shard: int) -> bool:
 
 
 async def _pagefind(
-    shards: list[tuple[int, list[PurePosixPath]]],
-    base_path: str,
-    language: str,
-    writer: SiteWriter,
-    tmp: Path,
-) -> None:
-    """Run Pagefind over each shard's pages (output paths), one shard after the other, as
-    an index in ``language`` (the site's: a post in English on a Chinese site is found with
-    the same query box); shard N's files go to ``tmp/index/N/``.
+    plan: IndexPlan, writer: SiteWriter, tmp: Path, stop: threading.Event, first_digest: str
+) -> dict[int, str]:
+    """Run Pagefind over each stale shard's pages, one shard after the other, as an index in
+    the site's language (a post in English on a Chinese site is found with the same query
+    box); shard N's files go to ``tmp/index/N/``. Returns each shard's content digest
+    (:func:`page_digest` of its pages, read once for both). The first shard's pages are
+    already copied, to ``tmp/site-N``, and their digest is ``first_digest``.
 
     One Pagefind process indexes every shard, and each index is deleted before the next is
     made, so Pagefind holds one shard's index at a time. A shard's pages are copied, slimmed,
-    to a temporary folder (under ``base_path``, so their URLs carry it) and given to
+    to a temporary folder (under the base path, so their URLs carry it) and given to
     Pagefind as one folder: the Python API answers one request per tenth of a second, which
-    would cost 100 s at 1,000 pages fed one by one. The index is written to disk rather than
-    taken with ``get_files()``, whose one reply holding every file can outgrow the pipe's
-    buffer.
+    would cost 100 s at 1,000 pages fed one by one. The next shard's pages are copied while
+    Pagefind indexes one. The index is written to disk rather than taken with
+    ``get_files()``, whose one reply holding every file can outgrow the pipe's buffer.
     """
     from pagefind.index import IndexConfig
     from pagefind.service import PagefindService
 
-    config = IndexConfig(exclude_selectors=list(EXCLUDED), force_language=language)
-    async with PagefindService() as service:
-        for number, pages in shards:
-            site = tmp / "site"
-            root = site.joinpath(*PurePosixPath(base_path).parts[1:])
-            root.mkdir(parents=True, exist_ok=True)
-            for rel in pages:
-                data = writer.read_bytes(rel)
-                if data is not None:
-                    path = root.joinpath(*rel.parts)
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(slim_page(data))
-            index = await service.create_index(config)
-            try:
-                await index.add_directory(str(site))
-                await index.write_files(output_path=str(tmp / "index" / str(number)))
-            finally:
-                await index.delete_index()
-            shutil.rmtree(site)
+    config = IndexConfig(exclude_selectors=list(EXCLUDED), force_language=plan.language)
+    stale = plan.stale
+    digests: dict[int, str] = {}
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(1, thread_name_prefix="inkstone-search-pages") as copier:
+
+        def copy(shard: ShardPlan) -> asyncio.Future[str]:
+            site = tmp / f"site-{shard.number}"
+            return loop.run_in_executor(copier, _copy_slimmed, shard.pages, writer, site, plan)
+
+        copying: asyncio.Future[str] = loop.create_future()
+        copying.set_result(first_digest)
+        async with PagefindService() as service:
+            for position, shard in enumerate(stale):
+                digests[shard.number] = await copying
+                if stop.is_set():
+                    break
+                if position + 1 < len(stale):
+                    copying = copy(stale[position + 1])
+                site = tmp / f"site-{shard.number}"
+                index = await service.create_index(config)
+                try:
+                    await index.add_directory(str(site))
+                    await index.write_files(output_path=str(tmp / "index" / str(shard.number)))
+                finally:
+                    await index.delete_index()
+                shutil.rmtree(site)
+    return digests
+
+
+def _copy_slimmed(
+    pages: list[PurePosixPath], writer: SiteWriter, site: Path, plan: IndexPlan
+) -> str:
+    """Write ``pages`` slimmed (:func:`slim_page`) under ``site``, at the base path; return
+    the digest :func:`_digest` would make of them."""
+    root = site.joinpath(*PurePosixPath(plan.base_path).parts[1:])
+    root.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    for rel in pages:
+        data = writer.read_bytes(rel)
+        if data is not None:
+            digest.update(_digest_entry(rel, data))
+            path = root.joinpath(*rel.parts)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(slim_page(data))
+    return digest.hexdigest()
 
 
 def _is_library_file(name: str) -> bool:

@@ -1,0 +1,113 @@
+"""The fragment cache a process keeps in memory, and KaTeX typesetting a page in one call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from inkstone.cache import Fragments, open_cache, use_cache
+from inkstone.markup import math
+from inkstone.markup.markdown import RenderContext, render_markdown
+
+PAGE = r"""# Notes
+
+Inline $a_i*b_j$, again $a_i*b_j$, and $\frac{1}{2}$; a reference \eqref{eq:e}.
+
+$$
+E = mc^2 \label{eq:e}
+$$
+
+- a list with $\sum_{k=1}^n k$
+- and a broken one $\frac{1}{$
+
+| col |
+|-----|
+| $x^2$ |
+"""
+
+
+def test_memory_keeps_the_most_recently_used_fragments_within_its_budget(
+    tmp_path: Path,
+) -> None:
+    cache = open_cache(tmp_path)
+    assert cache is not None
+    made: list[str] = []
+
+    def maker(value: str) -> Any:
+        return lambda: made.append(value) or value
+
+    fragments = Fragments(cache, memory_chars=10)
+    for key in "abc":
+        assert fragments.get_or_make("code", key, maker(key * 4)) == key * 4
+    # 12 characters made, 10 kept: the oldest went first
+    assert list(fragments.memory) == [("code", "b"), ("code", "c")]
+    assert fragments._held == 8
+    fragments.store(fragments.take_fresh())
+    # what memory dropped comes back from the cache file, without being made again
+    assert fragments.get_or_make("code", "a", maker("new")) == "aaaa"
+    assert made == ["aaaa", "bbbb", "cccc"]
+    assert list(fragments.memory) == [("code", "c"), ("code", "a")]
+    # a use makes a fragment the most recent: "b" goes next, not "c"
+    fragments.get_or_make("code", "c", maker("new"))
+    fragments.get_or_make("code", "d", maker("dd"))
+    assert [key for _, key in fragments.memory] == ["a", "c", "d"]
+    # without a cache file, a dropped fragment is made again
+    bare = Fragments(None, memory_chars=4)
+    bare.get_or_make("code", "x", maker("xxxx"))
+    bare.get_or_make("code", "y", maker("yyyy"))
+    assert bare.get_or_make("code", "x", maker("XXXX")) == "XXXX"
+    cache.close()
+
+
+class CountingCalls:
+    """Counts the calls made into V8 through the engine's two entry points."""
+
+    def __init__(self, engine: math.KatexEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+        engine.warm_up()
+        self.single = self.batches = 0
+        self.batched: list[int] = []
+        single, batch = engine._render_fn, engine._render_all_fn
+
+        def one(*args: Any) -> Any:
+            self.single += 1
+            return single(*args)
+
+        def many(formulas: str, macros: str) -> Any:
+            self.batches += 1
+            return batch(formulas, macros)
+
+        monkeypatch.setattr(engine, "_render_fn", one)
+        monkeypatch.setattr(engine, "_render_all_fn", many)
+
+
+def test_a_page_is_typeset_in_one_call_with_the_same_html(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = math.engine()
+    use_cache(None)  # nothing typeset before
+    calls = CountingCalls(engine, monkeypatch)
+    ctx = RenderContext(path=Path("post.md"))
+    before = engine.typeset_count
+    batched = render_markdown(PAGE, ctx)
+    # six distinct formulas (the repeated one once), the broken one too: one call
+    assert calls.batches == 1
+    assert calls.single == 0
+    assert engine.typeset_count - before == 6
+    assert [p.message.split(":")[0] for p in ctx.problems] == ["KaTeX error"]
+
+    use_cache(None)
+    monkeypatch.setattr(engine, "prefetch", lambda *args, **kwargs: None)
+    alone_ctx = RenderContext(path=Path("post.md"))
+    alone = render_markdown(PAGE, alone_ctx)
+    assert calls.single == 6
+    assert alone.html == batched.html
+    assert alone.excerpt_html == batched.excerpt_html
+    assert [str(p) for p in alone_ctx.problems] == [str(p) for p in ctx.problems]
+    assert 'class="katex"' in batched.html and "math-error" in batched.html
+
+    # rendered again: every formula comes from memory, no call at all
+    calls.single = calls.batches = 0
+    monkeypatch.undo()
+    calls = CountingCalls(engine, monkeypatch)
+    assert render_markdown(PAGE, RenderContext(path=Path("post.md"))).html == batched.html
+    assert (calls.single, calls.batches) == (0, 0)
