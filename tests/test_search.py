@@ -533,3 +533,28 @@ def test_page_digest_changes_with_what_is_indexed_only() -> None:
     assert page_digest(page("正文改了", "a")) != digest
     retitled = page("正文", "a").replace(b"<title>", "<title>新".encode())
     assert page_digest(retitled) != digest
+
+
+def test_a_failing_pagefind_leaves_a_good_site_and_no_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind runs while the lists are written; when it fails the build still commits
+    every page, warns, writes no index and leaves nothing in the temporary folder."""
+    from pagefind.service import PagefindService
+
+    async def broken(self: object) -> None:
+        raise OSError("no such binary")
+
+    monkeypatch.setattr(PagefindService, "__aenter__", broken)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temporary))
+    report, out = build_site(tmp_path / "site", SITE)
+    assert [p.message for p in report.warnings] == [
+        "the search index was not written: Pagefind failed: no such binary"
+    ]
+    assert not report.errors
+    assert "自注意力的复杂度" in read(out, "posts/a/index.html")
+    assert (out / "index.html").is_file() and (out / "atom.xml").is_file()
+    assert not (out / "pagefind" / "pagefind-entry.json").exists()
+    assert list(temporary.iterdir()) == []

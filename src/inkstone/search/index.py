@@ -309,6 +309,7 @@ class SearchJob:
                     "`search = false` in site.toml",
                 )
             )
+            self._cleanup()
             return None
         finally:
             self._close()
