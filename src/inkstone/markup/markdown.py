@@ -191,14 +191,19 @@ def _formulas(tokens: Sequence[Token], numbers: EquationNumbers) -> Iterator[tup
                     continue
                 tex, display = token.content, False
             elif token.type in _DISPLAY_MATH or (token.type == "fence" and _is_math_fence(token)):
-                numbered = token.meta.get("numbered")
-                tex, display = (numbered.tex if numbered is not None else token.content), True
+                tex, display = _display_tex(token), True
             else:
                 continue
             yield (numbers.resolve_refs(tex)[0] if has_refs(tex) else tex), display
 
 
 _DISPLAY_MATH = frozenset({"math_inline_double", "math_block", "math_block_label"})
+
+
+def _display_tex(token: Token) -> str:
+    """The TeX a display formula is typeset from: numbered equations' rewritten TeX."""
+    numbered = token.meta.get("numbered")
+    return str(numbered.tex) if numbered is not None else token.content
 
 
 def _count_prose(tokens: Sequence[Token]) -> TextCount:
@@ -359,7 +364,7 @@ def _render_display_math(
 ) -> str:
     token = tokens[idx]
     numbered = token.meta.get("numbered")
-    tex = numbered.tex if numbered is not None else token.content
+    tex = _display_tex(token)
     anchors: list[str] = list(numbered.anchors) if numbered is not None else []
     if token.type == "math_block_label" and token.info:
         anchors.insert(0, "eq-" + token.info)

@@ -339,14 +339,14 @@ class SearchJob:
         writer, result = self.writer, self.result
         result.shards = len(self.plan.shards)
         for shard in self.plan.shards:
+            signature = shard.signature or self.plan.content_signature(shard, digests[shard.number])
             if shard.kept is not None:
                 for rel in shard.previous_files:
                     writer.keep(rel, "search index", shard.kept)
-                    writer.signatures[rel] = shard.signature or shard.kept
+                    writer.signatures[rel] = signature
                     result.files += 1
                     result.bytes += (writer.out_dir / rel).stat().st_size
                 continue
-            signature = shard.signature or self.plan.content_signature(shard, digests[shard.number])
             assert self._tmp is not None
             built = Path(self._tmp.name, "index", str(shard.number))
             for path in sorted(built.rglob("*")):
