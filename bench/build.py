@@ -248,7 +248,11 @@ baseURL = "https://example.org/"
 title = "bench"
 locale = "zh-CN"
 hasCJKLanguage = true
-disableKinds = ["RSS", "sitemap", "robotsTXT", "section"]
+enableRobotsTXT = true
+disableKinds = ["section"]
+
+[services.rss]
+limit = 20
 
 [pagination]
 pagerSize = 10
@@ -347,6 +351,31 @@ NOT_FOUND = """\
 {{ define "main" }}<h1>404</h1><p>Not found.</p>{{ end }}
 """
 
+HUGO_RSS = """\
+{{- printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\" standalone=\\"yes\\"?>" | safeHTML }}
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
+<channel>
+<title>{{ if .IsHome }}{{ site.Title }}{{ else }}{{ .Title }} · {{ site.Title }}{{ end }}</title>
+<link>{{ .Permalink }}</link>
+<description>{{ site.Title }}</description>
+<language>zh-CN</language>
+{{ with .OutputFormats.Get "RSS" -}}
+{{ printf "<atom:link href=%q rel=\\"self\\" type=%q />" .Permalink .MediaType | safeHTML }}
+{{- end }}
+{{- $pages := cond .IsHome site.RegularPages .RegularPages }}
+{{- range first site.Config.Services.RSS.Limit $pages }}
+<item>
+<title>{{ .Title }}</title>
+<link>{{ .Permalink }}</link>
+<pubDate>{{ .PublishDate.Format "Mon, 02 Jan 2006 15:04:05 -0700" | safeHTML }}</pubDate>
+<guid>{{ .Permalink }}</guid>
+<description>{{ .Content | transform.XMLEscape | safeHTML }}</description>
+</item>
+{{- end }}
+</channel>
+</rss>
+"""
+
 PASSTHROUGH = """\
 {{- $opts := dict "output" "htmlAndMathml" "displayMode" (eq .Type "block") "strict" "ignore" }}
 {{- with try (transform.ToMath .Inner $opts) }}
@@ -366,6 +395,7 @@ HUGO_LAYOUTS = {
     "404.html": NOT_FOUND,
     "partials/entries.html": ENTRIES,
     "partials/pager.html": PAGER,
+    "_default/rss.xml": HUGO_RSS,
     "_default/_markup/render-passthrough.html": PASSTHROUGH,
 }
 

@@ -6,7 +6,9 @@ import datetime as dt
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
 
@@ -42,7 +44,8 @@ def test_new_post_with_chinese_title_gets_a_pinyin_slug(tmp_path: Path) -> None:
     run("new", "site", str(tmp_path))
     code, output = run("new", "post", "注意力机制的复杂度", "--site", str(tmp_path))
     assert code == 0, output
-    today = dt.datetime.now().strftime("%Y-%m-%d")
+    zone = ZoneInfo(tomllib.loads((tmp_path / "site.toml").read_text())["timezone"])
+    today = dt.datetime.now(zone).strftime("%Y-%m-%d")  # the day by the site's clock
     path = tmp_path / f"content/posts/{today}-zhu-yi-li-ji-zhi-de-fu-za-du.md"
     text = path.read_text(encoding="utf-8")
     assert text.startswith('---\ntitle: "注意力机制的复杂度"\ndate: ')

@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+from markdown_it.token import Token
+
 from inkstone.content.model import Rendered
 from inkstone.html_text import plain_text
-from inkstone.markup.markdown import RenderContext, render_markdown
+from inkstone.markup.excerpt import InlineMath, make_excerpt
+from inkstone.markup.markdown import RenderContext, parser, render_markdown
 
 
 def excerpt(body: str, length: int = 160) -> Rendered:
@@ -126,3 +130,62 @@ def test_labels_of_callouts_toggles_and_tabs_are_left_out_their_bodies_kept() ->
         assert label not in text
     for kept in ("注意力的复杂度是", "缩放", "隐藏的内容", "代码在这里", "正文从这里开始"):
         assert kept in text
+
+
+FORMULA = (
+    '<span class="katex"><span class="katex-mathml"><math><semantics><mrow><mi>x</mi>'
+    "<mo>&lt;</mo><mn>2</mn></mrow><annotation>x &lt; 2</annotation></semantics></math></span>"
+    '<span class="katex-html" aria-hidden="true"><span class="base"><span class="mord">x'
+    '<svg><path d="M0 0"/></svg></span><span class="mrel">&lt;</span><br>'
+    '<span class="mord">2</span></span></span></span>'
+)
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        (FORMULA, "x<2"),
+        (f"<p>若 {FORMULA}，则\n  成立</p>", "若 x<2，则 成立"),
+        ('<SPAN ARIA-HIDDEN="true">hidden</SPAN>shown', "shown"),
+        ('<span aria-hidden="true" aria-hidden="false">shown</span>', "shown"),
+        (
+            '<span aria-hidden="&#116;rue">hidden</span><span aria-hidden="false">shown</span>',
+            "shown",
+        ),
+        ('<span aria-hidden="true"/>shown<img src="a"><br/>too', "showntoo"),
+        ("a &amp;<b>b</b>&#x41;&nbsp;z", "a &bA z"),
+        ("&am<b></b>p; &lt", "&amp; <"),
+        ("<!-- note -->a <b>b</b>", "a b"),  # not simple HTML: read by the parser
+        ("<script>x < y</script>z", "z"),
+        ("1 < 2 <i>x</i>", "1 < 2 x"),
+        ("<span aria-hidden='true'>hidden</span>x", "x"),
+        ('<p>unclosed <span aria-hidden="true">hidden', "unclosed"),
+    ],
+)
+def test_plain_text_reads_what_a_reader_reads(html: str, text: str) -> None:
+    assert plain_text(html) == text
+
+
+def _counting_math(typeset: list[str]) -> InlineMath:
+    def render(token: Token) -> str:
+        typeset.append(token.content)
+        return f'<span class="katex">{token.content}</span>'
+
+    return render
+
+
+def test_formulas_past_the_cut_are_not_typeset() -> None:
+    body = "前面" * 10 + "$a$ 中间" + "很长的文字" * 40 + " $b$ 末尾。\n\n第二段 $c$。"
+    typeset: list[str] = []
+    result = make_excerpt(parser().parse(body, {}), 30, _counting_math(typeset))
+    assert typeset == ["a"]
+    assert result.cut and result.html == "前面" * 10 + '<span class="katex">a</span>…'
+
+
+def test_a_cut_inside_a_long_run_of_text() -> None:
+    tokens = parser().parse("一二三四五六七八九十。" * 3 + "\n\n第二段。", {})
+    cuts = {limit: make_excerpt(tokens, limit, _counting_math([])) for limit in (9, 12, 30, 33)}
+    assert cuts[9].text == "一二三四五六七八九…"  # no boundary yet: cut before the 10th
+    assert cuts[12].text == "一二三四五六七八九十…"
+    assert cuts[30].text == "一二三四五六七八九十。" * 2 + "一二三四五六七八九十…"
+    assert not cuts[33].cut and cuts[33].text == "一二三四五六七八九十。" * 3 + "第二段。"

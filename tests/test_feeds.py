@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from inkstone.html_text import mathml_only, span_end
 from inkstone.site.collect import pager_numbers
 from tests.sites import build_site, messages, read
 
@@ -93,3 +94,46 @@ def test_pagination_pages_and_pager_numbers(tmp_path: Path) -> None:
     assert pager_numbers(4, 6) == [1, 2, 3, 4, 5, 6]
     assert pager_numbers(5, 9) == [1, None, 3, 4, 5, 6, 7, None, 9]
     assert pager_numbers(1, 1) == [1]
+
+
+def _formula(tex: str) -> str:
+    """A formula as KaTeX writes it: MathML, then nested spans for the eye."""
+    return (
+        f'<span class="katex"><span class="katex-mathml"><math><mi>{tex}</mi></math></span>'
+        '<span class="katex-html" aria-hidden="true"><span class="base">'
+        f'<span class="strut"></span><span class="mord"><span>{tex}</span></span>'
+        "</span></span></span>"
+    )
+
+
+def test_feed_math_keeps_only_mathml_of_nested_spans_up_to_the_very_end() -> None:
+    display = f'<span class="katex-display">{_formula("y")}</span>'
+    html = f"<p>a {_formula('x')} b <span>kept</span></p>{display}<p>{_formula('z')}"
+    assert mathml_only(html) == (
+        "<p>a <math><mi>x</mi></math> b <span>kept</span></p>"
+        "<math><mi>y</mi></math><p><math><mi>z</mi></math>"
+    )
+
+
+def test_feed_math_of_an_unclosed_formula_runs_to_the_end() -> None:
+    html = f'<p>{_formula("x")}</p><span class="katex"><math><mi>y</mi></math><span>tail'
+    assert mathml_only(html) == "<p><math><mi>x</mi></math></p><math><mi>y</mi></math>"
+    html = '<p>x</p><span class="katex"><span>no math</span>'
+    assert mathml_only(html) == "<p>x</p>"
+
+
+def test_other_katex_classes_are_not_formulas() -> None:
+    html = '<span class="katex-error">bad</span> <span class="katex-html">x</span>'
+    assert mathml_only(html) == html
+
+
+def test_span_end_reads_text_and_bytes_alike() -> None:
+    html = "<i>é</i><span a><span>1</span><span><span></span></span></span>after</span>"
+    start = html.index("<span")
+    assert html[: span_end(html, start)].endswith("</span></span></span>")
+    assert html[span_end(html, start) :] == "after</span>"
+    data = html.encode()
+    assert data[span_end(data, data.index(b"<span")) :] == b"after</span>"
+    inner = html.index("<span><span>")
+    assert html[inner : span_end(html, inner)] == "<span><span></span></span>"
+    assert span_end("<span><span></span>", 0) is None

@@ -289,3 +289,28 @@ def test_a_second_build_takes_terms_from_the_cache_and_extracts_only_edited_post
     c.write_text(c.read_text(encoding="utf-8").replace("旋转", "旋转矩阵"), encoding="utf-8")
     assert build(tmp_path, options).problems == []
     assert extracted == ["c"]
+
+
+def test_code_fences_hide_code_up_to_their_own_closing_fence() -> None:
+    body = (
+        "前言 alpha\n"
+        "````python\nbeta\n```\ngamma\n````\n"  # a shorter fence inside does not close it
+        "delta\n"
+        "  ~~~\nepsilon\n  ~~~~ \n"  # indented, closed by a longer fence with a space after
+        "zeta `eta` ``theta ` iota`` kappa\n"  # inline code, one backtick inside two
+        "```\nlambda never closed"
+    )
+    expected = {"前言": 1, "alpha": 1, "delta": 1, "zeta": 1, "kappa": 1}
+    assert dict(extract_terms("", body)) == expected
+
+
+def test_urls_and_astral_characters_make_no_terms() -> None:
+    terms = dict(extract_terms("", "看 www.example.org 和 ftp://x.y/z 𠀀模型𠀀模型 😀"))
+    assert terms == {"模型": 2}
+
+
+def test_terms_are_ranked_by_count_then_by_term() -> None:
+    words = " ".join(f"w{i:02d}" for i in range(40))
+    terms = extract_terms("", f"{words} w39 w05 w39 模型 模型")
+    assert terms[:3] == (("w39", 3), ("w05", 2), ("模型", 2))
+    assert [t for t, _ in terms[3:]] == [f"w{i:02d}" for i in range(40) if i not in (5, 39)][:29]

@@ -282,17 +282,25 @@ def test_slimming_does_not_change_the_index(
         "## 损失 $\\mathcal{L}(\\theta)$ 的上界\n\n"
         "| 符号 | 含义 |\n|---|---|\n| $\\eta$ | 学习率 |\n\n"
         "- 权重 $w_{ij}$ 的初始化\n- 偏置 $b$\n\n"
-        "$$\n\\begin{aligned} a &= b \\\\ c &< d \\end{aligned}\n$$\n\n结尾一句。\n"
+        "$$\n\\begin{aligned} a &= b \\\\ c &< d \\end{aligned}\n$$\n\n结尾一句。\n\n"
+        "```python\ndef clip_grad(norm_limit):\n    return 'x<y' if norm_limit else None\n```\n\n"
+        "```python linenos\nrescale = lambda g: g / 2\n```\n"
     )
     _, out = build_site(tmp_path / "slim", site)
     page = read(out, "posts/c/index.html").encode()
     assert page.count(b'class="katex"') == 5
-    assert slim_page(page).count(b'class="katex"') == 1  # the heading's: its anchor's text
+    slimmed_page = slim_page(page)
+    assert slimmed_page.count(b'class="katex"') == 1  # the heading's: its anchor's text
+    # highlighting is dropped, the code's text kept; the block with line numbers stays whole
+    assert b"<code>def clip_grad(norm_limit):\n    return &#39;x&lt;y&#39;" in slimmed_page
+    assert slimmed_page.count(b'<span class="linenos">') == 1
+    assert b'<span class="n">rescale</span>' in slimmed_page
     monkeypatch.setattr(index, "slim_page", lambda html: html)
     _, whole = build_site(tmp_path / "whole", site)
     slimmed = fragments(out)
     assert slimmed == fragments(whole)
     assert "学习率" in text_of(slimmed["/posts/c/"]) and slimmed["/posts/c/"]["anchors"]
+    assert "clip_grad(norm_limit)" in text_of(slimmed["/posts/c/"])
 
 
 # --------------------------------------------------------------------------- shards
@@ -558,3 +566,52 @@ def test_a_failing_pagefind_leaves_a_good_site_and_no_temporary_folder(
     assert (out / "index.html").is_file() and (out / "atom.xml").is_file()
     assert not (out / "pagefind" / "pagefind-entry.json").exists()
     assert list(temporary.iterdir()) == []
+
+
+def test_pages_are_made_ready_for_the_index_as_they_are_written(
+    tmp_path: Path,
+    small_shards: None,
+    results: list[index.SearchIndex | None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A cold build hands each post's page to the search step as it writes it: no page is
+    read back from the output for the index, and nothing is left in the temporary folder."""
+    from inkstone.output.writer import SiteWriter
+
+    read_back: list[str] = []
+    read_bytes = SiteWriter.read_bytes
+
+    def recording(writer: SiteWriter, rel: PurePosixPath | str) -> bytes | None:
+        read_back.append(str(rel))
+        return read_bytes(writer, rel)
+
+    monkeypatch.setattr(SiteWriter, "read_bytes", recording)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temporary))
+    report, out = build_site(tmp_path / "site", sharded_site())
+    assert not report.errors and not report.warnings
+    result = results[-1]
+    assert result is not None and (result.pages, result.shards_rebuilt) == (10, 4)
+    assert [rel for rel in read_back if rel.endswith("index.html")] == []
+    found = {url for folder in shard_folders(out) for url in fragments(out, folder)}
+    assert found == {f"/posts/{slug}/" for slug in SHARDED_POSTS} | {"/about/"}
+    assert list(temporary.iterdir()) == []
+
+
+def test_a_build_that_fails_after_rendering_leaves_no_prepared_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inkstone.render.site_pages import PageWriter
+
+    def broken(self: PageWriter) -> None:
+        raise RuntimeError("the lists broke")
+
+    monkeypatch.setattr(PageWriter, "lists", broken)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temporary))
+    with pytest.raises(RuntimeError, match="the lists broke"):
+        build_site(tmp_path / "site", SITE)
+    assert list(temporary.iterdir()) == []
+    assert not (tmp_path / "site" / "public").exists()

@@ -224,6 +224,53 @@ def test_templates_can_be_overridden_file_by_file(tmp_path: Path) -> None:
     assert "<article" in read(out, "posts/rope/index.html")
 
 
+LABELLED = """
+-- site.toml --
+title = "Labels"
+language = "LANG"
+base_url = "https://example.org/"
+-- content/posts/a.md --
+---
+title: A
+date: 2025-03-14
+---
+Text.
+"""
+
+
+def test_theme_labels_follow_the_site_language_and_the_site_overrides_them(
+    tmp_path: Path,
+) -> None:
+    _, out = build_site(tmp_path / "zh", LABELLED.replace("LANG", "zh-CN"))
+    assert ">首页</a>" in read(out, "index.html")
+    assert ">跳到正文</a>" in read(out, "index.html")
+    _, out = build_site(tmp_path / "fr", LABELLED.replace("LANG", "fr"))  # no fr.toml: English
+    assert ">Home</a>" in read(out, "index.html")
+    override = LABELLED.replace("LANG", "zh-CN") + '-- i18n/zh.toml --\nhome = "主页 & 归途"\n'
+    report, out = build_site(tmp_path / "own", override)
+    assert not report.problems
+    home = read(out, "posts/a/index.html")
+    assert ">主页 &amp; 归途</a>" in home  # escaped like any text
+    assert ">跳到正文</a>" in home  # the keys it does not give stay the theme's
+
+
+def test_a_broken_label_file_or_a_missing_label_names_the_place(tmp_path: Path) -> None:
+    broken = LABELLED.replace("LANG", "en") + '-- i18n/en.toml --\nhome = "Home"\nnav = [\n'
+    report, _ = build_site(tmp_path / "toml", broken)
+    assert any(m.startswith("i18n/en.toml:2: invalid TOML") for m in messages(report)), messages(
+        report
+    )
+    missing = LABELLED.replace("LANG", "en") + (
+        '-- templates/404.html --\n{% extends "base.html" %}\n'
+        '{% block main %}{{ i18n("no_such_label") }}{% endblock %}\n'
+    )
+    report, out = build_site(tmp_path / "key", missing)
+    problem = next(m for m in messages(report) if "no_such_label" in m)
+    assert problem.startswith("templates/404.html:2: "), problem
+    assert "i18n/en.toml" in problem
+    assert (out / "posts/a/index.html").is_file()  # the rest of the site is built
+
+
 def test_lang_attribute_comes_from_site_or_post(tmp_path: Path) -> None:
     site = (
         BLOG

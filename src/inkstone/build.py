@@ -38,7 +38,7 @@ from inkstone.render.feeds import FeedEntries
 from inkstone.render.site_pages import PageWriter
 from inkstone.render.templates import Templates, theme_dir
 from inkstone.rendering import RenderOutcome, render_all
-from inkstone.search import SearchJob, start_search
+from inkstone.search import PreparedPages, SearchJob, start_search
 from inkstone.site.collect import SiteIndex, collect
 from inkstone.site.links import SiteLinks
 from inkstone.site.related import remember_terms
@@ -250,6 +250,8 @@ def _build(
         report.error(str(exc))
         return
     search: SearchJob | None = None
+    prepared: PreparedPages | None = None
+    rebuild = memory is not None and memory.signatures is not None
     try:
         with _timed(report, "load"):
             found = discover(site_dir, content_dir, [out_dir, cache_dir])
@@ -263,6 +265,9 @@ def _build(
             pages = PageWriter(config, index, templates, writer, report, memory is not None)
             if memory is not None:
                 pages.feed_entries = memory.feed_entries
+            if config.search and not rebuild and PreparedPages.wanted(writer):
+                prepared = PreparedPages()
+                pages.searchable = prepared.add
             rendered = _render(documents, config, links, options, cache, memory, report, pages)
         checkpoint()
         with _timed(report, "write"):
@@ -270,8 +275,8 @@ def _build(
                 pages.reindex(_without_failed(index, rendered))
             # the index reads the pages of posts as written: Pagefind indexes them while
             # the lists, which it does not index, are written
-            rebuild = memory is not None and memory.signatures is not None
-            search = start_search(config, rendered, pages, writer, report, keep_stale=rebuild)
+            search = start_search(config, rendered, pages, writer, report, rebuild, prepared)
+            prepared = None  # the search job's now
             pages.lists()
             copy_assets(site_dir, found, rendered, config, writer, report)
         checkpoint()
@@ -292,6 +297,8 @@ def _build(
     except BaseException:
         if search is not None:
             search.abandon()
+        if prepared is not None:
+            prepared.discard()
         writer.discard()
         raise
     finally:
@@ -303,7 +310,7 @@ def _templates(site_dir: Path, config: SiteConfig, memory: BuildMemory | None) -
     """The site's templates, compiled again only when a template file changed."""
     if memory is not None and memory.templates is not None and memory.templates.is_current():
         return memory.templates
-    templates = Templates(site_dir, theme_dir(site_dir, config.theme))
+    templates = Templates(site_dir, theme_dir(site_dir, config.theme), config.language)
     if memory is not None:
         memory.templates = templates
     return templates

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from pygments.styles import get_all_styles
 
-from inkstone.errors import ConfigError, Problem, Severity
+from inkstone.errors import ConfigError, Problem, Severity, toml_error
 
 CONFIG_FILE = "site.toml"
 
@@ -161,7 +161,8 @@ def load_config(site_dir: Path) -> tuple[SiteConfig, list[Problem]]:
         return SiteConfig(), []
     rel = Path(CONFIG_FILE)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise ConfigError(
             [
@@ -171,9 +172,9 @@ def load_config(site_dir: Path) -> tuple[SiteConfig, list[Problem]]:
             ]
         ) from exc
     except tomllib.TOMLDecodeError as exc:
-        line, col = _toml_position(str(exc))
+        reason, line, col = toml_error(str(exc), text)
         raise ConfigError(
-            [Problem(Severity.ERROR, f"invalid TOML: {_toml_message(str(exc))}", rel, line, col)]
+            [Problem(Severity.ERROR, f"invalid TOML: {reason}", rel, line, col)]
         ) from exc
     return config_from_dict(raw, rel)
 
@@ -301,12 +302,3 @@ def _check_values(config: SiteConfig, path: Path | None, problems: list[Problem]
             bad(
                 f"unknown Pygments style `{name}`", f"did you mean `{close[0]}`?" if close else None
             )
-
-
-def _toml_position(message: str) -> tuple[int | None, int | None]:
-    match = re.search(r"at line (\d+), column (\d+)", message)
-    return (int(match.group(1)), int(match.group(2))) if match else (None, None)
-
-
-def _toml_message(message: str) -> str:
-    return re.sub(r"\s*\(at line \d+, column \d+\)", "", message)

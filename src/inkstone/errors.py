@@ -6,6 +6,7 @@ the build, so the CLI, the dev server and the tests all see the same structured 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -134,3 +135,15 @@ class BuildReport:
     def warnings(self) -> list[Problem]:
         """The warnings, in order."""
         return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+def toml_error(message: str, text: str) -> tuple[str, int | None, int | None]:
+    """A :class:`tomllib.TOMLDecodeError`'s message split into its reason, line and column;
+    an error "at end of document" is placed on the last line of ``text``."""
+    reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
+    match = re.search(r"at line (\d+), column (\d+)", message)
+    if match:
+        return reason, int(match.group(1)), int(match.group(2))
+    if "end of document" in message:
+        return reason, text.rstrip("\n").count("\n") + 1, None
+    return reason, None, None

@@ -1,10 +1,20 @@
 """Small transformations of rendered HTML for places other than the page itself:
-plain text for meta descriptions, MathML-only math and absolute URLs for feeds."""
+plain text for meta descriptions, MathML-only math and absolute URLs for feeds.
+
+Each post has its excerpt's formulas read as plain text and, for its feed entry, every
+formula cut down to MathML, so KaTeX's output is read by string search: :func:`plain_text`
+reads simple HTML such as a formula's with one regular expression, in about a fifth of the
+time :class:`~html.parser.HTMLParser` takes (which still reads anything else), and
+:func:`span_end` finds where a formula ends in about half the time of visiting its tags
+with a regular expression.
+"""
 
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
+from typing import AnyStr
 from urllib.parse import urljoin
 
 _VOID = {
@@ -22,6 +32,8 @@ _VOID = {
     "track",
     "wbr",
 }
+_HIDDEN = frozenset(("annotation", "script", "style"))
+"""Elements whose text a reader does not read (a formula's TeX is an ``<annotation>``)."""
 
 
 class _PlainText(HTMLParser):
@@ -36,11 +48,7 @@ class _PlainText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _VOID:
             return
-        hidden = dict(attrs).get("aria-hidden") == "true" or tag in (
-            "annotation",
-            "script",
-            "style",
-        )
+        hidden = dict(attrs).get("aria-hidden") == "true" or tag in _HIDDEN
         if self.skipping or hidden:
             self.skipping += 1
 
@@ -55,10 +63,71 @@ class _PlainText(HTMLParser):
 
 def plain_text(html: str) -> str:
     """The readable text of ``html``, whitespace collapsed (formulas as their MathML text)."""
-    parser = _PlainText()
-    parser.feed(html)
-    parser.close()
-    return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
+    parts = _simple_text(html)
+    if parts is None:
+        parser = _PlainText()
+        parser.feed(html)
+        parser.close()
+        parts = parser.parts
+    return _SPACES.sub(" ", "".join(parts)).strip()
+
+
+_SPACES = re.compile(r"\s+")
+_NAME = r"[a-zA-Z][a-zA-Z0-9_:.-]*"
+_TOKEN = re.compile(
+    r"([^<]*+)"  # 1: text
+    rf"(?:<([a-zA-Z][a-zA-Z0-9-]*)((?:[ \t\n\r\f]++{_NAME}=\"[^\"<>]*+\")*+)[ \t\n\r\f]*(/?)>"
+    # 2: a start tag's name, 3: its attributes, 4: "/" when it closes itself
+    r"|</([a-zA-Z][a-zA-Z0-9-]*)>)"  # 5: an end tag's name
+)
+"""A tag of simple HTML, such as KaTeX's, and the text before it: text without ``<``, start
+tags whose attributes are all double-quoted (without ``<`` or ``>``), bare end tags. The
+spaces are ASCII ones, as :class:`~html.parser.HTMLParser` expects around a tag's name."""
+_ATTRIBUTE = re.compile(rf"[ \t\n\r\f]+({_NAME})=\"([^\"]*)\"")
+_RAW_TEXT = frozenset(
+    ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript")
+)
+"""Elements whose content a version of :class:`~html.parser.HTMLParser` reads as raw text."""
+
+
+def _simple_text(html: str) -> list[str] | None:
+    """The text :class:`_PlainText` would collect from ``html``, read with :data:`_TOKEN`;
+    None when ``html`` is not made of such tags and text only (or holds a :data:`_RAW_TEXT`
+    element), for the parser to read. Like the parser, it lower-cases names and unescapes
+    each run of text on its own and attribute values."""
+    parts: list[str] = []
+    skipping = 0
+    pos = 0
+    while match := _TOKEN.match(html, pos):
+        pos = match.end()
+        if not skipping and (text := match.group(1)):
+            parts.append(unescape(text))
+        if match.lastindex == 4:
+            tag = match.group(2).lower()
+            if tag in _VOID:
+                continue
+            if tag in _RAW_TEXT:
+                return None
+            if skipping or tag in _HIDDEN or _aria_hidden(match.group(3)):
+                skipping += 1
+            if match.group(4) and skipping:
+                skipping -= 1  # a start tag closing itself is its own end tag too
+        elif match.group(5).lower() not in _VOID and skipping:
+            skipping -= 1
+    if html.find("<", pos) != -1:
+        return None  # something else: a comment, a bare "<", a single-quoted value…
+    if not skipping and pos < len(html):
+        parts.append(unescape(html[pos:]))
+    return parts
+
+
+def _aria_hidden(attributes: str) -> bool:
+    """Whether the attributes (``_TOKEN``'s group 3) say ``aria-hidden="true"`` (the last
+    one, if several do)."""
+    if "aria-hidden" not in attributes.lower():
+        return False
+    values = [unescape(v) for n, v in _ATTRIBUTE.findall(attributes) if n.lower() == "aria-hidden"]
+    return bool(values) and values[-1] == "true"
 
 
 def mathml_only(html: str) -> str:
@@ -66,7 +135,7 @@ def mathml_only(html: str) -> str:
     out: list[str] = []
     pos = 0
     while (start := _next_katex(html, pos)) != -1:
-        end = _span_end(html, start)
+        end = span_end(html, start) or len(html)
         math_start = html.find("<math", start, end)
         math_end = html.find("</math>", start, end)
         out.append(html[pos:start])
@@ -77,26 +146,44 @@ def mathml_only(html: str) -> str:
     return "".join(out)
 
 
+_KATEX = '<span class="katex'
+"""What both ``<span class="katex">`` (a formula) and ``<span class="katex-display">``
+(a display formula around one) begin with."""
+
+
 def _next_katex(html: str, pos: int) -> int:
-    found = [html.find(m, pos) for m in ('<span class="katex">', '<span class="katex-display">')]
-    found = [f for f in found if f != -1]
-    return min(found) if found else -1
+    """Where the first ``<span class="katex">`` or ``<span class="katex-display">`` from
+    ``pos`` is; -1 if none is. One search for what they begin with, then a look at what
+    follows: searching for each on its own would read on to the next display formula."""
+    while (at := html.find(_KATEX, pos)) != -1:
+        pos = at + len(_KATEX)
+        if html.startswith('">', pos) or html.startswith('-display">', pos):
+            return at
+    return -1
 
 
-_SPAN_TAG = re.compile(r"<span\b|</span>")
+def span_end(html: AnyStr, start: int) -> int | None:
+    """Where the span opened at ``start`` (such as a KaTeX formula) ends, just past its
+    ``</span>``; None if it does not close. Every ``<span`` counts as a span opened, as in
+    KaTeX's output, where no other tag begins so: the spans opened up to each ``</span>``
+    are counted, in about half the time of visiting every tag with a regular expression.
+    ``html`` is text or bytes (a page as the search step reads it)."""
+    if isinstance(html, str):
+        return _span_end(html, start, "<span", "</span>")
+    return _span_end(html, start, b"<span", b"</span>")
 
 
-def _span_end(html: str, start: int) -> int:
-    """Index just past the ``</span>`` closing the span opened at ``start``."""
+def _span_end(html: AnyStr, start: int, opening: AnyStr, closing: AnyStr) -> int | None:
+    """:func:`span_end`, with ``opening`` and ``closing`` (``<span`` and ``</span>``) of the
+    type of ``html``."""
     depth = 0
-    for match in _SPAN_TAG.finditer(html, start):
-        if match.group(0) == "</span>":
-            depth -= 1
-            if depth == 0:
-                return match.end()
-        else:
-            depth += 1
-    return len(html)
+    pos = start
+    while (close := html.find(closing, pos)) != -1:
+        depth += html.count(opening, pos, close) - 1
+        pos = close + len(closing)
+        if depth == 0:
+            return pos
+    return None
 
 
 _URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')

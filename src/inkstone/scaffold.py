@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -57,7 +58,8 @@ def new_site(directory: Path) -> list[Path]:
     """Create a site skeleton in ``directory``; refuses a folder that already has a site."""
     if (directory / CONFIG_FILE).exists():
         raise FileExistsError(f"{directory / CONFIG_FILE} already exists")
-    today = dt.date.today().isoformat()
+    zone = ZoneInfo(tomllib.loads(SITE_TOML)["timezone"])
+    today = dt.datetime.now(zone).date().isoformat()  # the day by the new site's clock
     files = {
         directory / CONFIG_FILE: SITE_TOML,
         directory / "content" / "posts" / f"{today}-hello-inkstone.md": FIRST_POST.format(

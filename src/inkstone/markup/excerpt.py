@@ -33,10 +33,10 @@ SKIPPED_CONTAINERS = {
     "tab_label_open": "tab_label_close",
 }
 _SEGMENTS = re.compile(
-    r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]"  # one CJK character
-    r"|[A-Za-z0-9\u00c0-\u024f'’\-_]+"  # a Latin word
-    r"|\s+"
-    r"|."
+    r"([\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]+)"  # 1: CJK, a piece a character
+    r"|([A-Za-z0-9\u00c0-\u024f'’\-_]+)"  # 2: a Latin word
+    r"|(\s+)"  # 3
+    r"|(.)"  # 4: anything else
 )
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 CLAUSE_ENDS = set("。！？；，、：.!?;,:")
@@ -93,25 +93,22 @@ def make_excerpt(tokens: Sequence[Token], limit: int, inline_math: InlineMath) -
         ),
         None,
     )
-    pieces = _flatten(
-        tokens[:more] if more is not None else tokens,
-        inline_math,
-        stop_after=None if more is not None else limit * 2,
-    )
     if more is not None:
+        pieces = _flatten(tokens[:more], inline_math, None)
         return Excerpt(_join(pieces), False, _text(pieces))
-    return _cut(pieces, limit)
+    return _cut(_flatten(tokens, inline_math, limit), limit)
 
 
-def _flatten(
-    tokens: Sequence[Token], inline_math: InlineMath, stop_after: int | None
-) -> list[Piece]:
+def _flatten(tokens: Sequence[Token], inline_math: InlineMath, limit: int | None) -> list[Piece]:
+    """The pieces of the prose of ``tokens``. With a ``limit``, they end soon after the
+    first piece past ``limit`` units, where :func:`_cut` stops reading: the rest is not
+    made (nor its formulas typeset)."""
     pieces: list[Piece] = []
     skip_until: str | None = None
     in_heading = False
     units = 0
     for token in tokens:
-        if stop_after is not None and units > stop_after:
+        if limit is not None and units > limit:
             break
         if skip_until is not None:
             if token.type == skip_until:
@@ -122,8 +119,12 @@ def _flatten(
         elif token.type == "heading_open":
             in_heading = True
         elif token.type == "inline":
-            budget = None if stop_after is None else stop_after - units
-            block = _inline_pieces(token.children or [], inline_math, budget)
+            block = _inline_pieces(
+                token.children or [],
+                inline_math,
+                budget=None if limit is None else 2 * limit - units,
+                room=None if limit is None else limit - units,
+            )
             block_units = sum(p.units for p in block)
             if not block_units:
                 continue
@@ -140,57 +141,82 @@ def _flatten(
 
 
 def _inline_pieces(
-    children: Sequence[Token], inline_math: InlineMath, budget: int | None
+    children: Sequence[Token], inline_math: InlineMath, budget: int | None, room: int | None
 ) -> list[Piece]:
-    """The pieces of one inline run; once past ``budget`` units (outside a link) the rest
-    is not looked at, since no excerpt could reach it."""
+    """The pieces of one inline run. Outside links, they end with the first piece past
+    ``room`` units counting no spaces (pieces whose text is a space, which :func:`_trim` may
+    drop): that piece is past the limit, so no excerpt reaches what would follow. They also
+    end before a child once past ``budget`` units, spaces included, where excerpts have
+    always stopped: that comes first only in a run with blank code spans (`` ` ` ``) worth
+    more units than the limit."""
     pieces: list[Piece] = []
     link: list[Piece] | None = None
-    units, counted = 0, 0
+    units = solid = 0  # of the pieces so far (outside links); of those that are not spaces
     for child in children:
-        if link is None and budget is not None:
-            units += sum(p.units for p in pieces[counted:])
-            counted = len(pieces)
-            if units > budget:
-                break
-        target = link if link is not None else pieces
+        if link is None and (
+            (budget is not None and units > budget) or (room is not None and solid > room)
+        ):
+            break
         kind = child.type
         if kind == "text":
-            target.extend(_text_pieces(child.content))
-        elif kind in ("softbreak", "hardbreak"):
-            target.append(Piece(" ", " ", 0, boundary=True))
+            if link is not None:
+                link.extend(_text_pieces(child.content, None)[0])
+                continue
+            words, text_units = _text_pieces(child.content, None if room is None else room - solid)
+            pieces.extend(words)
+            units += text_units
+            solid += text_units  # a space in text weighs nothing
+            continue
+        if kind in ("softbreak", "hardbreak"):
+            piece = Piece(" ", " ", 0, boundary=True)
         elif kind == "code_inline":
             code = html.escape(child.content)
-            target.append(
-                Piece(f"<code>{code}</code>", child.content, max(1, len(child.content) // 4))
-            )
+            piece = Piece(f"<code>{code}</code>", child.content, max(1, len(child.content) // 4))
         elif kind == "math_inline":
-            rendered = inline_math(child)
-            target.append(Piece(rendered, child.content, 2, reads_html=True))
+            piece = Piece(inline_math(child), child.content, 2, reads_html=True)
         elif kind == "link_open":
             link = []
+            continue
         elif kind == "link_close" and link is not None:
             inner = "".join(p.html for p in link)
             text = "".join(p.text for p in link)
             reads = "".join(p.plain for p in link)
-            pieces.append(Piece(inner, text, sum(p.units for p in link), reads=reads))
+            piece = Piece(inner, text, sum(p.units for p in link), reads=reads)
             link = None
+        else:
+            continue
+        if link is not None:
+            link.append(piece)
+        else:
+            pieces.append(piece)
+            units += piece.units
+            if piece.text != " ":
+                solid += piece.units
     return _trim(pieces)
 
 
-def _text_pieces(text: str) -> list[Piece]:
-    out = []
+def _text_pieces(text: str, room: int | None) -> tuple[list[Piece], int]:
+    """The pieces of ``text`` and their units, up to the first past ``room`` units."""
+    out: list[Piece] = []
+    units = 0
     for match in _SEGMENTS.finditer(text):
-        seg = match.group(0)
-        if seg.isspace():
+        kind = match.lastindex
+        seg = match.group()
+        if kind == 1:
+            if room is not None and units + len(seg) > room:
+                seg = seg[: room - units + 1]
+            out.extend([Piece(char, char, 1) for char in seg])
+            units += len(seg)
+        elif kind == 3:
             out.append(Piece(" ", " ", 0, boundary=True))
-        elif _CJK.fullmatch(seg):
-            out.append(Piece(seg, seg, 1))
         elif len(seg) > 1 or seg.isalnum():
-            out.append(Piece(html.escape(seg), seg, 2))
+            out.append(Piece(html.escape(seg) if "'" in seg else seg, seg, 2))
+            units += 2
         else:
             out.append(Piece(html.escape(seg), seg, 0, boundary=seg in CLAUSE_ENDS))
-    return out
+        if room is not None and units > room:
+            break
+    return out, units
 
 
 def _trim(pieces: list[Piece]) -> list[Piece]:

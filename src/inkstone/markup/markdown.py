@@ -37,6 +37,7 @@ from inkstone.markup.plugins.callouts import callouts_plugin
 from inkstone.markup.plugins.cjk_spacing import cjk_spacing_plugin
 from inkstone.markup.plugins.details import details_plugin
 from inkstone.markup.plugins.emoji import emoji_plugin
+from inkstone.markup.plugins.fast_scan import fast_scan_plugin
 from inkstone.markup.plugins.figures import figures_plugin, image_html
 from inkstone.markup.plugins.heading_ids import heading_ids_plugin, heading_text
 from inkstone.markup.plugins.inline_extras import inline_extras_plugin
@@ -113,6 +114,7 @@ def parser() -> MarkdownIt:
     global _parser
     if _parser is None:
         md = MarkdownIt("gfm-like", {"typographer": False})
+        md.use(fast_scan_plugin)
         md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
         md.use(mathdelims_plugin)
         md.use(footnote_plugin)

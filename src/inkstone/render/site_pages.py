@@ -14,6 +14,7 @@ cost only the pages an edit really changes.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -48,6 +49,9 @@ class PageWriter:
     views: ViewBuilder = field(init=False)
     sitemap: list[SitemapEntry] = field(default_factory=list)
     feed_entries: feeds.FeedEntries = field(default_factory=feeds.FeedEntries)
+    searchable: Callable[[PurePosixPath, bytes], None] | None = None
+    """Given each post's and standalone page's output path and bytes as soon as the page is
+    written (the search step prepares it for the index while the other pages render)."""
 
     def __post_init__(self) -> None:
         self.views = ViewBuilder(self.config, self.index, self.keep_bodies)
@@ -83,14 +87,15 @@ class PageWriter:
 
     def page(
         self, template: str, url: str, owner: str, depends: tuple[object, ...], **context: Any
-    ) -> None:
+    ) -> bytes | None:
         """Render ``template`` to the page at site URL ``url`` (``/x/`` → ``x/index.html``),
-        unless its signature (``depends`` and the site-wide state) is unchanged."""
+        unless its signature (``depends`` and the site-wide state) is unchanged. Returns the
+        page written; None when the previous one is kept or the template failed."""
         checkpoint()
-        rel = PurePosixPath(url.strip("/")) / "index.html" if url.endswith("/") else url.lstrip("/")
+        rel = page_path(url)
         signature = fingerprint(self.base_signature, template, url, depends)
         if self.writer.keep(rel, owner, signature):
-            return
+            return None
         context = {key: value() if callable(value) else value for key, value in context.items()}
         common = {
             "site": self.site,
@@ -102,17 +107,19 @@ class PageWriter:
             "canonical_url": self.config.absolute_url(url),
         }
         try:
-            html = self.templates.render(template, {**common, **context})
-            self.writer.write_text(rel, html, owner, signature)
-            self.report.pages_written += 1
+            data = self.templates.render(template, {**common, **context}).encode("utf-8")
+            self.writer.write_bytes(rel, data, owner, signature)
         except SourceError as exc:
             self.report.add(exc.problem)
+            return None
+        self.report.pages_written += 1
+        return data
 
     def document(self, doc: Document) -> None:
         """The page of one post or standalone page (called as soon as it is rendered)."""
         view = self.views.post(doc)
         template = "post.html" if doc.kind is Kind.POST else "page.html"
-        self.page(
+        written = self.page(
             template,
             doc.url,
             doc.source.display.as_posix(),
@@ -121,6 +128,8 @@ class PageWriter:
             needs_code=view.has_code,
             page=view,
         )
+        if written is not None and self.searchable is not None:
+            self.searchable(page_path(doc.url), written)
         self.sitemap.append(SitemapEntry(view.permalink, view.updated_iso or view.date_iso))
         if id(doc) in self._in_feeds:
             self.feed_entries.keep_source(view, self.signature(doc))
@@ -131,6 +140,7 @@ class PageWriter:
         pages of edited documents with it before the full rebuild has run."""
         preview = copy.copy(self)
         preview.writer, preview.report, preview.sitemap = writer, report, []
+        preview.searchable = None
         return preview
 
     def reindex(self, index: SiteIndex) -> None:
@@ -282,6 +292,13 @@ class PageWriter:
         self.writer.write_text(
             "robots.txt", robots(self.config.absolute_url("/sitemap.xml")), "robots"
         )
+
+
+def page_path(url: str) -> PurePosixPath:
+    """The output file of the page at site URL ``url``: ``/x/`` → ``x/index.html``."""
+    if url.endswith("/"):
+        return PurePosixPath(url.strip("/")) / "index.html"
+    return PurePosixPath(url.lstrip("/"))
 
 
 def _newest(posts: list[Document]) -> str | None:

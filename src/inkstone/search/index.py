@@ -3,10 +3,10 @@
 :func:`start_search` runs once per build, once every post's and page's page is written:
 Pagefind indexes them, in a process of its own, while the build writes the lists, feeds and
 archives, which it never indexes; :meth:`SearchJob.finish` waits for it and writes the index
-before the output is committed. Pages are written as soon as they are rendered and unchanged
-pages are kept without being rendered at all, so the index is fed from the output, not from
-memory: each post's and standalone page's HTML as this build leaves it
-(:meth:`SiteWriter.read_bytes`: the staged file, or the previous output's). Pagefind reads
+before the output is committed. The index is made from each post's and standalone page's
+HTML as this build leaves it. A page the build writes is handed over as it is written
+(:class:`PreparedPages`), while the other pages still render; a page kept from the previous
+output without being rendered is read from there (:meth:`SiteWriter.read_bytes`). Pagefind reads
 only the part marked ``data-pagefind-body`` (the article, not the navigation or the footer)
 and skips ``data-pagefind-ignore`` and the selectors in :data:`EXCLUDED` (KaTeX's markup: a
 formula's surrounding text is what a reader searches for, not ``mord mathnormal`` or its
@@ -70,7 +70,7 @@ from inkstone.config import SiteConfig
 from inkstone.content.model import Document
 from inkstone.errors import BuildReport, Problem, Severity, SourceError
 from inkstone.output.writer import SiteWriter
-from inkstone.render.site_pages import PageWriter
+from inkstone.render.site_pages import PageWriter, page_path
 from inkstone.search.slim import page_digest, slim_page
 from inkstone.version import code_version
 
@@ -167,6 +167,7 @@ def start_search(
     writer: SiteWriter,
     report: BuildReport,
     keep_stale: bool = False,
+    prepared: PreparedPages | None = None,
 ) -> SearchJob:
     """Begin the search step for ``documents`` (the ones whose pages this build has): the
     search page and script are written now, and the shards that must be made again start
@@ -176,19 +177,69 @@ def start_search(
 
     ``keep_stale``: keep every shard of the previous index even if pages changed (the dev
     server's rebuilds: indexing 1,000 posts takes Pagefind 15–40 s; the index is made
-    afresh on the server's first build and by ``inkstone build``)."""
+    afresh on the server's first build and by ``inkstone build``).
+
+    ``prepared``: the pages already made ready for Pagefind as they were written; the job
+    owns them from now on (and removes them when it is done)."""
     if not config.search:
+        if prepared is not None:
+            prepared.discard()
         return SearchJob(None)
     _write_search_page(pages, report)
     _write_script(writer)
-    paths = sorted({_page_path(doc.url) for doc in documents})
+    paths = sorted({page_path(doc.url) for doc in documents})
     indexed = [rel for rel in paths if rel.as_posix() in writer.signatures]
     if keep_stale:
         everything = _keep_all_previous(writer)
         if everything is not None:
             everything.pages = len(indexed)
+            if prepared is not None:
+                prepared.discard()
             return SearchJob(everything)
-    return SearchJob(SearchIndex(len(indexed)), _plan(config, indexed, writer), writer, report)
+    prepared = prepared or PreparedPages()
+    try:
+        plan = _plan(config, indexed, writer, prepared)
+    except BaseException:
+        prepared.discard()
+        raise
+    return SearchJob(SearchIndex(len(indexed)), plan, writer, report, prepared)
+
+
+class PreparedPages:
+    """Pages made ready for Pagefind as the build writes them: each slimmed
+    (:func:`slim_page`) into a temporary folder, and its digest entry (:func:`_digest_entry`)
+    taken. The pages are at hand then, and the render workers keep the other core busy, so
+    Pagefind can start on the first shard the moment the last page is written rather than
+    after reading every page back (1,000 posts: about 3 s in which it had nothing to do).
+    The folder becomes the search job's, which moves each page from it into its shard's."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="inkstone-pagefind-"))
+        self.entries: dict[PurePosixPath, bytes] = {}
+        """Output path → the page's digest entry."""
+
+    @staticmethod
+    def wanted(writer: SiteWriter) -> bool:
+        """Whether a build writing with ``writer`` should prepare its pages: when the
+        previous output has no index, every shard is made, from every page. Otherwise most
+        shards are usually kept, and a page is read back only if its shard's is not."""
+        prefix = INDEX_DIR.as_posix() + "/"
+        return not any(rel.startswith(prefix) for rel in writer.previous)
+
+    def add(self, rel: PurePosixPath, page: bytes) -> None:
+        """Take the page written at output path ``rel``."""
+        path = self.path(rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(slim_page(page))
+        self.entries[rel] = _digest_entry(rel, page)
+
+    def path(self, rel: PurePosixPath) -> Path:
+        """Where the slimmed page ``rel`` is (while it has not been moved into a shard)."""
+        return self.folder.joinpath("pages", *rel.parts)
+
+    def discard(self) -> None:
+        """Remove the folder and everything in it."""
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @dataclass
@@ -226,7 +277,12 @@ class IndexPlan:
         return f"{shard.by_pages}:{fingerprint(*self.shaped_by, shard.number, digest)}"
 
 
-def _plan(config: SiteConfig, indexed: list[PurePosixPath], writer: SiteWriter) -> IndexPlan:
+def _plan(
+    config: SiteConfig,
+    indexed: list[PurePosixPath],
+    writer: SiteWriter,
+    prepared: PreparedPages,
+) -> IndexPlan:
     """Which shards the index has, and which of the previous output's can be kept: those
     made from the same pages, or from pages whose indexed text is the same."""
     split = split_into_shards(indexed)
@@ -256,7 +312,7 @@ def _plan(config: SiteConfig, indexed: list[PurePosixPath], writer: SiteWriter) 
         if previous.split(":")[0] == by_pages:
             shard.signature = shard.kept = previous
             continue
-        shard.signature = plan.content_signature(shard, _digest(pages, writer))
+        shard.signature = plan.content_signature(shard, _digest(pages, writer, prepared))
         if previous.split(":")[-1] == shard.signature.split(":")[-1]:
             shard.kept = previous
     return plan
@@ -271,26 +327,25 @@ class SearchJob:
         plan: IndexPlan | None = None,
         writer: SiteWriter | None = None,
         report: BuildReport | None = None,
+        prepared: PreparedPages | None = None,
     ) -> None:
         self.result = result
         self.plan = plan
         self.writer = writer
         self.report = report
         self._stop = threading.Event()
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._prepared = prepared
         self._thread: ThreadPoolExecutor | None = None
         self._indexing: Future[dict[int, str]] | None = None
-        if plan is not None and writer is not None and plan.stale:
-            self._tmp = tempfile.TemporaryDirectory(prefix="inkstone-pagefind-")
-            tmp = Path(self._tmp.name)
-            # the first shard's pages are copied before the caller goes on, so that Pagefind
-            # starts at once rather than when the copying, slowed by the caller's work in
-            # the same process, is done
+        if plan is not None and writer is not None and prepared is not None and plan.stale:
+            # the first shard's pages are moved into place before the caller goes on, so
+            # that Pagefind starts at once rather than when the copying of pages not
+            # prepared, slowed by the caller's work in the same process, is done
             first = plan.stale[0]
-            copied = _copy_slimmed(first.pages, writer, tmp / f"site-{first.number}", plan)
+            copied = _copy_slimmed(first.pages, writer, prepared, first.number, plan)
             # its own thread: the caller goes on writing, and may run an event loop
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="inkstone-search")
-            job = _pagefind(plan, writer, tmp, self._stop, copied)
+            job = _pagefind(plan, writer, prepared, self._stop, copied)
             self._indexing = self._thread.submit(asyncio.run, job)
 
     def finish(self) -> SearchIndex | None:
@@ -330,9 +385,9 @@ class SearchJob:
             self._thread = None
 
     def _cleanup(self) -> None:
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
+        if self._prepared is not None:
+            self._prepared.discard()
+            self._prepared = None
 
     def _write(self, digests: dict[int, str]) -> SearchIndex:
         assert self.plan is not None and self.writer is not None and self.result is not None
@@ -347,8 +402,8 @@ class SearchJob:
                     result.files += 1
                     result.bytes += (writer.out_dir / rel).stat().st_size
                 continue
-            assert self._tmp is not None
-            built = Path(self._tmp.name, "index", str(shard.number))
+            assert self._prepared is not None
+            built = self._prepared.folder / "index" / str(shard.number)
             for path in sorted(built.rglob("*")):
                 if path.is_file() and _belongs_in_shard(path.name, shard.number):
                     data = path.read_bytes()
@@ -368,15 +423,6 @@ class SearchJob:
         result.shards_rebuilt = len(self.plan.stale)
         result.rebuilt = bool(self.plan.stale)
         return result
-
-
-def _page_path(url: str) -> PurePosixPath:
-    """The output file of the page at site URL ``url`` (as :meth:`PageWriter.page` names it)."""
-    return (
-        PurePosixPath(url.strip("/")) / "index.html"
-        if url.endswith("/")
-        else PurePosixPath(url.lstrip("/"))
-    )
 
 
 def _previous_shards(writer: SiteWriter) -> dict[int, list[str]]:
@@ -401,14 +447,16 @@ def _previous_signature(writer: SiteWriter, files: list[str]) -> str | None:
     return signatures.pop()
 
 
-def _digest(pages: list[PurePosixPath], writer: SiteWriter) -> str:
+def _digest(pages: list[PurePosixPath], writer: SiteWriter, prepared: PreparedPages) -> str:
     """A digest of what the index entries of ``pages`` (output paths) are made from
-    (:func:`page_digest`): it changes when their index would."""
+    (:func:`page_digest`): it changes when their index would. Prepared pages are not read."""
     digest = hashlib.sha256()
     for rel in pages:
-        data = writer.read_bytes(rel)
-        if data is not None:
-            digest.update(_digest_entry(rel, data))
+        entry = prepared.entries.get(rel)
+        if entry is None and (data := writer.read_bytes(rel)) is not None:
+            entry = _digest_entry(rel, data)
+        if entry is not None:
+            digest.update(entry)
     return digest.hexdigest()
 
 
@@ -439,20 +487,24 @@ def _belongs_in_shard(name: str, shard: int) -> bool:
 
 
 async def _pagefind(
-    plan: IndexPlan, writer: SiteWriter, tmp: Path, stop: threading.Event, first_digest: str
+    plan: IndexPlan,
+    writer: SiteWriter,
+    prepared: PreparedPages,
+    stop: threading.Event,
+    first_digest: str,
 ) -> dict[int, str]:
     """Run Pagefind over each stale shard's pages, one shard after the other, as an index in
     the site's language (a post in English on a Chinese site is found with the same query
-    box); shard N's files go to ``tmp/index/N/``. Returns each shard's content digest
-    (:func:`page_digest` of its pages, read once for both). The first shard's pages are
-    already copied, to ``tmp/site-N``, and their digest is ``first_digest``.
+    box); shard N's files go to ``index/N/`` in ``prepared``'s folder. Returns each shard's
+    content digest (:func:`page_digest` of its pages). The first shard's pages are already
+    in place, in ``site-N/``, and their digest is ``first_digest``.
 
     One Pagefind process indexes every shard, and each index is deleted before the next is
-    made, so Pagefind holds one shard's index at a time. A shard's pages are copied, slimmed,
-    to a temporary folder (under the base path, so their URLs carry it) and given to
+    made, so Pagefind holds one shard's index at a time. A shard's pages, slimmed, are put in
+    a folder of their own (under the base path, so their URLs carry it) and given to
     Pagefind as one folder: the Python API answers one request per tenth of a second, which
-    would cost 100 s at 1,000 pages fed one by one. The next shard's pages are copied while
-    Pagefind indexes one. The index is written to disk rather than taken with
+    would cost 100 s at 1,000 pages fed one by one. The next shard's pages are put in place
+    while Pagefind indexes one. The index is written to disk rather than taken with
     ``get_files()``, whose one reply holding every file can outgrow the pipe's buffer.
     """
     from pagefind.index import IndexConfig
@@ -461,12 +513,14 @@ async def _pagefind(
     config = IndexConfig(exclude_selectors=list(EXCLUDED), force_language=plan.language)
     stale = plan.stale
     digests: dict[int, str] = {}
+    tmp = prepared.folder
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(1, thread_name_prefix="inkstone-search-pages") as copier:
 
         def copy(shard: ShardPlan) -> asyncio.Future[str]:
-            site = tmp / f"site-{shard.number}"
-            return loop.run_in_executor(copier, _copy_slimmed, shard.pages, writer, site, plan)
+            return loop.run_in_executor(
+                copier, _copy_slimmed, shard.pages, writer, prepared, shard.number, plan
+            )
 
         copying: asyncio.Future[str] = loop.create_future()
         copying.set_result(first_digest)
@@ -489,20 +543,31 @@ async def _pagefind(
 
 
 def _copy_slimmed(
-    pages: list[PurePosixPath], writer: SiteWriter, site: Path, plan: IndexPlan
+    pages: list[PurePosixPath],
+    writer: SiteWriter,
+    prepared: PreparedPages,
+    shard: int,
+    plan: IndexPlan,
 ) -> str:
-    """Write ``pages`` slimmed (:func:`slim_page`) under ``site``, at the base path; return
-    the digest :func:`_digest` would make of them."""
-    root = site.joinpath(*PurePosixPath(plan.base_path).parts[1:])
+    """Put ``pages`` slimmed (:func:`slim_page`) in shard ``shard``'s folder, ``site-N/`` in
+    ``prepared``'s, at the base path: a prepared page is moved there, any other is read from
+    the output and slimmed. Returns the digest :func:`_digest` would make of them."""
+    root = prepared.folder.joinpath(f"site-{shard}", *PurePosixPath(plan.base_path).parts[1:])
     root.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     for rel in pages:
-        data = writer.read_bytes(rel)
-        if data is not None:
-            digest.update(_digest_entry(rel, data))
-            path = root.joinpath(*rel.parts)
+        path = root.joinpath(*rel.parts)
+        entry = prepared.entries.get(rel)
+        if entry is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            prepared.path(rel).replace(path)
+        elif (data := writer.read_bytes(rel)) is not None:
+            entry = _digest_entry(rel, data)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(slim_page(data))
+        else:
+            continue
+        digest.update(entry)
     return digest.hexdigest()
 
 

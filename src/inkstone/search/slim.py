@@ -14,6 +14,10 @@ bodies, a ``data-pagefind-`` attribute (metadata and filters count anywhere), an
 (the default title) or an image (the default image) is given whole, without its math
 only. So is a page without a body, or whose elements do not balance.
 
+Code blocks lose their highlighting (:func:`plain_code`): Pygments wraps each token in a
+``<span class="…">``, half the bytes of a slimmed post, and a span is not a word boundary
+for Pagefind, so the text it indexes is the same.
+
 :func:`page_digest` hashes what Pagefind reads of a page, less the ``data-pagefind-ignore``
 elements it reads nothing from (:func:`without_ignored`): the search step compares digests
 to tell whether a shard of the index must be made again when some of its pages changed.
@@ -29,6 +33,8 @@ import hashlib
 import re
 from functools import cache
 
+from inkstone.html_text import span_end
+
 _MATH = b'<span class="katex">'
 """KaTeX's outermost element of a formula (``renderToString``'s output starts with it)."""
 
@@ -37,8 +43,6 @@ _ID = b"id="
 _START_TAG = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)\s[^<>]*")
 """A start tag up to its ``>``; group 1 is its name."""
 
-_SPAN_START = b"<span"
-_SPAN_END = b"</span>"
 _HTML = re.compile(rb"<html(?=[\s>])[^<>]*>", re.IGNORECASE)
 _TITLE = re.compile(rb"<title[\s>].*?</title\s*>", re.IGNORECASE | re.DOTALL)
 _ATTRIBUTE = b"data-pagefind-"
@@ -53,8 +57,28 @@ def slim_page(html: bytes) -> bytes:
     if bodies:
         parts = [without_math(html[start:end]) for start, end in bodies]
         if all(part is not None for part in parts):
-            return _page(html, [part for part in parts if part is not None])
-    return without_math(html) or html
+            return plain_code(_page(html, [part for part in parts if part is not None]))
+    return plain_code(without_math(html) or html)
+
+
+_PRE = re.compile(rb"<pre>(.*?)</pre>", re.DOTALL)
+_PLAIN_SPAN = re.compile(rb'<span(?: class="[\w -]*")?>')
+"""A ``<span>`` start tag as Pygments writes them: no attribute but a class."""
+
+
+def plain_code(html: bytes) -> bytes:
+    """``html`` with the ``<span>`` tags inside each ``<pre>`` taken out, their text kept:
+    a highlighted code block as plain code. A block with any other span (one with an
+    ``id``, or the line numbers, which the index leaves out) stays as it is."""
+
+    def plain(block: re.Match[bytes]) -> bytes:
+        code = block.group(0)
+        starts = _PLAIN_SPAN.findall(code)
+        if b"linenos" in code or len(starts) != code.count(b"<span"):
+            return code
+        return _PLAIN_SPAN.sub(b"", code).replace(b"</span>", b"")
+
+    return _PRE.sub(plain, html) if b"<pre>" in html else html
 
 
 def page_digest(html: bytes) -> bytes:
@@ -123,7 +147,7 @@ def without_math(html: bytes) -> bytes | None:
     pieces: list[bytes] = []
     pos = search = 0
     while (start := html.find(_MATH, search)) != -1:
-        search = _math_end(html, start) or -1
+        search = span_end(html, start) or -1
         if search == -1:
             return None
         if any(first <= start < last for first, last in kept) or _read_inside(html, start, search):
@@ -134,20 +158,6 @@ def without_math(html: bytes) -> bytes | None:
         return html
     pieces.append(html[pos:])
     return b"".join(pieces)
-
-
-def _math_end(html: bytes, start: int) -> int | None:
-    """Where the KaTeX span opened at ``start`` ends, just past its ``</span>``. KaTeX writes
-    every tag as ``<span …>`` and ``</span>``: counting the ones opened up to each closing
-    tag is a third of the time of visiting every tag with a regular expression."""
-    depth = 0
-    pos = start
-    while (close := html.find(_SPAN_END, pos)) != -1:
-        depth += html.count(_SPAN_START, pos, close) - 1
-        pos = close + len(_SPAN_END)
-        if depth == 0:
-            return pos
-    return None
 
 
 def _read_outside_bodies(html: bytes, start: int, end: int) -> bool:

@@ -108,25 +108,32 @@ _DENSE_CELLS = 1 << 19
 _PAIRS = 1 << 13
 """Pairs scored at once by :func:`_dot`."""
 
-_FENCE = re.compile(r"\n[ \t]{0,3}(`{3,}|~{3,}).*?(?:\n[ \t]{0,3}\1[`~]*[ \t]*(?=\n)|\Z)", re.S)
-"""Fenced code (and ```math blocks), on a body with a newline put in front."""
+_CLOSING_FENCE = r"[ \t]{0,3}\1[`~]*[ \t]*(?=\n)"
+_FENCE = re.compile(
+    r"\n[ \t]{0,3}(`{3,}|~{3,})[^\n]*+"  # the opening fence's line
+    rf"(?:\n(?!{_CLOSING_FENCE})[^\n]*+)*+"  # lines until one that closes it
+    rf"(?:\n{_CLOSING_FENCE}|\Z)"
+)
+"""Fenced code (and ```math blocks), on a body with a newline put in front: from the opening
+fence to the first closing one (or the end), read a line at a time."""
 _HIDDEN = tuple(
-    re.compile(pattern, re.S)
-    for pattern in (
-        r"<!--.*?-->",
-        r"\$\$.*?\$\$",
-        r"\\\[.*?\\\]",
-        r"\\begin\{([A-Za-z]+\*?)\}.*?\\end\{\1\}",
-        r"\\\(.*?\\\)",
-        r"\$[^$\n]*\$",
-        r"(`+)[^`\n].*?\1",
-        r"\]\([^)]*\)",
-        r"(?:https?://|ftp://|www\.)\S+",
-        r"</?[A-Za-z][^>]*>",
+    (re.compile(pattern, re.S), marks)
+    for pattern, marks in (
+        (r"<!--.*?-->", ("<!--",)),
+        (r"\$\$.*?\$\$", ("$$",)),
+        (r"\\\[.*?\\\]", ("\\[",)),
+        (r"\\begin\{([A-Za-z]+\*?)\}.*?\\end\{\1\}", ("\\begin{",)),
+        (r"\\\(.*?\\\)", ("\\(",)),
+        (r"\$[^$\n]*\$", ("$",)),
+        (r"`(`*)[^`\n].*?`\1", ("`",)),
+        (r"\]\([^)]*\)", ("](",)),
+        (r"(?:https?://|ftp://|www\.)\S+", ("://", "www.")),
+        (r"</?[A-Za-z][^>]*>", ("<",)),
     )
 )
-"""What is not prose: comments, math, inline code, link targets, URLs, HTML tags. One
-pattern per pass: each starts with a literal, so a pass over a post is fast."""
+"""What is not prose: comments, math, inline code, link targets, URLs, HTML tags; each with
+what every match of it holds, so that a pass is only made over a post holding one. One
+pattern per pass, starting with a literal where it can, so a pass over a post is fast."""
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9]*(?:['’-][a-z0-9]+)*")
 _PARTICLE_CHARS = "的了是在和与及或也就都而被把让给之其这那它他她我你们吗呢吧啊很但若即"
@@ -154,8 +161,9 @@ def extract_terms(title: str, body: str) -> tuple[tuple[str, int], ...]:
     """The :data:`TERMS_KEPT` most frequent terms of a post with their counts, most frequent
     first (ties by term): Latin words and Chinese bigrams of its prose."""
     text = _FENCE.sub(" ", "\n" + body)
-    for pattern in _HIDDEN:
-        text = pattern.sub(" ", text)
+    for pattern, marks in _HIDDEN:
+        if any(mark in text for mark in marks):
+            text = pattern.sub(" ", text)
     titled = _count_terms(title)
     counts = _frequent_bigrams(text, [t for t in titled if _is_bigram(t)])
     counts.update(
@@ -163,7 +171,8 @@ def extract_terms(title: str, body: str) -> tuple[tuple[str, int], ...]:
     )
     for term, count in titled.items():
         counts[term] += count * TITLE_REPEAT
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    # by term, then (a stable sort) by count, highest first: ties stay in the order of terms
+    ranked = sorted(sorted(counts.items()), key=operator.itemgetter(1), reverse=True)
     # interned: posts share one string per term, which ranking looks up faster
     return tuple((sys.intern(term), count) for term, count in ranked[:TERMS_KEPT])
 
@@ -171,16 +180,25 @@ def extract_terms(title: str, body: str) -> tuple[tuple[str, int], ...]:
 def _frequent_bigrams(text: str, also: list[str]) -> Counter[str]:
     """The Chinese bigrams of ``text`` that may be among its :data:`TERMS_KEPT` most frequent
     terms (those at least as frequent as the :data:`TERMS_KEPT`-th, and those of ``also``),
-    with their counts; counted as code-point pairs, so only those few become strings."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    han = _HAN[np.minimum(codes, len(_HAN) - 1)]
-    both = han[:-1] & han[1:]
-    values, counts = np.unique((codes[:-1][both] << 16) | codes[1:][both], return_counts=True)
+    with their counts; counted as pairs of UTF-16 code units, so only those few become
+    strings (a character beyond U+FFFF, two surrogates, is not Han for :data:`_HAN`)."""
+    codes = np.frombuffer(text.encode("utf-16-le"), dtype=np.uint16)
+    han = _HAN[codes]
+    at = np.flatnonzero(han[:-1] & han[1:])
+    wide = codes.astype(np.uint32)
+    pairs = np.sort((wide[at] << 16) | wide[at + 1])
+    # as np.unique(pairs, return_counts=True), with less to do: where each value starts
+    starts = np.ones(len(pairs) + 1, dtype=bool)
+    np.not_equal(pairs[1:], pairs[:-1], out=starts[1:-1])
+    first = np.flatnonzero(starts)
+    values, counts = pairs[first[:-1]], first[1:] - first[:-1]
     if len(values) > TERMS_KEPT:
         floor = np.partition(counts, len(counts) - TERMS_KEPT)[len(counts) - TERMS_KEPT]
         keep = counts >= floor
         if also:
-            keep |= np.isin(values, [(ord(t[0]) << 16) | ord(t[1]) for t in also])
+            wanted = np.array([(ord(t[0]) << 16) | ord(t[1]) for t in also], dtype=np.uint32)
+            found = np.minimum(np.searchsorted(values, wanted), len(values) - 1)
+            keep[found[values[found] == wanted]] = True
         values, counts = values[keep], counts[keep]
     return Counter(
         {

@@ -1,0 +1,82 @@
+"""The parser's faster scans (:mod:`inkstone.markup.plugins.fast_scan`) give exactly what
+markdown-it-py's own loops give: the same line marks, the same tokens."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core.block import block as original_block
+from markdown_it.rules_inline.text import text as original_text
+from markdown_it.token import Token
+
+from inkstone.markup.markdown import parser
+from inkstone.markup.plugins import fast_scan
+from inkstone.markup.plugins.fast_scan import LinesState
+
+ROOT = Path(__file__).resolve().parent.parent
+EDGES = [
+    "a",
+    "a\n",
+    "\n",
+    "\n\n",
+    "  ",
+    "a\n  ",
+    "a\n  \n",
+    " \t x\n\t\ty",
+    "\t",
+    "x\n\t",
+    "中\n\n  文  ",
+]
+
+
+def _marks(state: StateBlock) -> tuple[object, ...]:
+    return (
+        state.bMarks,
+        state.eMarks,
+        state.tShift,
+        state.sCount,
+        state.bsCount,
+        state.lineMax,
+        state.line,
+        state.blkIndent,
+        state.parentType,
+        state._code_enabled,
+    )
+
+
+def test_line_marks_equal_markdown_its_own() -> None:
+    md = MarkdownIt()
+    pick = random.Random(6)
+    texts = EDGES + [
+        "".join(pick.choice("ab \t\n中") for _ in range(pick.randint(1, 16))) for _ in range(5000)
+    ]
+    for text in texts:
+        assert _marks(LinesState(text, md, {}, [])) == _marks(StateBlock(text, md, {}, [])), text
+
+
+def _dump(tokens: list[Token]) -> list[MutableMapping[str, Any]]:
+    """Every field of every token, children included."""
+    return [token.as_dict() for token in tokens]
+
+
+def test_tokens_equal_those_of_markdown_its_own_rules() -> None:
+    """Every Markdown file of the fixtures and the demo parses to the same tokens."""
+    sources = sorted((ROOT / "tests" / "fixtures").rglob("*.md"))
+    sources += sorted((ROOT / "examples").rglob("*.md"))
+    assert len(sources) > 20
+    texts = [path.read_text(encoding="utf-8") for path in sources] + EDGES
+    md = parser()
+    fast = [_dump(md.parse(text, {})) for text in texts]
+    try:
+        md.inline.ruler.at("text", original_text)
+        md.core.ruler.at("block", original_block)
+        slow = [_dump(md.parse(text, {})) for text in texts]
+    finally:
+        md.inline.ruler.at("text", fast_scan._text)
+        md.core.ruler.at("block", fast_scan._block)
+    assert fast == slow
