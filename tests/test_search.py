@@ -548,18 +548,13 @@ def test_a_failing_pagefind_leaves_a_good_site_and_no_temporary_folder(
 ) -> None:
     """Pagefind runs while the lists are written; when it fails the build still commits
     every page, warns, writes no index and leaves nothing in the temporary folder."""
-    from pagefind.service import PagefindService
-
-    async def broken(self: object) -> None:
-        raise OSError("no such binary")
-
-    monkeypatch.setattr(PagefindService, "__aenter__", broken)
+    monkeypatch.setattr("pagefind.service.get_executable", lambda: None)
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     monkeypatch.setattr("tempfile.tempdir", str(temporary))
     report, out = build_site(tmp_path / "site", SITE)
     assert [p.message for p in report.warnings] == [
-        "the search index was not written: Pagefind failed: no such binary"
+        "the search index was not written: Pagefind failed: no Pagefind program is installed"
     ]
     assert not report.errors
     assert "自注意力的复杂度" in read(out, "posts/a/index.html")
@@ -615,3 +610,31 @@ def test_a_build_that_fails_after_rendering_leaves_no_prepared_pages(
         build_site(tmp_path / "site", SITE)
     assert list(temporary.iterdir()) == []
     assert not (tmp_path / "site" / "public").exists()
+
+
+def test_a_pagefind_that_fails_is_named_with_what_it_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program = tmp_path / "pagefind"
+    program.write_text("#!/bin/sh\necho 'cannot write the index: disk full'\nexit 3\n")
+    program.chmod(0o755)
+    monkeypatch.setattr("pagefind.service.get_executable", lambda: program)
+    report, out = build_site(tmp_path / "site", SITE)
+    assert [p.message for p in report.warnings] == [
+        "the search index was not written: Pagefind failed: "
+        "Pagefind exited with 3: cannot write the index: disk full"
+    ]
+    assert (out / "posts/a/index.html").is_file()
+
+
+def test_pagefind_settings_of_the_environment_do_not_change_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind reads ``PAGEFIND_*`` variables and a ``pagefind.yml`` in its working folder;
+    the user's own (say, for another site) must not reach inkstone's index."""
+    monkeypatch.setenv("PAGEFIND_GLOB", "nothing/**/*.html")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pagefind.yml").write_text('glob: "nothing/**/*.html"\n')
+    report, out = build_site(tmp_path / "site", SITE)
+    assert not report.warnings and not report.errors
+    assert set(fragments(out)) == {"/posts/a/", "/posts/b/", "/about/"}
