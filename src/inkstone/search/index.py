@@ -13,7 +13,7 @@ formula's surrounding text is what a reader searches for, not ``mord mathnormal`
 MathML twin). It is given each page cut down to those parts, without the math
 (:func:`slim_page`): the index is the same, and Pagefind, which spent much of its time
 parsing markup it then skipped, uses about a third less CPU (1,000 math-heavy posts: 100 MB
-of HTML become 22 MB, cut in about 1.5 s).
+of HTML become 19 MB).
 
 Chinese is segmented by Pagefind (its extended build); where its words and the query's
 disagree it finds too much (注意事项 for 注意力, any page with 量 for 量子纠缠), and the
@@ -345,7 +345,7 @@ class SearchJob:
             # prepared, slowed by the caller's work in the same process, is done
             first = plan.stale[0]
             copied = _copy_slimmed(first.pages, writer, prepared, first.number, plan)
-            # its own thread: the caller goes on writing, and may run an event loop
+            # its own thread, waiting on Pagefind: the caller goes on writing the lists
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="inkstone-search")
             self._indexing = self._thread.submit(
                 _pagefind, plan, writer, prepared, self._stop, copied

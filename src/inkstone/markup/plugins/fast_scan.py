@@ -17,6 +17,7 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_core.block import block
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.text import _TerminatorChars
 from markdown_it.token import Token
@@ -45,11 +46,7 @@ def _text(state: StateInline, silent: bool) -> bool:
 def _block(state: StateCore) -> None:
     """markdown-it-py's ``block`` core rule, parsing the document with a :class:`LinesState`."""
     if state.inlineMode:
-        token = Token("inline", "", 0)
-        token.content = state.src
-        token.map = [0, 1]
-        token.children = []
-        state.tokens.append(token)
+        block(state)  # markdown-it-py's own: one inline token, no lines to find
     elif state.src:
         lines = LinesState(state.src, state.md, state.env, state.tokens)
         state.md.block.tokenize(lines, lines.line, lines.lineMax)
