@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import urljoin
 
-from inkstone.html_text import mathml_only, span_end
+from inkstone.html_text import absolute_urls, formula_end, mathml_only, span_end
 from inkstone.site.collect import pager_numbers
 from tests.sites import build_site, messages, read
 
@@ -137,3 +139,58 @@ def test_span_end_reads_text_and_bytes_alike() -> None:
     inner = html.index("<span><span>")
     assert html[inner : span_end(html, inner)] == "<span><span></span></span>"
     assert span_end("<span><span></span>", 0) is None
+
+
+def _urls_by_regex(html: str, base: str) -> str:
+    """absolute_urls as two plain ``re.sub`` passes: what the string-search version must equal."""
+
+    def fix(match: re.Match[str]) -> str:
+        return f'{match.group(1)}="{urljoin(base, match.group(2))}"'
+
+    def fix_set(match: re.Match[str]) -> str:
+        candidates = (c.strip().partition(" ") for c in match.group(1).split(","))
+        fixed = (urljoin(base, url) + space + size for url, space, size in candidates)
+        return f'srcset="{", ".join(fixed)}"'
+
+    html = re.sub(r'\b(href|src)="([^"]*)"', fix, html)
+    return re.sub(r'\bsrcset="([^"]*)"', fix_set, html)
+
+
+def test_absolute_urls_are_those_of_a_regular_expression_substitution() -> None:
+    base = "https://me.github.io/blog/posts/a/"
+    cases = [
+        '<a href="#fn1">1</a> <img src="../x.png" srcset="x.png 1x, /y.png 2x">',
+        '<a data-href="/a/">no boundary? yes: "-" is not a word character</a>',
+        '<a xhref="/a/">no boundary</a><a href="/b/" src="c">',
+        'text href="a src="b" c" src="" srcset=""',
+        'href="unclosed src="/ok"',
+        '<a href="https://example.com/中文">外链</a><p>href=no quotes</p>',
+        "",
+    ]
+    pick = random.Random(3)
+    words = ['href="', 'src="', 'srcset="', "x", '"', " ", "/", "#a", "中", "-", ","]
+    cases += ["".join(pick.choice(words) for _ in range(pick.randint(0, 12))) for _ in range(3000)]
+    for html in cases:
+        assert absolute_urls(html, base) == _urls_by_regex(html, base), html
+
+
+def test_formula_end_remembers_formulas_and_answers_as_span_end_does() -> None:
+    mathml = '<span class="katex"><span class="katex-mathml"><math><mi>x</mi></math></span>'
+    formula = mathml + '<span class="katex-html"><span class="base">x</span></span></span>'
+    other = (
+        mathml + '<span class="katex-html"><span class="base"><span>y</span></span></span></span>'
+    )
+    texts = [
+        f"<p>{formula} and {formula}</p>",
+        f"<p>{other} then {formula}</p>",  # the same MathML, a different formula
+        f"<p>{formula[:-7]}",  # the same beginning, never closed
+        "<p>" + formula.replace("katex-mathml", "katex-mathml x") + "</p>",
+    ]
+    for text in texts * 2:  # the second time round, every formula has been seen
+        starts = [m.start() for m in re.finditer('<span class="katex">', text)]
+        assert starts
+        for at in starts:
+            assert formula_end(text, at) == span_end(text, at), (text, at)
+        data = text.encode()
+        for at in (m.start() for m in re.finditer(b'<span class="katex">', data)):
+            assert formula_end(data, at) == span_end(data, at), (data, at)

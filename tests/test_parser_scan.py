@@ -16,7 +16,7 @@ from markdown_it.token import Token
 
 from inkstone.markup.markdown import parser
 from inkstone.markup.plugins import fast_scan
-from inkstone.markup.plugins.fast_scan import LinesState
+from inkstone.markup.plugins.fast_scan import LinesState, QuickPretest
 
 ROOT = Path(__file__).resolve().parent.parent
 EDGES = [
@@ -71,12 +71,60 @@ def test_tokens_equal_those_of_markdown_its_own_rules() -> None:
     assert len(sources) > 20
     texts = [path.read_text(encoding="utf-8") for path in sources] + EDGES
     md = parser()
+    assert md.linkify is not None
+    quick = md.linkify.pretest
+    assert isinstance(quick, QuickPretest)
     fast = [_dump(md.parse(text, {})) for text in texts]
     try:
         md.inline.ruler.at("text", original_text)
         md.core.ruler.at("block", original_block)
+        md.linkify.pretest = quick.pretest
         slow = [_dump(md.parse(text, {})) for text in texts]
     finally:
         md.inline.ruler.at("text", fast_scan._text)
         md.core.ruler.at("block", fast_scan._block)
+        md.linkify.pretest = quick
     assert fast == slow
+
+
+LINKISH = [
+    "see https://example.com/a，以及",
+    "HTTP://X.ORG",
+    "mailto:a@b.cn",
+    "//cdn.example.net/x.js",
+    "ftp:files",
+    "www.zhihu.com",
+    "localhost:8000",
+    "LOCALHOST",
+    "LOCALHO\u017fT",  # long s: folds to "s" under IGNORECASE
+    "\u212aatex.org",  # Kelvin sign: folds to "k"
+    "10.0.0.1",
+    "a@b",
+    "v1.2 版本",
+    "公式。见下文：",
+    "无链接的中文段落，只有全角标点！",
+    "$a_i*b_j$ and more",
+    "",
+]
+
+
+def test_quick_pretest_answers_as_linkify_it_does() -> None:
+    """The shortcut answers False only where linkify-it's own pretest does, on linkish text
+    and on random text over the characters links are made of."""
+    md = parser()
+    assert md.linkify is not None
+    quick = md.linkify.pretest
+    assert isinstance(quick, QuickPretest)
+    schemes = [name for name in md.linkify._compiled if name]
+    assert schemes and all(":" in name or "/" in name for name in schemes), schemes
+    pick = random.Random(7)
+    alphabet = "aAlLoOcChHsStTwW.:/@ 中，。\u017f\u212ak1"
+    texts = list(LINKISH)
+    texts += [
+        "".join(pick.choice(alphabet) for _ in range(pick.randint(0, 14))) for _ in range(4000)
+    ]
+    skipped = 0
+    for text in texts:
+        assert quick(text) == quick.pretest(text), text
+        skipped += not fast_scan._MAY_LINK.search(text)
+    assert skipped > 100  # the shortcut is taken, and agrees

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from inkstone.cache import Fragments, open_cache, use_cache
+from inkstone.cache import Fragments, PendingEntries, open_cache, use_cache
 from inkstone.markup import math
 from inkstone.markup.markdown import RenderContext, render_markdown
 
@@ -26,6 +26,26 @@ $$
 |-----|
 | $x^2$ |
 """
+
+
+def test_pending_entries_are_stored_a_batch_of_pages_per_transaction(tmp_path: Path) -> None:
+    cache = open_cache(tmp_path)
+    assert cache is not None
+    statements: list[str] = []
+    cache.db.set_trace_callback(statements.append)
+    pending = PendingEntries(cache)
+    pages = PendingEntries.BATCH * 2 + 2
+    for n in range(pages):
+        failed = n % 10 == 3  # a page that failed to render still made its fragments
+        page = None if failed else (f"page{n}", b"<p>body</p>")
+        pending.add({"formula": {f"f{n}": f"<math>{n}</math>"}, "code": {}}, page)
+    assert sum(s.startswith("BEGIN") for s in statements) == 2, "two full batches so far"
+    pending.flush()
+    assert sum(s.startswith("BEGIN") for s in statements) == 3
+    pending.flush()  # nothing left: no empty transaction
+    assert sum(s.startswith("BEGIN") for s in statements) == 3
+    assert all(cache.get("formula", f"f{n}") == f"<math>{n}</math>".encode() for n in range(pages))
+    assert cache.get("page", "page3") is None and cache.get("page", "page4") == b"<p>body</p>"
 
 
 def test_memory_keeps_the_most_recently_used_fragments_within_its_budget(

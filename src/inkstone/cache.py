@@ -15,7 +15,9 @@ kinds of entries, each keyed by a hash of everything its output depends on:
 
 SQLite makes it safe for two builds to run at once, and a killed build never leaves a
 half-written entry behind (each batch of entries is one transaction). Worker processes
-read the cache; only the main process writes, in one transaction per batch.
+read the cache; only the main process writes, in one transaction per batch: a batch holds
+what some 64 pages made (:class:`PendingEntries`), since a transaction costs about a
+millisecond however little it holds.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 CACHE_DIR = ".inkstone-cache"
@@ -67,12 +69,19 @@ class Cache:
 
     def put(self, kind: str, items: Iterable[tuple[str, bytes]]) -> None:
         """Store entries, all or none."""
-        rows = list(items)
-        if not rows:
+        self.put_all({kind: items})
+
+    def put_all(self, entries: Mapping[str, Iterable[tuple[str, bytes]]]) -> None:
+        """Store entries of several kinds, all or none (one transaction)."""
+        rows = {kind: list(items) for kind, items in entries.items()}
+        if not any(rows.values()):
             return
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany(f"INSERT OR REPLACE INTO {kind} (key, value) VALUES (?, ?)", rows)
+            for kind, kind_rows in rows.items():
+                self.db.executemany(
+                    f"INSERT OR REPLACE INTO {kind} (key, value) VALUES (?, ?)", kind_rows
+                )
 
     def close(self) -> None:
         """Close the connection."""
@@ -136,8 +145,41 @@ class Fragments:
         """Write fragments made here or in a worker to the cache file."""
         if self.cache is None:
             return
-        for kind, entries in fresh.items():
-            self.cache.put(kind, ((k, v.encode("utf-8")) for k, v in entries.items()))
+        self.cache.put_all(
+            {
+                kind: [(k, v.encode("utf-8")) for k, v in entries.items()]
+                for kind, entries in fresh.items()
+            }
+        )
+
+
+class PendingEntries:
+    """Entries to store, written to the cache file a batch at a time (:meth:`flush`)."""
+
+    BATCH = 64
+    """Pages' worth of entries in one transaction."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.entries: dict[str, list[tuple[str, bytes]]] = {}
+        self.pages = 0
+
+    def add(self, fresh: dict[str, dict[str, str]], page: tuple[str, bytes] | None) -> None:
+        """What rendering one page made: its fragments and, unless it failed, the page."""
+        for kind, made in fresh.items():
+            if made:
+                rows = self.entries.setdefault(kind, [])
+                rows.extend((k, v.encode("utf-8")) for k, v in made.items())
+        if page is not None:
+            self.entries.setdefault("page", []).append(page)
+        self.pages += 1
+        if self.pages >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Store what is pending, in one transaction."""
+        self.cache.put_all(self.entries)
+        self.entries, self.pages = {}, 0
 
 
 _fragments = Fragments(None)

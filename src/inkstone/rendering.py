@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from inkstone.cache import Cache, fingerprint, fragments, open_cache, use_cache
+from inkstone.cache import Cache, PendingEntries, fingerprint, fragments, open_cache, use_cache
 from inkstone.cancel import checkpoint
 from inkstone.config import SiteConfig
 from inkstone.content.model import Document, ImageVariant, Rendered, TocEntry
@@ -184,23 +184,19 @@ def render_all(
             cached.append(_is_cached(cache, memory, key, doc, links))
         missing = [doc for doc, hit in zip(documents, cached, strict=True) if not hit]
         fresh = iter(_render_missing(missing, config, links, jobs, cache_dir))
-        pages: list[tuple[str, bytes]] = []
+        pending = PendingEntries(cache) if cache is not None else None
         for done, (doc, key, hit) in enumerate(zip(documents, keys, cached, strict=True), start=1):
             outcome = _cached_outcome(cache, memory, key) if hit else next(fresh)[1]
             if memory is not None and outcome.rendered is not None:
                 memory[key] = outcome
-            if not outcome.from_cache and cache is not None:
-                fragments().store(outcome.fresh)
-                if outcome.rendered is not None:
-                    pages.append((key, _encode_page(outcome)))
-                if len(pages) >= 64:
-                    cache.put("page", pages)
-                    pages = []
+            if not outcome.from_cache and pending is not None:
+                page = (key, _encode_page(outcome)) if outcome.rendered is not None else None
+                pending.add(outcome.fresh, page)
             if progress:
                 progress(done)
             yield doc, outcome
-        if cache is not None:
-            cache.put("page", pages)
+        if pending is not None:
+            pending.flush()
     finally:
         use_cache(None)
 

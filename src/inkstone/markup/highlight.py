@@ -95,10 +95,12 @@ def _line_set(value: str) -> tuple[int, ...]:
 
 @lru_cache(maxsize=256)
 def _lexer(language: str) -> Lexer | None:
+    from inkstone.markup.fast_lexing import fast_lexer  # same tokens, fewer regex tries
+
     if not language:
         return None
     try:
-        return get_lexer_by_name(language, stripnl=False, ensurenl=False)
+        return fast_lexer(get_lexer_by_name(language, stripnl=False, ensurenl=False))
     except ClassNotFound:
         return None
 

@@ -113,6 +113,9 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # no file checks on each use (a few per page): a changed template file makes a
+            # new Templates (see is_current)
+            auto_reload=False,
         )
         self.env.globals["i18n"] = Labels(self.label_folders, language, self._display)
 

@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from functools import cache
 
-from inkstone.html_text import span_end
+from inkstone.html_text import formula_end
 
 _MATH = b'<span class="katex">'
 """KaTeX's outermost element of a formula (``renderToString``'s output starts with it)."""
@@ -144,14 +145,17 @@ def without_math(html: bytes) -> bytes | None:
     text of a heading is the text of its anchor, formulas and all) and one holding an
     ``id``, an image or a ``data-pagefind-`` attribute. None if one does not close."""
     kept = _with_id(html)
+    marks = _marks_read_inside(html)
     pieces: list[bytes] = []
     pos = search = 0
     while (start := html.find(_MATH, search)) != -1:
-        search = span_end(html, start) or -1
+        search = formula_end(html, start) or -1
         if search == -1:
             return None
-        if any(first <= start < last for first, last in kept) or _read_inside(html, start, search):
+        if any(first <= start < last for first, last in kept):
             continue
+        if (at := bisect_left(marks, start)) < len(marks) and marks[at] < search:
+            continue  # Pagefind reads something inside it
         pieces.append(html[pos:start])
         pos = search
     if not pieces:
@@ -169,10 +173,17 @@ def _read_outside_bodies(html: bytes, start: int, end: int) -> bool:
     return any(html.find(tag, start, end) != -1 for tag in (b"<img", b"<IMG", b"<h1", b"<H1"))
 
 
-def _read_inside(html: bytes, start: int, end: int) -> bool:
-    """Whether the formula ``html[start:end]`` holds what Pagefind reads even from an
-    excluded element (KaTeX writes none of it unless trusted with ``\\htmlId`` and the like)."""
-    return any(html.find(mark, start, end) != -1 for mark in (b" id=", b"<img", _ATTRIBUTE))
+def _marks_read_inside(html: bytes) -> list[int]:
+    """Where, in order, ``html`` holds what Pagefind reads even from an excluded element: an
+    ``id``, an image, a ``data-pagefind-`` attribute. (KaTeX writes none of it in a formula
+    unless trusted with ``\\htmlId`` and the like.)"""
+    found: list[int] = []
+    for mark in (b" id=", b"<img", _ATTRIBUTE):
+        at = html.find(mark)
+        while at != -1:
+            found.append(at)
+            at = html.find(mark, at + 1)
+    return sorted(found)
 
 
 def _with_id(html: bytes) -> list[tuple[int, int]]:
