@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from inkstone import build as build_module
 from inkstone import rendering
 from inkstone.build import clean
 from inkstone.cache import Cache
@@ -320,6 +321,50 @@ def test_parallel_build_is_byte_identical_to_serial(tmp_path: Path) -> None:
     assert files == sorted(p.relative_to(parallel) for p in parallel.rglob("*") if p.is_file())
     for rel in files:
         assert (serial / rel).read_bytes() == (parallel / rel).read_bytes(), rel
+
+
+def test_a_cold_build_starts_its_workers_while_loading_and_always_stops_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[rendering.RenderWorkers] = []
+    loading: list[int] = []
+    original_init, original_load = rendering.RenderWorkers.__init__, build_module._load
+
+    def spy_init(self: rendering.RenderWorkers, count: int) -> None:
+        original_init(self, count)
+        started.append(self)
+
+    def spy_load(*args: object, **kwargs: object) -> object:
+        loading.append(len(started))  # how many were started when loading began
+        return original_load(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rendering.RenderWorkers, "__init__", spy_init)
+    monkeypatch.setattr(build_module, "_load", spy_load)
+    posts = "".join(
+        f"-- content/posts/p{i}.md --\n---\ntitle: P{i}\ndate: 2024-01-0{i}\n---\n$x^{i}$\n"
+        for i in range(1, 6)
+    )
+    report, _ = build_site(tmp_path, "-- site.toml --\ntitle = 'w'\n" + posts, jobs=2)
+    assert report.problems == [] and report.formulas_typeset == 5
+    assert loading == [1] and len(started) == 1, "started before the site was read"
+    workers = started[0]
+    assert workers.count == 2 and workers._folder is not None
+    assert not workers._folder.exists(), "the setup file is removed"
+    with pytest.raises(RuntimeError):
+        workers.pool.submit(print)  # shut down
+
+    again, _ = build_site(tmp_path, jobs=2)  # warm: the previous output is there
+    assert len(started) == 1 and again.documents_cached == 5
+
+    def broken_load(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "_load", broken_load)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(tmp_path, out_dir=tmp_path / "other", jobs=2)
+    assert len(started) == 2
+    with pytest.raises(RuntimeError):
+        started[1].pool.submit(print)  # stopped though the build was
 
 
 def test_unchanged_pages_keep_their_files_and_timestamps(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ from inkstone.output.writer import MARKER, SiteWriter, UnsafeOutput
 from inkstone.render.feeds import FeedEntries
 from inkstone.render.site_pages import PageWriter
 from inkstone.render.templates import Templates, theme_dir
-from inkstone.rendering import RenderOutcome, render_all
+from inkstone.rendering import RenderOutcome, RenderWorkers, render_all
 from inkstone.search import PreparedPages, SearchJob, start_search
 from inkstone.site.collect import SiteIndex, collect
 from inkstone.site.links import SiteLinks
@@ -251,11 +251,15 @@ def _build(
         return
     search: SearchJob | None = None
     prepared: PreparedPages | None = None
+    workers: RenderWorkers | None = None
     rebuild = memory is not None and memory.signatures is not None
     try:
         with _timed(report, "load"):
             found = discover(site_dir, content_dir, [out_dir, cache_dir])
             report.problems.extend(found.problems)
+            if memory is None and not writer.previous and _katex_found():
+                # a cold build renders every page: its workers start while the site loads
+                workers = RenderWorkers.ahead(options.jobs, len(found.sources))
             documents = _load(found, config, options, report, memory)
             remember_terms(documents, cache)
         checkpoint()
@@ -268,7 +272,9 @@ def _build(
             if config.search and not rebuild and PreparedPages.wanted(writer):
                 prepared = PreparedPages()
                 pages.searchable = prepared.add
-            rendered = _render(documents, config, links, options, cache, memory, report, pages)
+            rendered = _render(
+                documents, config, links, options, cache, memory, report, pages, workers
+            )
         checkpoint()
         with _timed(report, "write"):
             if len(rendered) < len(documents):  # a page failed: list only the others
@@ -302,6 +308,8 @@ def _build(
         writer.discard()
         raise
     finally:
+        if workers is not None:
+            workers.close()
         if cache is not None:
             cache.close()
 
@@ -409,6 +417,7 @@ def _render(
     memory: BuildMemory | None,
     report: BuildReport,
     pages: PageWriter,
+    workers: RenderWorkers | None,
 ) -> list[Document]:
     """Render every document and write its page as soon as it is rendered."""
     try:
@@ -423,7 +432,9 @@ def _render(
 
     rendered = []
     remembered = memory.pages if memory is not None else None
-    outcomes = render_all(documents, config, links, options.jobs, cache, progress, remembered)
+    outcomes = render_all(
+        documents, config, links, options.jobs, cache, progress, remembered, workers
+    )
     for doc, outcome in outcomes:
         if _take_rendered(doc, outcome, report):
             pages.document(doc)
@@ -432,6 +443,14 @@ def _render(
             doc.body = ""
         checkpoint()
     return rendered
+
+
+def _katex_found() -> bool:
+    try:
+        find_katex_dist()
+    except KatexNotFound:
+        return False  # the render step says so
+    return True
 
 
 def _without_failed(index: SiteIndex, rendered: list[Document]) -> SiteIndex:

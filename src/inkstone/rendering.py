@@ -15,6 +15,9 @@ import dataclasses
 import json
 import multiprocessing
 import os
+import pickle
+import shutil
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -167,9 +170,12 @@ def render_all(
     cache: Cache | None,
     progress: Callable[[int], None] | None = None,
     memory: dict[str, RenderOutcome] | None = None,
+    workers: RenderWorkers | None = None,
 ) -> Iterator[tuple[Document, RenderOutcome]]:
     """Render every document, yielding them in order with their outcome. ``memory`` holds
-    outcomes by render key across builds in one process (the dev server)."""
+    outcomes by render key across builds in one process (the dev server); ``workers``,
+    started ahead, render them if there are enough (see :func:`worker_count`), else
+    workers are started here."""
     use_cache(cache)
     cache_dir = cache.path.parent if cache is not None else None
     try:
@@ -183,7 +189,7 @@ def render_all(
             checkpoint()
             cached.append(_is_cached(cache, memory, key, doc, links))
         missing = [doc for doc, hit in zip(documents, cached, strict=True) if not hit]
-        fresh = iter(_render_missing(missing, config, links, jobs, cache_dir))
+        fresh = iter(_render_missing(missing, config, links, jobs, cache_dir, workers))
         pending = PendingEntries(cache) if cache is not None else None
         for done, (doc, key, hit) in enumerate(zip(documents, keys, cached, strict=True), start=1):
             outcome = _cached_outcome(cache, memory, key) if hit else next(fresh)[1]
@@ -207,44 +213,85 @@ def _render_missing(
     links: SiteLinks,
     jobs: int | None,
     cache_dir: Path | None,
+    started: RenderWorkers | None,
 ) -> Iterator[tuple[Document, RenderOutcome]]:
-    workers = worker_count(jobs, len(documents))
-    if workers == 1:
+    count = worker_count(jobs, len(documents))
+    if count == 1 or not documents:
         for doc in documents:
             outcome = render_document(doc, config, links)
             outcome.fresh = fragments().take_fresh()
             yield doc, outcome
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(config, links, cache_dir),
-    ) as pool:
+    workers = started or RenderWorkers(count)
+    try:
+        setup = workers.set_up(config, links, cache_dir)
         batches = [documents[i : i + BATCH] for i in range(0, len(documents), BATCH)]
         # a bounded window of batches in flight: results are not piled up in memory while
         # the main process writes pages more slowly than the workers render them
         window: deque[Future[list[RenderOutcome]]] = deque()
         pending = iter(batches)
         for batch in batches:
-            while len(window) < IN_FLIGHT * workers and (todo := next(pending, None)) is not None:
-                window.append(pool.submit(_render_batch, todo))
+            while (
+                len(window) < IN_FLIGHT * workers.count
+                and (todo := next(pending, None)) is not None
+            ):
+                window.append(workers.pool.submit(_render_batch, setup, todo))
             yield from zip(batch, window.popleft().result(), strict=True)
+    finally:
+        if started is None:
+            workers.close()
 
 
-_worker: tuple[SiteConfig, SiteLinks] | None = None
+class RenderWorkers:
+    """Render worker processes (spawned, each with its own KaTeX), each ready once it has
+    imported inkstone and rendered a sample page: about a second of CPU. A cold build starts
+    them as soon as it knows how many documents it has, so that this overlaps loading the
+    site instead of following it.
+
+    What a worker renders with (the site's configuration and links, the cache folder) is
+    known only once the site is loaded: :meth:`set_up` writes it to a file, read once by
+    each worker, which every batch names."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.pool = ProcessPoolExecutor(
+            count, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up
+        )
+        for _ in range(count):  # one process is started per task while none is idle
+            self.pool.submit(os.getpid)
+        self._folder: Path | None = None
+
+    @classmethod
+    def ahead(cls, jobs: int | None, documents: int) -> RenderWorkers | None:
+        """Workers for a build that will render ``documents`` documents, or None when it
+        renders them in this process."""
+        count = worker_count(jobs, documents)
+        return cls(count) if count > 1 else None
+
+    def set_up(self, config: SiteConfig, links: SiteLinks, cache_dir: Path | None) -> Path:
+        """Hand the workers what they render with; returns the file later batches name."""
+        self._folder = Path(tempfile.mkdtemp(prefix="inkstone-render-"))
+        setup = self._folder / "setup.pickle"
+        setup.write_bytes(pickle.dumps((config, links, cache_dir), pickle.HIGHEST_PROTOCOL))
+        return setup
+
+    def close(self) -> None:
+        """Stop the workers (what they have not started is dropped) and remove the file."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
 
 
-def _start_worker(config: SiteConfig, links: SiteLinks, cache_dir: Path | None) -> None:
+_worker: tuple[Path, SiteConfig, SiteLinks] | None = None
+
+
+def _render_batch(setup: Path, batch: list[Document]) -> list[RenderOutcome]:
     global _worker
-    _worker = (config, links)
-    use_cache(open_cache(cache_dir))
-
-
-def _render_batch(batch: list[Document]) -> list[RenderOutcome]:
-    assert _worker is not None, "worker not started"
-    config, links = _worker
+    if _worker is None or _worker[0] != setup:
+        config, links, cache_dir = pickle.loads(setup.read_bytes())
+        _worker = (setup, config, links)
+        use_cache(open_cache(cache_dir))
+    _, config, links = _worker
     outcomes = []
     for doc in batch:
         outcome = render_document(doc, config, links)
