@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
@@ -88,9 +89,12 @@ def _start_test(rule: Rule) -> StartTest:
     found: set[tuple[str, int]] = set()
     if _first(tree, found, tree.state.flags & _CHAR_FLAGS):
         raise Unknown("matches empty")
-    # each item a regular expression of one character, with the flags in force where it
-    # stands: Python's own matching decides, case folding (IGNORECASE) included
-    items = [re.compile(source, flags).match for source, flags in sorted(found)]
+    # the items as character classes, one for each set of flags in force where they stand:
+    # Python's own matching decides, case folding (IGNORECASE) included
+    by_flags: dict[int, list[str]] = {}
+    for item, flags in found:
+        by_flags.setdefault(flags, []).append(item)
+    items = [_one_of(tuple(sorted(parts)), flags) for flags, parts in sorted(by_flags.items())]
 
     def test(ch: str) -> bool:
         return any(item(ch) for item in items)
@@ -98,10 +102,16 @@ def _start_test(rule: Rule) -> StartTest:
     return test
 
 
+@lru_cache(maxsize=4096)
+def _one_of(parts: tuple[str, ...], flags: int) -> Callable[[str], re.Match[str] | None]:
+    """The ``match`` of the character class made of ``parts``, compiled with ``flags``."""
+    return re.compile("[" + "".join(parts) + "]", flags).match
+
+
 def _first(items: Sequence[tuple[Any, Any]], found: set[tuple[str, int]], flags: int) -> bool:
-    """Add to ``found`` what a match of the sequence ``items`` can start with, as regular
-    expressions of one character with their flags; return whether the sequence can match
-    the empty string."""
+    """Add to ``found`` what a match of the sequence ``items`` can start with, as parts of
+    a character class with their flags; return whether the sequence can match the empty
+    string."""
     for op, av in items:
         if op is C.LITERAL:
             found.add((re.escape(chr(av)), flags))
@@ -111,7 +121,7 @@ def _first(items: Sequence[tuple[Any, Any]], found: set[tuple[str, int]], flags:
                     found.add((re.escape(chr(value)), flags))
                 elif kind is C.RANGE:
                     low, high = (re.escape(chr(code)) for code in value)
-                    found.add((f"[{low}-{high}]", flags))
+                    found.add((f"{low}-{high}", flags))
                 elif kind is C.CATEGORY and value in _CATEGORIES:
                     found.add((_CATEGORIES[value], flags))
                 else:
