@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import sys
 import time
 from pathlib import Path, PurePosixPath
 
@@ -12,7 +13,9 @@ import numpy as np
 import pytest
 
 from inkstone.build import BuildMemory, BuildOptions, build
+from inkstone.cache import Cache
 from inkstone.content.model import Document, Kind, Source
+from inkstone.rendering import RenderWorkers
 from inkstone.site import related as related_module
 from inkstone.site.related import (
     candidate_related,
@@ -314,3 +317,38 @@ def test_terms_are_ranked_by_count_then_by_term() -> None:
     terms = extract_terms("", f"{words} w39 w05 w39 模型 模型")
     assert terms[:3] == (("w39", 3), ("w05", 2), ("模型", 2))
     assert [t for t, _ in terms[3:]] == [f"w{i:02d}" for i in range(40) if i not in (5, 39)][:29]
+
+
+def test_render_workers_extract_the_same_terms_for_the_posts_the_cache_lacks(
+    tmp_path: Path,
+) -> None:
+    bodies = [RL_BODY, PE_BODY, "Attention is all you need: query, key, value.", ""]
+    posts = [
+        post(f"p{i}", body * (i + 1), title=f"第 {i} 篇 notes") for i, body in enumerate(bodies)
+    ]
+    page = post("about", RL_BODY, kind=Kind.PAGE)
+    cache = Cache(tmp_path / "cache")
+    related_module.remember_terms(posts[:1], cache)  # the first one's terms are cached
+    posts[0].terms = None
+    workers = RenderWorkers(2)
+    asked: list[list[tuple[str, str]]] = []
+
+    def extract_all(pairs: list[tuple[str, str]]) -> list[tuple[tuple[str, int], ...]]:
+        asked.append(pairs)
+        return workers.extract_terms(pairs)
+
+    try:
+        related_module.remember_terms([*posts, page], cache, extract_all)
+    finally:
+        workers.close()
+    assert asked == [[(p.title, p.body) for p in posts[1:]]], "only posts the cache lacks"
+    assert page.terms is None
+    for p in posts:
+        assert p.terms == extract_terms(p.title, p.body)
+    assert all(t is sys.intern(t) for p in posts for t, _ in p.terms or ())
+    # and they are stored: a later build finds every post's terms in the cache
+    fresh = [
+        post(f"p{i}", body * (i + 1), title=f"第 {i} 篇 notes") for i, body in enumerate(bodies)
+    ]
+    related_module.remember_terms(fresh, cache, lambda pairs: pytest.fail("nothing to extract"))
+    assert [p.terms for p in fresh] == [p.terms for p in posts]

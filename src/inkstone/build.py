@@ -261,7 +261,7 @@ def _build(
                 # a cold build renders every page: its workers start while the site loads
                 workers = RenderWorkers.ahead(options.jobs, len(found.sources))
             documents = _load(found, config, options, report, memory)
-            remember_terms(documents, cache)
+            remember_terms(documents, cache, workers.extract_terms if workers else None)
         checkpoint()
         with _timed(report, "render"):
             links = SiteLinks(config.base_path, found.root, documents, set(found.assets))

@@ -36,11 +36,14 @@ from inkstone.markup.math import engine, macros_key
 from inkstone.markup.plugins.bookmarks import titles_from_front_matter
 from inkstone.markup.plugins.wikilinks import WikiTarget
 from inkstone.site.links import SiteLinks
+from inkstone.site.related import extract_terms
 from inkstone.version import code_version
 
 MIN_DOCUMENTS_PER_WORKER = 32
 """Below this many documents per worker, starting workers costs more than it saves."""
 BATCH = 16
+TERMS_BATCH = 64
+"""Posts whose terms a worker extracts in one task."""
 IN_FLIGHT = 3
 """Batches per worker submitted ahead of the one being written."""
 
@@ -268,6 +271,11 @@ class RenderWorkers:
         count = worker_count(jobs, documents)
         return cls(count) if count > 1 else None
 
+    def extract_terms(self, posts: list[tuple[str, str]]) -> list[tuple[tuple[str, int], ...]]:
+        """The terms of each (title, body), for related posts, extracted by the workers."""
+        chunks = [posts[i : i + TERMS_BATCH] for i in range(0, len(posts), TERMS_BATCH)]
+        return [terms for chunk in self.pool.map(_extract_terms, chunks) for terms in chunk]
+
     def set_up(self, config: SiteConfig, links: SiteLinks, cache_dir: Path | None) -> Path:
         """Hand the workers what they render with; returns the file later batches name."""
         self._folder = Path(tempfile.mkdtemp(prefix="inkstone-render-"))
@@ -283,6 +291,10 @@ class RenderWorkers:
 
 
 _worker: tuple[Path, SiteConfig, SiteLinks] | None = None
+
+
+def _extract_terms(posts: list[tuple[str, str]]) -> list[tuple[tuple[str, int], ...]]:
+    return [extract_terms(title, body) for title, body in posts]
 
 
 def _render_batch(setup: Path, batch: list[Document]) -> list[RenderOutcome]:

@@ -58,7 +58,7 @@ import operator
 import re
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -223,23 +223,38 @@ def _count_terms(text: str) -> Counter[str]:
     return counts
 
 
-def remember_terms(documents: Iterable[Document], cache: Cache | None) -> None:
+TermsExtractor = Callable[[list[tuple[str, str]]], list[tuple[tuple[str, int], ...]]]
+"""Extracts the terms of many (title, body) pairs at once, in order (:func:`extract_terms`
+of each, say in worker processes)."""
+
+
+def remember_terms(
+    documents: Iterable[Document], cache: Cache | None, extract_all: TermsExtractor | None = None
+) -> None:
     """Give every post its terms, from the persistent cache when its title and body were seen
     before (keyed with inkstone's version), and store the terms extracted anew: a warm build
-    of a big site does not extract them again."""
-    if cache is None:
-        return  # each post's terms are extracted when ranking needs them
+    of a big site does not extract them again. ``extract_all`` extracts the others (the
+    build's render workers, idle while the site loads); without it and without a cache,
+    each post's terms are extracted when ranking needs them."""
+    if cache is None and extract_all is None:
+        return
     posts = [d for d in documents if d.kind is Kind.POST and d.terms is None]
     version = code_version()
-    fresh = []
+    missing: list[tuple[str, Document]] = []
     for post in posts:
         key = fingerprint("terms", version, post.title, post.body)
-        raw = cache.get("terms", key)
+        raw = cache.get("terms", key) if cache is not None else None
         if raw is not None:
             post.terms = tuple((sys.intern(term), count) for term, count in json.loads(raw))
         else:
-            fresh.append((key, json.dumps(terms_of(post), ensure_ascii=False).encode()))
-    cache.put("terms", fresh)
+            missing.append((key, post))
+    if extract_all is not None and missing:
+        extracted = extract_all([(post.title, post.body) for _, post in missing])
+        for (_, post), terms in zip(missing, extracted, strict=True):
+            post.terms = tuple((sys.intern(term), count) for term, count in terms)
+    if cache is not None:
+        fresh = [(key, json.dumps(terms_of(post), ensure_ascii=False)) for key, post in missing]
+        cache.put("terms", [(key, text.encode()) for key, text in fresh])
 
 
 def terms_of(doc: Document) -> tuple[tuple[str, int], ...]:
