@@ -338,8 +338,19 @@ def test_a_cold_build_starts_its_workers_while_loading_and_always_stops_them(
         loading.append(len(started))  # how many were started when loading began
         return original_load(*args, **kwargs)  # type: ignore[arg-type]
 
+    stopped_before_the_index: list[bool] = []
+    original_search = build_module.start_search
+
+    def spy_search(*args: object, **kwargs: object) -> object:
+        try:
+            started[-1].pool.submit(print)
+        except RuntimeError:  # shut down: their memory is not held while Pagefind runs
+            stopped_before_the_index.append(True)
+        return original_search(*args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr(rendering.RenderWorkers, "__init__", spy_init)
     monkeypatch.setattr(build_module, "_load", spy_load)
+    monkeypatch.setattr(build_module, "start_search", spy_search)
     posts = "".join(
         f"-- content/posts/p{i}.md --\n---\ntitle: P{i}\ndate: 2024-01-0{i}\n---\n$x^{i}$\n"
         for i in range(1, 6)
@@ -347,6 +358,7 @@ def test_a_cold_build_starts_its_workers_while_loading_and_always_stops_them(
     report, _ = build_site(tmp_path, "-- site.toml --\ntitle = 'w'\n" + posts, jobs=2)
     assert report.problems == [] and report.formulas_typeset == 5
     assert loading == [1] and len(started) == 1, "started before the site was read"
+    assert stopped_before_the_index == [True]
     workers = started[0]
     assert workers.count == 2 and workers._folder is not None
     assert not workers._folder.exists(), "the setup file is removed"

@@ -241,8 +241,7 @@ def _render_missing(
                 window.append(workers.pool.submit(_render_batch, setup, todo))
             yield from zip(batch, window.popleft().result(), strict=True)
     finally:
-        if started is None:
-            workers.close()
+        workers.close()  # at once: their memory is not needed while the index is made
 
 
 class RenderWorkers:
@@ -284,7 +283,8 @@ class RenderWorkers:
         return setup
 
     def close(self) -> None:
-        """Stop the workers (what they have not started is dropped) and remove the file."""
+        """Stop the workers (what they have not started is dropped) and remove the file;
+        once rendering is done, or when the build stops before it (again is harmless)."""
         self.pool.shutdown(wait=True, cancel_futures=True)
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
