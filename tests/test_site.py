@@ -367,13 +367,15 @@ def test_a_cold_build_starts_its_workers_while_loading_and_always_stops_them(
 
     again, _ = build_site(tmp_path, jobs=2)  # warm: the previous output is there
     assert len(started) == 1 and again.documents_cached == 5
+    elsewhere, _ = build_site(tmp_path, out_dir=tmp_path / "fresh", jobs=2)
+    assert len(started) == 1 and elsewhere.documents_cached == 5, "the cache has every page"
 
     def broken_load(*args: object, **kwargs: object) -> object:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(build_module, "_load", broken_load)
     with pytest.raises(KeyboardInterrupt):
-        build_site(tmp_path, out_dir=tmp_path / "other", jobs=2)
+        build_site(tmp_path, out_dir=tmp_path / "other", jobs=2, no_cache=True)
     assert len(started) == 2
     with pytest.raises(RuntimeError):
         started[1].pool.submit(print)  # stopped though the build was

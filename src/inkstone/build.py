@@ -257,8 +257,8 @@ def _build(
         with _timed(report, "load"):
             found = discover(site_dir, content_dir, [out_dir, cache_dir])
             report.problems.extend(found.problems)
-            if memory is None and not writer.previous and _katex_found():
-                # a cold build renders every page: its workers start while the site loads
+            if _renders_everything(memory, writer, cache) and _katex_found():
+                # its workers start while the site loads
                 workers = RenderWorkers.ahead(options.jobs, len(found.sources))
             documents = _load(found, config, options, report, memory)
             remember_terms(documents, cache, workers.extract_terms if workers else None)
@@ -443,6 +443,14 @@ def _render(
             doc.body = ""
         checkpoint()
     return rendered
+
+
+def _renders_everything(
+    memory: BuildMemory | None, writer: SiteWriter, cache: Cache | None
+) -> bool:
+    """Whether a build is cold: a one-off build with neither a previous output nor a
+    rendered page in its cache."""
+    return memory is None and not writer.previous and (cache is None or not cache.holds("page"))
 
 
 def _katex_found() -> bool:

@@ -83,6 +83,10 @@ class Cache:
                     f"INSERT OR REPLACE INTO {kind} (key, value) VALUES (?, ?)", kind_rows
                 )
 
+    def holds(self, kind: str) -> bool:
+        """Whether there is any entry of ``kind``."""
+        return self.db.execute(f"SELECT 1 FROM {kind} LIMIT 1").fetchone() is not None
+
     def close(self) -> None:
         """Close the connection."""
         self.db.close()

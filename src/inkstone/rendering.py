@@ -220,6 +220,8 @@ def _render_missing(
 ) -> Iterator[tuple[Document, RenderOutcome]]:
     count = worker_count(jobs, len(documents))
     if count == 1 or not documents:
+        if started is not None:
+            started.close()  # too few documents to render for them to help
         for doc in documents:
             outcome = render_document(doc, config, links)
             outcome.fresh = fragments().take_fresh()
