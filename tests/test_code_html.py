@@ -8,7 +8,6 @@ uses; ``code_html`` is also compared with ``HtmlFormatter`` on made-up token str
 
 from __future__ import annotations
 
-import html
 import random
 from collections.abc import Iterator
 
@@ -35,7 +34,7 @@ from inkstone.markup import code_html as code_html_module
 from inkstone.markup import highlight
 from inkstone.markup.code_html import code_html, lex
 from inkstone.markup.highlight import FenceInfo
-from tests.test_fast_lexing import NASTY, SAMPLES, fenced_blocks
+from tests.test_fast_lexing import NASTY, SAMPLES, fenced_blocks, spliced
 
 # (line numbers, highlighted lines): off, on, line 1, lines beyond the end, line 0, many,
 # repeated
@@ -106,7 +105,7 @@ console, php's html), and the plain-text path for an unknown or no language."""
 
 
 def old_highlight(code: str, info: FenceInfo, default_line_numbers: bool) -> str:
-    """``highlight._highlight`` as it was before ``code_html``."""
+    """``highlight._highlight`` as it was before ``code_html`` (its block is the same)."""
     lexer = highlight._lexer(info.language.lower())
     numbers = info.line_numbers or default_line_numbers
     if lexer is None:
@@ -119,14 +118,7 @@ def old_highlight(code: str, info: FenceInfo, default_line_numbers: bool) -> str
             wrapcode=True,
         )
         body = pygments.highlight(code, lexer, formatter)
-    label = html.escape(info.language) if info.language else ""
-    header = ""
-    if label or info.title:
-        title = f'<span class="code-title">{html.escape(info.title)}</span>' if info.title else ""
-        lang = f'<span class="code-lang">{label}</span>' if label else ""
-        header = f'<div class="code-header">{title}{lang}</div>'
-    data = f' data-lang="{label}"' if label else ""
-    return f'<div class="code-block"{data}>{header}{body}</div>\n'
+    return highlight.code_block(body, info)
 
 
 def assert_same_html(language: str, code: str, title: str | None = None) -> None:
@@ -188,14 +180,7 @@ def test_random_mutations(language: str) -> None:
     extras = ["\n", "\r\n", "\r", "\ufeff", "\t", "'", '"', '"""', "`", "#", "/*", "*/", "<", "&"]
     extras += ["中", "  \n", "\n\n"]
     for _ in range(40):
-        parts = []
-        for _ in range(rng.randint(1, 4)):
-            text = rng.choice(pool)
-            start = rng.randrange(len(text))
-            parts.append(text[start : start + rng.randint(0, 300)])
-            if rng.random() < 0.4:
-                parts.append(rng.choice(extras))
-        code = "".join(parts)
+        code = spliced(rng, pool, extras, 0.4)
         numbers, lines = rng.choice(OPTIONS)
         default = rng.random() < 0.3
         info = FenceInfo(language, None, numbers, lines)

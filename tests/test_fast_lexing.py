@@ -144,6 +144,19 @@ def cases() -> list[tuple[str, str]]:
     return found
 
 
+def spliced(rng: random.Random, pool: list[str], extras: list[str], chance: float) -> str:
+    """One to four random slices of texts of ``pool``, each followed, with probability
+    ``chance``, by one of ``extras``."""
+    parts = []
+    for _ in range(rng.randint(1, 4)):
+        text = rng.choice(pool)
+        start = rng.randrange(len(text))
+        parts.append(text[start : start + rng.randint(0, 300)])
+        if rng.random() < chance:
+            parts.append(rng.choice(extras))
+    return "".join(parts)
+
+
 def lexers(lang: str) -> tuple[Lexer, Lexer]:
     """A plain Pygments lexer and a sped-up one, built as ``highlight._lexer`` builds it."""
     make = lambda: get_lexer_by_name(lang, stripnl=False, ensurenl=False)  # noqa: E731
@@ -191,15 +204,9 @@ def test_same_tokens_for_random_mutations(lang: str) -> None:
     rng = random.Random(f"fast-lexing-{lang}")
     pool = [text for _, text in cases() if text]
     plain, fast = lexers(lang)
+    extras = ["\n", "\r\n", "\t", "'", '"', "`", "#", "/*", "{", "中"]
     for _ in range(60):
-        parts = []
-        for _ in range(rng.randint(1, 4)):
-            text = rng.choice(pool)
-            start = rng.randrange(len(text))
-            parts.append(text[start : start + rng.randint(0, 300)])
-            if rng.random() < 0.3:
-                parts.append(rng.choice(["\n", "\r\n", "\t", "'", '"', "`", "#", "/*", "{", "中"]))
-        assert_same(plain, fast, "".join(parts))
+        assert_same(plain, fast, spliced(rng, pool, extras, 0.3))
 
 
 def test_same_html(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -64,7 +64,9 @@ def test_memory_keeps_the_most_recently_used_fragments_within_its_budget(
     # 12 characters made, 10 kept: the oldest went first
     assert list(fragments.memory) == [("code", "b"), ("code", "c")]
     assert fragments._held == 8
-    fragments.store(fragments.take_fresh())
+    stored = PendingEntries(cache)
+    stored.add(fragments.take_fresh(), None)
+    stored.flush()
     # what memory dropped comes back from the cache file, without being made again
     assert fragments.get_or_make("code", "a", maker("new")) == "aaaa"
     assert made == ["aaaa", "bbbb", "cccc"]

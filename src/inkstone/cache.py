@@ -145,17 +145,6 @@ class Fragments:
         fresh, self.fresh = self.fresh, {kind: {} for kind in KINDS}
         return fresh
 
-    def store(self, fresh: dict[str, dict[str, str]]) -> None:
-        """Write fragments made here or in a worker to the cache file."""
-        if self.cache is None:
-            return
-        self.cache.put_all(
-            {
-                kind: [(k, v.encode("utf-8")) for k, v in entries.items()]
-                for kind, entries in fresh.items()
-            }
-        )
-
 
 class PendingEntries:
     """Entries to store, written to the cache file a batch at a time (:meth:`flush`)."""

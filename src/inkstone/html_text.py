@@ -253,7 +253,7 @@ def _substitute(
     the words ``starts``: those are found by plain string search, and the pattern is tried
     only where one is. A regular expression starting with ``\\b`` and a choice of words is
     searched for a character at a time, ten times slower on a page of formulas."""
-    found = sorted(at for word in starts for at in _occurrences(html, word))
+    found = sorted(at for word in starts for at in occurrences(html, word))
     pieces: list[str] = []
     end = 0
     for at in found:
@@ -268,7 +268,8 @@ def _substitute(
     return "".join(pieces)
 
 
-def _occurrences(text: str, word: str) -> Iterator[int]:
+def occurrences(text: AnyStr, word: AnyStr) -> Iterator[int]:
+    """Where ``word`` is in ``text`` (text or bytes), overlapping ones included, in order."""
     at = text.find(word)
     while at != -1:
         yield at

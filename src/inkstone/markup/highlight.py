@@ -123,6 +123,11 @@ def _highlight(code: str, info: FenceInfo, default_line_numbers: bool) -> str:
         # what Pygments' highlight() writes with HtmlFormatter(cssclass=CSS_CLASS,
         # linenos="inline" if numbers, hl_lines=..., wrapcode=True), faster (see code_html)
         body = code_html(lex(lexer, code), CSS_CLASS, numbers, info.highlight_lines)
+    return code_block(body, info)
+
+
+def code_block(body: str, info: FenceInfo) -> str:
+    """The highlighted ``body`` in its block: a header with the language and the title."""
     label = html.escape(info.language) if info.language else ""
     header = ""
     if label or info.title:

@@ -34,7 +34,7 @@ import re
 from bisect import bisect_left
 from functools import cache
 
-from inkstone.html_text import formula_end
+from inkstone.html_text import formula_end, occurrences
 
 _MATH = b'<span class="katex">'
 """KaTeX's outermost element of a formula (``renderToString``'s output starts with it)."""
@@ -177,13 +177,7 @@ def _marks_read_inside(html: bytes) -> list[int]:
     """Where, in order, ``html`` holds what Pagefind reads even from an excluded element: an
     ``id``, an image, a ``data-pagefind-`` attribute. (KaTeX writes none of it in a formula
     unless trusted with ``\\htmlId`` and the like.)"""
-    found: list[int] = []
-    for mark in (b" id=", b"<img", _ATTRIBUTE):
-        at = html.find(mark)
-        while at != -1:
-            found.append(at)
-            at = html.find(mark, at + 1)
-    return sorted(found)
+    return sorted(at for mark in (b" id=", b"<img", _ATTRIBUTE) for at in occurrences(html, mark))
 
 
 def _with_id(html: bytes) -> list[tuple[int, int]]:

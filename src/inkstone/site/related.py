@@ -242,19 +242,26 @@ def remember_terms(
     version = code_version()
     missing: list[tuple[str, Document]] = []
     for post in posts:
-        key = fingerprint("terms", version, post.title, post.body)
+        key = fingerprint("terms", version, post.title, post.body) if cache is not None else ""
         raw = cache.get("terms", key) if cache is not None else None
         if raw is not None:
-            post.terms = tuple((sys.intern(term), count) for term, count in json.loads(raw))
+            post.terms = _interned(json.loads(raw))
         else:
             missing.append((key, post))
     if extract_all is not None and missing:
         extracted = extract_all([(post.title, post.body) for _, post in missing])
         for (_, post), terms in zip(missing, extracted, strict=True):
-            post.terms = tuple((sys.intern(term), count) for term, count in terms)
+            post.terms = _interned(terms)
     if cache is not None:
-        fresh = [(key, json.dumps(terms_of(post), ensure_ascii=False)) for key, post in missing]
-        cache.put("terms", [(key, text.encode()) for key, text in fresh])
+        fresh = [
+            (key, json.dumps(terms_of(post), ensure_ascii=False).encode()) for key, post in missing
+        ]
+        cache.put("terms", fresh)
+
+
+def _interned(terms: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    """Terms read back (from the cache or a worker), each term one string shared by all posts."""
+    return tuple((sys.intern(term), count) for term, count in terms)
 
 
 def terms_of(doc: Document) -> tuple[tuple[str, int], ...]:
