@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pytest
 
+from inkstone import rendering
 from inkstone.build import BuildMemory, BuildOptions, build
 from inkstone.cache import Cache
 from inkstone.content.model import Document, Kind, Source
@@ -320,8 +321,9 @@ def test_terms_are_ranked_by_count_then_by_term() -> None:
 
 
 def test_render_workers_extract_the_same_terms_for_the_posts_the_cache_lacks(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # a chunk a post: the main process takes the last chunks while the workers start
     bodies = [RL_BODY, PE_BODY, "Attention is all you need: query, key, value.", ""]
     posts = [
         post(f"p{i}", body * (i + 1), title=f"第 {i} 篇 notes") for i, body in enumerate(bodies)
@@ -330,6 +332,7 @@ def test_render_workers_extract_the_same_terms_for_the_posts_the_cache_lacks(
     cache = Cache(tmp_path / "cache")
     related_module.remember_terms(posts[:1], cache)  # the first one's terms are cached
     posts[0].terms = None
+    monkeypatch.setattr(rendering, "TERMS_BATCH", 1)
     workers = RenderWorkers(2)
     asked: list[list[tuple[str, str]]] = []
 

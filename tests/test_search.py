@@ -592,6 +592,46 @@ def test_pages_are_made_ready_for_the_index_as_they_are_written(
     found = {url for folder in shard_folders(out) for url in fragments(out, folder)}
     assert found == {f"/posts/{slug}/" for slug in SHARDED_POSTS} | {"/about/"}
     assert list(temporary.iterdir()) == []
+    # Pagefind worked in a folder inside the staging folder, gone before it became the output
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".inkstone-output"]
+
+
+def test_pages_that_fail_to_render_leave_fewer_shards_made_from_the_others(
+    tmp_path: Path,
+    small_shards: None,
+    results: list[index.SearchIndex | None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pages are prepared in the shards that every page rendering would give (four); when
+    four fail, the index has two shards, and each holds exactly its pages."""
+    from inkstone import rendering
+
+    failing = {"dropout", "hessian", "attention", "tensor"}
+    render_markdown = rendering.render_markdown
+
+    def failing_some(body: str, ctx: rendering.RenderContext) -> rendering.Rendered:
+        if ctx.path.stem in failing:
+            raise RuntimeError("broken")
+        return render_markdown(body, ctx)
+
+    monkeypatch.setattr(rendering, "render_markdown", failing_some)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temporary))
+    report, out = build_site(tmp_path / "site", sharded_site())
+    assert len(report.errors) == len(failing)
+    result = results[-1]
+    assert result is not None and (result.pages, result.shards) == (6, 2)
+    kept = [slug for slug in SHARDED_POSTS if slug not in failing]
+    for number, folder in enumerate(shard_folders(out)):
+        urls = {f"/posts/{slug}/" for slug in kept}.union({"/about/"})
+        expected = {
+            url
+            for url in urls
+            if index.shard_of(PurePosixPath(url[1:]) / "index.html", 2) == number
+        }
+        assert set(fragments(out, folder)) == expected
+    assert list(temporary.iterdir()) == []
 
 
 def test_a_build_that_fails_after_rendering_leaves_no_prepared_pages(
@@ -610,6 +650,7 @@ def test_a_build_that_fails_after_rendering_leaves_no_prepared_pages(
         build_site(tmp_path / "site", SITE)
     assert list(temporary.iterdir()) == []
     assert not (tmp_path / "site" / "public").exists()
+    assert not list((tmp_path / "site").glob(".public.*")), "the staging folder is removed"
 
 
 def test_a_pagefind_that_fails_is_named_with_what_it_said(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -401,6 +402,34 @@ def test_unchanged_pages_keep_their_files_and_timestamps(tmp_path: Path) -> None
     assert "One more line." in read(out, "posts/rope/index.html")
     assert vit.stat().st_mtime_ns == before[vit], "an unchanged image keeps its timestamp"
     assert (out / "posts/leetcode-42/index.html").stat().st_ino == inode
+
+
+def test_files_moved_into_the_output_are_moved_only_when_they_changed(tmp_path: Path) -> None:
+    from inkstone.output.writer import SiteWriter
+
+    site, out = tmp_path / "site", tmp_path / "site" / "public"
+    site.mkdir()
+
+    def one_build(contents: dict[str, bytes]) -> list[str]:
+        """Move ``contents`` in; the names of the files left behind (not moved)."""
+        writer = SiteWriter(out, site, {})
+        scratch = writer.scratch("work-")
+        assert scratch.parent == writer.staging
+        for name, data in contents.items():
+            (scratch / name).write_bytes(data)
+            assert writer.move_file(scratch / name, f"index/{name}", "search") == len(data)
+        left = sorted(p.name for p in scratch.iterdir())
+        shutil.rmtree(scratch)
+        writer.commit()
+        return left
+
+    assert one_build({"a.bin": b"same", "b.bin": b"old"}) == []
+    kept = (out / "index/a.bin").stat().st_mtime_ns
+    time.sleep(0.05)
+    assert one_build({"a.bin": b"same", "b.bin": b"new!"}) == ["a.bin"]
+    assert (out / "index/a.bin").stat().st_mtime_ns == kept, "an unchanged file is not replaced"
+    assert (out / "index/b.bin").read_bytes() == b"new!"
+    assert sorted(p.name for p in out.iterdir()) == [".inkstone-output", "index"]
 
 
 CACHED = """

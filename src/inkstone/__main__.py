@@ -1,5 +1,5 @@
 """Allows ``python -m inkstone``."""
 
-from inkstone.cli import main
+from inkstone.cli import run
 
-main()
+run()

@@ -270,7 +270,7 @@ def _build(
             if memory is not None:
                 pages.feed_entries = memory.feed_entries
             if config.search and not rebuild and PreparedPages.wanted(writer):
-                prepared = PreparedPages()
+                prepared = PreparedPages(writer, len(documents), config.base_path)
                 pages.searchable = prepared.add
             rendered = _render(
                 documents, config, links, options, cache, memory, report, pages, workers

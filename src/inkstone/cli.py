@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,14 @@ def _build_options(func: click.decorators.FC) -> click.decorators.FC:
 def build_command(site_dir: Path, **options: Any) -> None:
     """Build the site in SITE_DIR (default: the current folder)."""
     report = _run_build(site_dir, BuildOptions(**options))
-    sys.exit(1 if has_failed(report, options["strict"]) else 0)
+    code = 1 if has_failed(report, options["strict"]) else 0
+    if _program_exits_at_once:
+        # the build's files are written and closed and its cache too: freeing its objects
+        # one by one at interpreter exit would only add time (0.3 s for 1,000 posts)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 @main.command("serve")
@@ -121,6 +129,18 @@ def clean_command(site_dir: Path, out_dir: Path | None, cache_dir: Path | None) 
 
 main.add_command(deploy_command)
 main.add_command(import_command)
+
+
+_program_exits_at_once = False
+"""Set by :func:`run`: the process is the ``inkstone`` program, not a caller of :func:`main`
+(the tests) that goes on after the command."""
+
+
+def run() -> None:
+    """The ``inkstone`` program (and ``python -m inkstone``)."""
+    global _program_exits_at_once
+    _program_exits_at_once = True
+    main()
 
 
 def _run_build(site_dir: Path, options: BuildOptions) -> BuildReport:

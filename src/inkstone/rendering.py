@@ -273,9 +273,20 @@ class RenderWorkers:
         return cls(count) if count > 1 else None
 
     def extract_terms(self, posts: list[tuple[str, str]]) -> list[tuple[tuple[str, int], ...]]:
-        """The terms of each (title, body), for related posts, extracted by the workers."""
+        """The terms of each (title, body), for related posts, extracted by the workers and
+        by this process, which would otherwise wait for them to be ready: it takes the
+        chunks from the last one back, each one no worker has taken yet."""
         chunks = [posts[i : i + TERMS_BATCH] for i in range(0, len(posts), TERMS_BATCH)]
-        return [terms for chunk in self.pool.map(_extract_terms, chunks) for terms in chunk]
+        asked = [self.pool.submit(_extract_terms, chunk) for chunk in chunks]
+        done: list[list[tuple[tuple[str, int], ...]] | None] = [None] * len(chunks)
+        for number in reversed(range(len(chunks))):
+            if not asked[number].cancel():
+                break  # a worker has it, and every chunk before it
+            done[number] = _extract_terms(chunks[number])
+        extracted = []
+        for chunk, future in zip(done, asked, strict=True):
+            extracted.extend(chunk if chunk is not None else future.result())
+        return extracted
 
     def set_up(self, config: SiteConfig, links: SiteLinks, cache_dir: Path | None) -> Path:
         """Hand the workers what they render with; returns the file later batches name."""

@@ -116,6 +116,26 @@ class SiteWriter:
         if not self._same_as_before(rel, size, lambda old: filecmp.cmp(source, old, False)):
             shutil.copyfile(source, self._staged_path(rel))
 
+    def move_file(
+        self, source: Path, rel: PurePosixPath | str, owner: str, signature: str | None = None
+    ) -> int:
+        """Like :meth:`copy_file`, for a file made for the output (by another program) in a
+        folder of :meth:`scratch`: it is moved into place, not copied. Returns its size."""
+        rel = self.claim(rel, owner)
+        size = source.stat().st_size
+        if not self._same_as_before(rel, size, lambda old: filecmp.cmp(source, old, False)):
+            shutil.move(source, self._staged_path(rel))
+        if signature is not None:
+            self.signatures[rel.as_posix()] = signature
+        return size
+
+    def scratch(self, prefix: str) -> Path:
+        """A new folder for work files on the output's file system, so that files made there
+        are moved into the output without being copied (:meth:`move_file`). It is inside
+        the staging folder: the caller removes it before :meth:`commit`; :meth:`discard`
+        removes it with the rest."""
+        return Path(tempfile.mkdtemp(prefix=f".{prefix}", dir=self.staging))
+
     def read_bytes(self, rel: PurePosixPath | str) -> bytes | None:
         """The bytes this build gives ``rel`` so far: the staged file if it was written anew,
         else the previous output's file it kept; None when this build has no such file."""

@@ -198,9 +198,11 @@ def start_search(
             if prepared is not None:
                 prepared.discard()
             return SearchJob(everything)
-    prepared = prepared or PreparedPages()
+    prepared = prepared or PreparedPages(writer, len(indexed), config.base_path)
     try:
+        prepared.keep_only(set(indexed))
         plan = _plan(config, indexed, writer, prepared)
+        prepared.reshard(len(plan.shards))
     except BaseException:
         prepared.discard()
         raise
@@ -213,10 +215,16 @@ class PreparedPages:
     taken. The pages are at hand then, and the render workers keep the other core busy, so
     Pagefind can start on the first shard the moment the last page is written rather than
     after reading every page back (1,000 posts: about 3 s in which it had nothing to do).
-    The folder becomes the search job's, which moves each page from it into its shard's."""
 
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="inkstone-pagefind-"))
+    Each page goes straight to the folder Pagefind indexes its shard from, ``site-N/`` (under
+    the base path), by the shard count that ``pages`` searchable pages give: the count the
+    index has unless some page fails to render, when the pages are moved to their shards.
+    The folder becomes the search job's."""
+
+    def __init__(self, writer: SiteWriter, pages: int, base_path: str = "/") -> None:
+        self.folder = writer.scratch("inkstone-pagefind-")
+        self.shards = shard_count(pages)
+        self.base_path = base_path
         self.entries: dict[PurePosixPath, bytes] = {}
         """Output path → the page's digest entry."""
 
@@ -235,9 +243,35 @@ class PreparedPages:
         path.write_bytes(slim_page(page))
         self.entries[rel] = _digest_entry(rel, page)
 
+    def root(self, shard: int) -> Path:
+        """The folder Pagefind indexes shard ``shard`` from."""
+        return self.folder / f"site-{shard}"
+
+    def site(self, shard: int) -> Path:
+        """Where shard ``shard``'s pages go: under the base path in its :meth:`root`, so
+        that their URLs carry it."""
+        return self.root(shard).joinpath(*PurePosixPath(self.base_path).parts[1:])
+
     def path(self, rel: PurePosixPath) -> Path:
-        """Where the slimmed page ``rel`` is (while it has not been moved into a shard)."""
-        return self.folder.joinpath("pages", *rel.parts)
+        """Where the slimmed page ``rel`` was put."""
+        return self.site(shard_of(rel, self.shards)).joinpath(*rel.parts)
+
+    def keep_only(self, pages: set[PurePosixPath]) -> None:
+        """Drop the prepared pages not among ``pages``, the ones the index is made from."""
+        for rel in [rel for rel in self.entries if rel not in pages]:
+            self.path(rel).unlink(missing_ok=True)
+            del self.entries[rel]
+
+    def reshard(self, shards: int) -> None:
+        """Move every prepared page to its shard's folder for ``shards`` shards."""
+        if shards == self.shards:
+            return
+        was = {rel: self.path(rel) for rel in self.entries}
+        self.shards = shards
+        for rel, path in was.items():
+            moved = self.path(rel)
+            moved.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(moved)
 
     def discard(self) -> None:
         """Remove the folder and everything in it."""
@@ -344,7 +378,7 @@ class SearchJob:
             # that Pagefind starts at once rather than when the copying of pages not
             # prepared, slowed by the caller's work in the same process, is done
             first = plan.stale[0]
-            copied = _copy_slimmed(first.pages, writer, prepared, first.number, plan)
+            copied = _copy_slimmed(first.pages, writer, prepared, first.number)
             # its own thread, waiting on Pagefind: the caller goes on writing the lists
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="inkstone-search")
             self._indexing = self._thread.submit(
@@ -409,11 +443,9 @@ class SearchJob:
             built = self._prepared.folder / "index" / str(shard.number)
             for path in sorted(built.rglob("*")):
                 if path.is_file() and _belongs_in_shard(path.name, shard.number):
-                    data = path.read_bytes()
                     target = shard_folder(shard.number) / path.relative_to(built).as_posix()
-                    writer.write_bytes(target, data, "search index", signature)
+                    result.bytes += writer.move_file(path, target, "search index", signature)
                     result.files += 1
-                    result.bytes += len(data)
         # written for one shard too (an empty list): the search script asks for it, and a
         # missing file would put a 404 in the console of every small site
         folders = [f"{shard_folder(n).name}/" for n in range(1, len(self.plan.shards))]
@@ -527,9 +559,9 @@ def _pagefind(
             if position + 1 < len(stale):
                 following = stale[position + 1]
                 copying = copier.submit(
-                    _copy_slimmed, following.pages, writer, prepared, following.number, plan
+                    _copy_slimmed, following.pages, writer, prepared, following.number
                 )
-            site = tmp / f"site-{shard.number}"
+            site = prepared.root(shard.number)
             _run_pagefind(binary, site, tmp / "index" / str(shard.number), plan.language, stop)
             shutil.rmtree(site)
     return digests
@@ -581,30 +613,24 @@ def _run_pagefind(
 
 
 def _copy_slimmed(
-    pages: list[PurePosixPath],
-    writer: SiteWriter,
-    prepared: PreparedPages,
-    shard: int,
-    plan: IndexPlan,
+    pages: list[PurePosixPath], writer: SiteWriter, prepared: PreparedPages, shard: int
 ) -> str:
-    """Put ``pages`` slimmed (:func:`slim_page`) in shard ``shard``'s folder, ``site-N/`` in
-    ``prepared``'s, at the base path: a prepared page is moved there, any other is read from
+    """Put ``pages`` slimmed (:func:`slim_page`) in shard ``shard``'s folder
+    (:meth:`PreparedPages.site`): a prepared page is there already; any other is read from
     the output and slimmed. Returns the digest :func:`_digest` would make of them."""
-    root = prepared.folder.joinpath(f"site-{shard}", *PurePosixPath(plan.base_path).parts[1:])
+    root = prepared.site(shard)
     root.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     for rel in pages:
-        path = root.joinpath(*rel.parts)
         entry = prepared.entries.get(rel)
-        if entry is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            prepared.path(rel).replace(path)
-        elif (data := writer.read_bytes(rel)) is not None:
+        if entry is None:  # not prepared: read from the output
+            data = writer.read_bytes(rel)
+            if data is None:
+                continue
             entry = _digest_entry(rel, data)
+            path = root.joinpath(*rel.parts)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(slim_page(data))
-        else:
-            continue
         digest.update(entry)
     return digest.hexdigest()
 
