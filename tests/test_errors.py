@@ -109,6 +109,42 @@ def test_strict_build_with_warnings_keeps_previous_output(tmp_path: Path) -> Non
     )
 
 
+def test_a_killed_builds_staging_folder_is_removed_by_the_next_build(tmp_path: Path) -> None:
+    """A build that was killed leaves its staging folder beside the output; the next build
+    removes it, but not the one of a build still running (its process is alive)."""
+    import subprocess
+    import sys
+
+    from inkstone.output.writer import staging_prefix
+    from inkstone.serve import relevant_changes
+
+    out = tmp_path / "public"
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    dead = tmp_path / f"{staging_prefix(out, int(gone.stdout))}abc123"
+    (dead / "posts/a").mkdir(parents=True)
+    (dead / "posts/a/index.html").write_text("half written")
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        alive = tmp_path / f"{staging_prefix(out, running.pid)}def456"
+        alive.mkdir()
+        report, out = build_site(tmp_path, GOOD)
+        assert not report.errors
+        assert not dead.exists(), "the killed build's folder is gone"
+        assert alive.is_dir(), "a running build keeps its own"
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public.")] == [alive.name]
+    finally:
+        running.kill()
+        running.wait()
+    # and the dev server does not take the writes into a staging folder for edits
+    changed = [dead / "posts/a/index.html", alive, tmp_path / "content/posts/good.md"]
+    assert relevant_changes(changed, tmp_path, out) == [tmp_path / "content/posts/good.md"]
+
+
 def test_missing_image_is_a_warning_with_line(tmp_path: Path) -> None:
     site = (
         GOOD

@@ -215,19 +215,27 @@ class LiveSite:
         """Put each batch of relevant changed paths on ``changes`` until ``stop`` is set."""
         from watchfiles import watch
 
-        ignored = (self.out_dir, self.site_dir / CACHE_DIR)
         for batch in watch(
             self.site_dir, stop_event=stop, debounce=30, step=10, yield_on_timeout=False
         ):
-            paths = [Path(path) for _, path in batch]
-            relevant = [
-                p
-                for p in paths
-                if not any(p == folder or folder in p.parents for folder in ignored)
-                and not p.name.startswith(f".{self.out_dir.name}.inkstone-")
-            ]
+            relevant = relevant_changes(
+                [Path(path) for _, path in batch], self.site_dir, self.out_dir
+            )
             if relevant:
                 changes.put(relevant)
+
+
+def relevant_changes(paths: list[Path], site_dir: Path, out_dir: Path) -> list[Path]:
+    """The changed ``paths`` a rebuild is for: not the output, the cache, or the staging
+    folder of a build (which holds the pages being written and Pagefind's work files)."""
+    ignored = (out_dir, site_dir / CACHE_DIR)
+    staging = f".{out_dir.name}.inkstone-"
+    return [
+        p
+        for p in paths
+        if not any(p == folder or folder in p.parents for folder in ignored)
+        and not any(part.startswith(staging) for part in p.parts)
+    ]
 
 
 @dataclass

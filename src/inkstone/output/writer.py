@@ -14,7 +14,9 @@ modification time, so rsync, deploys and browsers see only the files that really
 from __future__ import annotations
 
 import filecmp
+import glob
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -43,8 +45,9 @@ class SiteWriter:
         self.out_dir = out_dir.resolve()
         check_output_folder(self.out_dir, site_dir.resolve())
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_staging(self.out_dir)
         self.staging = Path(
-            tempfile.mkdtemp(prefix=f".{self.out_dir.name}.inkstone-", dir=self.out_dir.parent)
+            tempfile.mkdtemp(prefix=staging_prefix(self.out_dir), dir=self.out_dir.parent)
         )
         os.chmod(self.staging, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the site
         self.written: dict[PurePosixPath, str] = {}
@@ -224,6 +227,39 @@ class SiteWriter:
     def discard(self) -> None:
         """Throw the staged files away (the previous output stays as it was)."""
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def staging_prefix(out_dir: Path, pid: int | None = None) -> str:
+    """The name that the staging folders of builds into ``out_dir`` start with, beside it:
+    ``.public.inkstone-PID-`` for the process ``pid`` (this one by default)."""
+    return f".{out_dir.name}.inkstone-{os.getpid() if pid is None else pid}-"
+
+
+def remove_abandoned_staging(out_dir: Path) -> list[Path]:
+    """Remove the staging folders beside ``out_dir`` left by builds that were killed: those
+    whose process is gone. A build running at the same time keeps its own. Returns them."""
+    removed = []
+    pattern = re.compile(re.escape(f".{out_dir.name}.inkstone-") + r"(\d+)-")
+    for path in out_dir.parent.glob(f".{glob.escape(out_dir.name)}.inkstone-*"):
+        found = pattern.match(path.name)
+        if found is None or not path.is_dir() or path.is_symlink():
+            continue
+        if not _process_exists(int(found.group(1))):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's process, or one we cannot ask about: not ours to judge
+    return True
 
 
 def _umask() -> int:
