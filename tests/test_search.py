@@ -356,6 +356,15 @@ def results(monkeypatch: pytest.MonkeyPatch) -> list[index.SearchIndex | None]:
 
 
 @pytest.fixture
+def temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty folder that is the system's temporary folder for the test."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(folder))
+    return folder
+
+
+@pytest.fixture
 def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(index, "SHARD_PAGES", 3)
 
@@ -544,14 +553,11 @@ def test_page_digest_changes_with_what_is_indexed_only() -> None:
 
 
 def test_a_failing_pagefind_leaves_a_good_site_and_no_temporary_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, temporary: Path
 ) -> None:
     """Pagefind runs while the lists are written; when it fails the build still commits
     every page, warns, writes no index and leaves nothing in the temporary folder."""
     monkeypatch.setattr("pagefind.service.get_executable", lambda: None)
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    monkeypatch.setattr("tempfile.tempdir", str(temporary))
     report, out = build_site(tmp_path / "site", SITE)
     assert [p.message for p in report.warnings] == [
         "the search index was not written: Pagefind failed: no Pagefind program is installed"
@@ -568,6 +574,7 @@ def test_pages_are_made_ready_for_the_index_as_they_are_written(
     small_shards: None,
     results: list[index.SearchIndex | None],
     monkeypatch: pytest.MonkeyPatch,
+    temporary: Path,
 ) -> None:
     """A cold build hands each page of the first shard to the search step as it writes it,
     so Pagefind starts on it at once; the other shards' pages are read back (while it
@@ -582,9 +589,6 @@ def test_pages_are_made_ready_for_the_index_as_they_are_written(
         return read_bytes(writer, rel)
 
     monkeypatch.setattr(SiteWriter, "read_bytes", recording)
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    monkeypatch.setattr("tempfile.tempdir", str(temporary))
     report, out = build_site(tmp_path / "site", sharded_site())
     assert not report.errors and not report.warnings
     result = results[-1]
@@ -605,9 +609,10 @@ def test_pages_that_fail_to_render_leave_fewer_shards_made_from_the_others(
     small_shards: None,
     results: list[index.SearchIndex | None],
     monkeypatch: pytest.MonkeyPatch,
+    temporary: Path,
 ) -> None:
-    """Pages are prepared in the shards that every page rendering would give (four); when
-    four fail, the index has two shards, and each holds exactly its pages."""
+    """The first shard's pages are prepared for the four shards that every page rendering
+    would give; when four fail, the index has two shards, and each holds exactly its pages."""
     from inkstone import rendering
 
     failing = {"dropout", "hessian", "attention", "tensor"}
@@ -619,9 +624,6 @@ def test_pages_that_fail_to_render_leave_fewer_shards_made_from_the_others(
         return render_markdown(body, ctx)
 
     monkeypatch.setattr(rendering, "render_markdown", failing_some)
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    monkeypatch.setattr("tempfile.tempdir", str(temporary))
     report, out = build_site(tmp_path / "site", sharded_site())
     assert len(report.errors) == len(failing)
     result = results[-1]
@@ -639,7 +641,7 @@ def test_pages_that_fail_to_render_leave_fewer_shards_made_from_the_others(
 
 
 def test_a_build_that_fails_after_rendering_leaves_no_prepared_pages(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, temporary: Path
 ) -> None:
     from inkstone.render.site_pages import PageWriter
 
@@ -647,9 +649,6 @@ def test_a_build_that_fails_after_rendering_leaves_no_prepared_pages(
         raise RuntimeError("the lists broke")
 
     monkeypatch.setattr(PageWriter, "lists", broken)
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    monkeypatch.setattr("tempfile.tempdir", str(temporary))
     with pytest.raises(RuntimeError, match="the lists broke"):
         build_site(tmp_path / "site", SITE)
     assert list(temporary.iterdir()) == []

@@ -38,6 +38,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from inkstone.build import BuildMemory, BuildOptions, build, preview, summary_line
 from inkstone.cache import CACHE_DIR
 from inkstone.errors import BuildReport
+from inkstone.output.writer import staging_names
 
 REBUILD_AFTER = 1.0
 """After a preview, the full rebuild waits this many seconds without a new change: a
@@ -229,7 +230,7 @@ def relevant_changes(paths: list[Path], site_dir: Path, out_dir: Path) -> list[P
     """The changed ``paths`` a rebuild is for: not the output, the cache, or the staging
     folder of a build (which holds the pages being written and Pagefind's work files)."""
     ignored = (out_dir, site_dir / CACHE_DIR)
-    staging = f".{out_dir.name}.inkstone-"
+    staging = staging_names(out_dir)
     return [
         p
         for p in paths

@@ -114,10 +114,7 @@ class SiteWriter:
     def copy_file(self, source: Path, rel: PurePosixPath | str, owner: str) -> None:
         """Copy one file into the output. Sources are copied, never linked: the output
         must not share an inode with a file the user edits."""
-        rel = self.claim(rel, owner)
-        size = source.stat().st_size
-        if not self._same_as_before(rel, size, lambda old: filecmp.cmp(source, old, False)):
-            shutil.copyfile(source, self._staged_path(rel))
+        self._take_file(source, self.claim(rel, owner), shutil.copyfile)
 
     def move_file(
         self, source: Path, rel: PurePosixPath | str, owner: str, signature: str | None = None
@@ -125,11 +122,19 @@ class SiteWriter:
         """Like :meth:`copy_file`, for a file made for the output (by another program) in a
         folder of :meth:`scratch`: it is moved into place, not copied. Returns its size."""
         rel = self.claim(rel, owner)
-        size = source.stat().st_size
-        if not self._same_as_before(rel, size, lambda old: filecmp.cmp(source, old, False)):
-            shutil.move(source, self._staged_path(rel))
+        size = self._take_file(source, rel, shutil.move)
         if signature is not None:
             self.signatures[rel.as_posix()] = signature
+        return size
+
+    def _take_file(
+        self, source: Path, rel: PurePosixPath, put: Callable[[Path, Path], object]
+    ) -> int:
+        """Stage ``source`` at ``rel`` with ``put``, unless the previous output has these
+        very bytes; returns its size."""
+        size = source.stat().st_size
+        if not self._same_as_before(rel, size, lambda old: filecmp.cmp(source, old, False)):
+            put(source, self._staged_path(rel))
         return size
 
     def scratch(self, prefix: str) -> Path:
@@ -229,18 +234,25 @@ class SiteWriter:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
+def staging_names(out_dir: Path) -> str:
+    """What the names of the staging folders of builds into ``out_dir`` (beside it) start
+    with: ``.public.inkstone-``."""
+    return f".{out_dir.name}.inkstone-"
+
+
 def staging_prefix(out_dir: Path, pid: int | None = None) -> str:
-    """The name that the staging folders of builds into ``out_dir`` start with, beside it:
-    ``.public.inkstone-PID-`` for the process ``pid`` (this one by default)."""
-    return f".{out_dir.name}.inkstone-{os.getpid() if pid is None else pid}-"
+    """The start of the name of a staging folder of the process ``pid`` (this one by
+    default): ``.public.inkstone-PID-``."""
+    return f"{staging_names(out_dir)}{os.getpid() if pid is None else pid}-"
 
 
 def remove_abandoned_staging(out_dir: Path) -> list[Path]:
     """Remove the staging folders beside ``out_dir`` left by builds that were killed: those
     whose process is gone. A build running at the same time keeps its own. Returns them."""
     removed = []
-    pattern = re.compile(re.escape(f".{out_dir.name}.inkstone-") + r"(\d+)-")
-    for path in out_dir.parent.glob(f".{glob.escape(out_dir.name)}.inkstone-*"):
+    names = staging_names(out_dir)
+    pattern = re.compile(re.escape(names) + r"(\d+)-")
+    for path in out_dir.parent.glob(f"{glob.escape(names)}*"):
         found = pattern.match(path.name)
         if found is None or not path.is_dir() or path.is_symlink():
             continue
@@ -257,8 +269,8 @@ def _process_exists(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OverflowError, OSError):
-        return True  # someone else's process, or one we cannot ask about: not ours to judge
+    except (OverflowError, OSError):
+        pass  # someone else's process, or one we cannot ask about: not ours to judge
     return True
 
 

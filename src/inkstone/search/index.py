@@ -203,7 +203,6 @@ def start_search(
     try:
         prepared.keep_only(set(indexed))
         plan = _plan(config, indexed, writer, prepared)
-        prepared.reshard(len(plan.shards))
     except BaseException:
         prepared.discard()
         raise
@@ -220,10 +219,10 @@ class PreparedPages:
     indexes the shard before theirs, when a core is free, rather than while every core
     renders (slimming takes about 2.6 ms of CPU a page: 10,000 posts have 16 shards).
 
-    Each page goes straight to the folder Pagefind indexes its shard from, ``site-N/`` (under
-    the base path), by the shard count that ``pages`` searchable pages give: the count the
-    index has unless some page fails to render, when the pages are moved to their shards.
-    The folder becomes the search job's."""
+    The first shard is the one of the shard count that ``pages`` searchable pages give. Each
+    of its pages goes straight to the folder Pagefind indexes it from, ``site-0/`` (under
+    the base path), and stays in shard 0 when pages failing to render leave fewer shards:
+    shard counts are powers of two. The folder becomes the search job's."""
 
     def __init__(self, writer: SiteWriter, pages: int, base_path: str = "/") -> None:
         self.folder = writer.scratch("inkstone-pagefind-")
@@ -260,24 +259,13 @@ class PreparedPages:
 
     def path(self, rel: PurePosixPath) -> Path:
         """Where the slimmed page ``rel`` was put."""
-        return self.site(shard_of(rel, self.shards)).joinpath(*rel.parts)
+        return self.site(0).joinpath(*rel.parts)
 
     def keep_only(self, pages: set[PurePosixPath]) -> None:
         """Drop the prepared pages not among ``pages``, the ones the index is made from."""
         for rel in [rel for rel in self.entries if rel not in pages]:
             self.path(rel).unlink(missing_ok=True)
             del self.entries[rel]
-
-    def reshard(self, shards: int) -> None:
-        """Move every prepared page to its shard's folder for ``shards`` shards."""
-        if shards == self.shards:
-            return
-        was = {rel: self.path(rel) for rel in self.entries}
-        self.shards = shards
-        for rel, path in was.items():
-            moved = self.path(rel)
-            moved.parent.mkdir(parents=True, exist_ok=True)
-            path.replace(moved)
 
     def discard(self) -> None:
         """Remove the folder and everything in it."""
@@ -380,9 +368,9 @@ class SearchJob:
         self._thread: ThreadPoolExecutor | None = None
         self._indexing: Future[dict[int, str]] | None = None
         if plan is not None and writer is not None and prepared is not None and plan.stale:
-            # the first shard's pages are moved into place before the caller goes on, so
-            # that Pagefind starts at once rather than when the copying of pages not
-            # prepared, slowed by the caller's work in the same process, is done
+            # the first shard's pages are put in place before the caller goes on (those not
+            # prepared are slimmed now), so that Pagefind starts at once rather than when
+            # that work, slowed by the caller's in the same process, is done
             first = plan.stale[0]
             copied = _copy_slimmed(first.pages, writer, prepared, first.number)
             # its own thread, waiting on Pagefind: the caller goes on writing the lists

@@ -241,10 +241,11 @@ def remember_terms(
     posts = [d for d in documents if d.kind is Kind.POST and d.terms is None]
     version = code_version()
     missing: list[tuple[str, Document]] = []
-    looked_up = cache is not None and cache.holds("terms")  # a new cache has none to find
+    # a new cache has no terms to find
+    stored = cache if cache is not None and cache.holds("terms") else None
     for post in posts:
         key = fingerprint("terms", version, post.title, post.body) if cache is not None else ""
-        raw = cache.get("terms", key) if cache is not None and looked_up else None
+        raw = stored.get("terms", key) if stored is not None else None
         if raw is not None:
             post.terms = _interned(json.loads(raw))
         else:
