@@ -9,7 +9,7 @@ import pytest
 
 from inkstone.cache import Fragments, PendingEntries, open_cache, use_cache
 from inkstone.markup import math
-from inkstone.markup.markdown import RenderContext, render_markdown
+from inkstone.markup.markdown import RenderContext, parse_markdown, render_markdown, render_parsed
 
 PAGE = r"""# Notes
 
@@ -133,3 +133,39 @@ def test_a_page_is_typeset_in_one_call_with_the_same_html(monkeypatch: pytest.Mo
     calls = CountingCalls(engine, monkeypatch)
     assert render_markdown(PAGE, RenderContext(path=Path("post.md"))).html == batched.html
     assert (calls.single, calls.batches) == (0, 0)
+
+
+def test_a_batch_of_pages_is_typeset_in_one_call_per_table_of_macros(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The render workers parse a batch of pages, then typeset the formulas of them all at
+    once: one call per table of macros, each formula once, counted on the first page that
+    has it, and the pages come out as each would alone."""
+    engine = math.engine()
+    use_cache(None)  # nothing typeset before
+    calls = CountingCalls(engine, monkeypatch)
+    real = math.macros_key({"\\RR": "\\mathbb{R}"})
+    pages = [
+        ("$a+b$ and $c$", "{}"),
+        ("$c$ again, and $d^2$", "{}"),
+        ("$\\RR^n$ and $a+b$", real),  # a+b with other macros is another rendering
+    ]
+    contexts = [
+        RenderContext(path=Path(f"p{i}.md"), macros_json=m) for i, (_, m) in enumerate(pages)
+    ]
+    parsed = [parse_markdown(body, ctx) for (body, _), ctx in zip(pages, contexts, strict=True)]
+    before = engine.typeset_count
+    counts = engine.prefetch([(page.formulas(), page.ctx.macros_json) for page in parsed])
+    assert counts == [2, 1, 2]
+    assert engine.typeset_count - before == 5
+    assert (calls.batches, calls.single) == (2, 0)
+    batched = [render_parsed(page).html for page in parsed]
+    assert (calls.batches, calls.single) == (2, 0)  # every formula was ready
+    assert "mathbb" in batched[2]
+
+    use_cache(None)
+    alone = [
+        render_markdown(body, RenderContext(path=Path("x.md"), macros_json=m)).html
+        for body, m in pages
+    ]
+    assert alone == batched

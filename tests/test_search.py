@@ -9,13 +9,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import threading
+import time
 import tomllib
 from pathlib import Path, PurePosixPath
 
 import pytest
 
 from inkstone.search import index
-from inkstone.search.slim import page_digest, slim_page, without_ignored
+from inkstone.search.slim import page_digest, slim_and_digest, slim_page, without_ignored
 from tests.sites import build_site, read
 
 SITE = """\
@@ -289,13 +291,14 @@ def test_slimming_does_not_change_the_index(
     _, out = build_site(tmp_path / "slim", site)
     page = read(out, "posts/c/index.html").encode()
     assert page.count(b'class="katex"') == 5
-    slimmed_page = slim_page(page)
+    slimmed_page, digest = slim_and_digest(page)
+    assert (slimmed_page, digest) == (slim_page(page), page_digest(page))
     assert slimmed_page.count(b'class="katex"') == 1  # the heading's: its anchor's text
     # highlighting is dropped, the code's text kept; the block with line numbers stays whole
     assert b"<code>def clip_grad(norm_limit):\n    return &#39;x&lt;y&#39;" in slimmed_page
     assert slimmed_page.count(b'<span class="linenos">') == 1
     assert b'<span class="n">rescale</span>' in slimmed_page
-    monkeypatch.setattr(index, "slim_page", lambda html: html)
+    monkeypatch.setattr(index, "slim_and_digest", lambda html: (html, page_digest(html)))
     _, whole = build_site(tmp_path / "whole", site)
     slimmed = fragments(out)
     assert slimmed == fragments(whole)
@@ -387,7 +390,7 @@ def index_files(out: Path) -> dict[str, int]:
 
 
 def test_shard_count_and_assignment() -> None:
-    assert [index.shard_count(n) for n in (0, 1, 1000, 1001, 2000, 2001, 3000, 4001)] == [
+    assert [index.shard_count(n) for n in (0, 1, 500, 501, 1000, 1001, 1500, 2001)] == [
         1, 1, 1, 2, 2, 4, 4, 8,
     ]  # fmt: skip
     page = PurePosixPath("posts/rope/index.html")
@@ -569,16 +572,19 @@ def test_a_failing_pagefind_leaves_a_good_site_and_no_temporary_folder(
     assert list(temporary.iterdir()) == []
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_pages_are_made_ready_for_the_index_as_they_are_written(
+    jobs: int,
     tmp_path: Path,
     small_shards: None,
     results: list[index.SearchIndex | None],
     monkeypatch: pytest.MonkeyPatch,
     temporary: Path,
 ) -> None:
-    """A cold build hands each page of the first shard to the search step as it writes it,
-    so Pagefind starts on it at once; the other shards' pages are read back (while it
-    indexes). Nothing is left in the temporary folder."""
+    """A cold build hands each page of the first shards, as many as Pagefind indexes at
+    once (one per job), to the search step as it writes it, so Pagefind starts on them at
+    once; the other shards' pages are read back (while it indexes). Nothing is left in the
+    temporary folder."""
     from inkstone.output.writer import SiteWriter
 
     read_back: list[str] = []
@@ -589,14 +595,14 @@ def test_pages_are_made_ready_for_the_index_as_they_are_written(
         return read_bytes(writer, rel)
 
     monkeypatch.setattr(SiteWriter, "read_bytes", recording)
-    report, out = build_site(tmp_path / "site", sharded_site())
+    report, out = build_site(tmp_path / "site", sharded_site(), jobs=jobs)
     assert not report.errors and not report.warnings
     result = results[-1]
     assert result is not None and (result.pages, result.shards_rebuilt) == (10, 4)
-    first_shard = {f"posts/{slug}/index.html" for slug, (n, _) in SHARDED_POSTS.items() if n == 0}
-    first_shard.add("about/index.html")
+    prepared = {f"posts/{slug}/index.html" for slug, (n, _) in SHARDED_POSTS.items() if n < jobs}
+    prepared.add("about/index.html")  # shard 0
     read_pages = {rel for rel in read_back if rel.endswith("index.html")}
-    assert read_pages == {f"posts/{slug}/index.html" for slug in SHARDED_POSTS} - first_shard
+    assert read_pages == {f"posts/{slug}/index.html" for slug in SHARDED_POSTS} - prepared
     found = {url for folder in shard_folders(out) for url in fragments(out, folder)}
     assert found == {f"/posts/{slug}/" for slug in SHARDED_POSTS} | {"/about/"}
     assert list(temporary.iterdir()) == []
@@ -604,28 +610,46 @@ def test_pages_are_made_ready_for_the_index_as_they_are_written(
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".inkstone-output"]
 
 
+@pytest.mark.parametrize("at_once", [1, 2, 4])
 def test_pages_that_fail_to_render_leave_fewer_shards_made_from_the_others(
+    at_once: int,
     tmp_path: Path,
     small_shards: None,
     results: list[index.SearchIndex | None],
     monkeypatch: pytest.MonkeyPatch,
     temporary: Path,
 ) -> None:
-    """The first shard's pages are prepared for the four shards that every page rendering
-    would give; when four fail, the index has two shards, and each holds exactly its pages."""
+    """The pages of the shards Pagefind starts on at once are prepared for the four shards
+    that every page rendering would give; when four fail, the index has two shards, and each
+    holds exactly its pages: with four at once, the prepared pages of shards 2 and 3 move to
+    shards 0 and 1. (The pages render in this process, where they can be made to fail.)"""
+    from inkstone import build as build_module
     from inkstone import rendering
 
     failing = {"dropout", "hessian", "attention", "tensor"}
-    render_markdown = rendering.render_markdown
+    parse_markdown = rendering.parse_markdown
 
-    def failing_some(body: str, ctx: rendering.RenderContext) -> rendering.Rendered:
+    def failing_some(body: str, ctx: rendering.RenderContext) -> rendering.ParsedBody:
         if ctx.path.stem in failing:
             raise RuntimeError("broken")
-        return render_markdown(body, ctx)
+        return parse_markdown(body, ctx)
 
-    monkeypatch.setattr(rendering, "render_markdown", failing_some)
+    from inkstone.output.writer import SiteWriter
+
+    read_back: list[str] = []
+    read_bytes = SiteWriter.read_bytes
+
+    def recording(writer: SiteWriter, rel: PurePosixPath | str) -> bytes | None:
+        read_back.append(str(rel))
+        return read_bytes(writer, rel)
+
+    monkeypatch.setattr(SiteWriter, "read_bytes", recording)
+    monkeypatch.setattr(rendering, "parse_markdown", failing_some)
+    monkeypatch.setattr(build_module, "shards_at_once", lambda jobs: at_once)
     report, out = build_site(tmp_path / "site", sharded_site())
     assert len(report.errors) == len(failing)
+    if at_once == 4:  # every page was prepared: none is read back, some were moved
+        assert not [rel for rel in read_back if rel.endswith("index.html")]
     result = results[-1]
     assert result is not None and (result.pages, result.shards) == (6, 2)
     kept = [slug for slug in SHARDED_POSTS if slug not in failing]
@@ -637,6 +661,72 @@ def test_pages_that_fail_to_render_leave_fewer_shards_made_from_the_others(
             if index.shard_of(PurePosixPath(url[1:]) / "index.html", 2) == number
         }
         assert set(fragments(out, folder)) == expected
+    assert list(temporary.iterdir()) == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_shards_are_indexed_as_many_at_once_as_there_are_jobs(
+    jobs: int, tmp_path: Path, small_shards: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each run of Pagefind keeps about one core busy: a build runs one per job at once."""
+    running: list[Path] = []
+    most = 0
+    lock = threading.Lock()
+    run_pagefind = index._run_pagefind
+
+    def counting(binary: Path, site: Path, *rest: object) -> None:
+        nonlocal most
+        with lock:
+            running.append(site)
+            most = max(most, len(running))
+        try:
+            time.sleep(0.3)  # long enough for runs that can overlap to do so
+            run_pagefind(binary, site, *rest)  # type: ignore[arg-type]
+        finally:
+            with lock:
+                running.remove(site)
+
+    monkeypatch.setattr(index, "_run_pagefind", counting)
+    report, out = build_site(tmp_path / "site", sharded_site(), jobs=jobs)
+    assert not report.errors and not report.warnings
+    assert most == jobs
+    found = {url for folder in shard_folders(out) for url in fragments(out, folder)}
+    assert found == {f"/posts/{slug}/" for slug in SHARDED_POSTS} | {"/about/"}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_shard_pagefind_fails_on_leaves_a_good_site_without_an_index(
+    jobs: int, tmp_path: Path, small_shards: None, monkeypatch: pytest.MonkeyPatch, temporary: Path
+) -> None:
+    """Pagefind failing on one shard of four: no shard starts after it, the build warns
+    with what Pagefind said and writes every page but no index, and leaves nothing behind."""
+    from pagefind.service import get_executable
+
+    real = get_executable()
+    assert real is not None
+    runs = tmp_path / "runs.log"
+    program = tmp_path / "pagefind"
+    program.write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> "{runs}"\n'
+        'case "$*" in *site-2*) echo "cannot write shard 2: disk full"; exit 3;; esac\n'
+        f'exec "{real}" "$@"\n'
+    )
+    program.chmod(0o755)
+    monkeypatch.setattr("pagefind.service.get_executable", lambda: program)
+    report, out = build_site(tmp_path / "site", sharded_site(), jobs=jobs)
+    assert [p.message for p in report.warnings] == [
+        "the search index was not written: Pagefind failed: "
+        "Pagefind exited with 3: cannot write shard 2: disk full"
+    ]
+    assert not report.errors
+    assert "梯度裁剪" in read(out, "posts/clipping/index.html")
+    assert not (out / "pagefind").exists()
+    started = runs.read_text().split("\n")
+    if jobs == 1:  # one after the other: the last shard never started
+        assert [next(w for w in run.split() if "site-" in w)[-6:] for run in started if run] == [
+            "site-0", "site-1", "site-2",
+        ]  # fmt: skip
     assert list(temporary.iterdir()) == []
 
 

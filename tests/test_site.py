@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from inkstone import build as build_module
 from inkstone import rendering
 from inkstone.build import clean
 from inkstone.cache import Cache
+from inkstone.search import index as search_index
 from tests.sites import build_site, messages, read
 
 BLOG = """
@@ -304,7 +306,11 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
         assert (out1 / rel).read_bytes() == (out2 / rel).read_bytes(), rel
 
 
-def test_parallel_build_is_byte_identical_to_serial(tmp_path: Path) -> None:
+def test_parallel_build_is_byte_identical_to_serial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # its search index in eight shards, indexed one at a time and two at once
+    monkeypatch.setattr(search_index, "SHARD_PAGES", 3)
     posts = "".join(
         f"-- content/posts/p{i:02d}.md --\n---\ntitle: 第 {i} 篇\ndate: 2024-02-{i:02d}\n"
         f"tags: [t{i % 3}]\n---\n## 小节\n\n$x_{{{i}}} * y$ 与 $\\alpha_{i}$，见 [上一篇](p01.md)。\n\n"
@@ -320,6 +326,8 @@ def test_parallel_build_is_byte_identical_to_serial(tmp_path: Path) -> None:
     assert serial_report.formulas_typeset == parallel_report.formulas_typeset == 60
     files = sorted(p.relative_to(serial) for p in serial.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(parallel) for p in parallel.rglob("*") if p.is_file())
+    manifest = json.loads((serial / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert len(manifest["shards"]) > 1
     for rel in files:
         assert (serial / rel).read_bytes() == (parallel / rel).read_bytes(), rel
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from inkstone.build import BuildMemory, BuildOptions, build
-from inkstone.content.model import Rendered
-from inkstone.markup.markdown import RenderContext
+from inkstone.markup.markdown import ParsedBody, RenderContext
 from tests.sites import build_site, messages, read, write_site
 
 SITE = """-- site.toml --
@@ -312,14 +311,14 @@ def test_backlinks_survive_a_page_that_fails_to_render(
     page's (the dev server's previews show them)."""
     import inkstone.rendering
 
-    real = inkstone.rendering.render_markdown
+    real = inkstone.rendering.parse_markdown
 
-    def failing(body: str, ctx: RenderContext) -> Rendered:
+    def failing(body: str, ctx: RenderContext) -> ParsedBody:
         if "BOOM" in body:
             raise RuntimeError("boom")
         return real(body, ctx)
 
-    monkeypatch.setattr(inkstone.rendering, "render_markdown", failing)
+    monkeypatch.setattr(inkstone.rendering, "parse_markdown", failing)
     write_site(
         tmp_path,
         SITE

@@ -38,7 +38,7 @@ from inkstone.render.feeds import FeedEntries
 from inkstone.render.site_pages import PageWriter
 from inkstone.render.templates import Templates, theme_dir
 from inkstone.rendering import RenderOutcome, RenderWorkers, render_all
-from inkstone.search import PreparedPages, SearchJob, start_search
+from inkstone.search import PreparedPages, SearchJob, shards_at_once, start_search
 from inkstone.site.collect import SiteIndex, collect
 from inkstone.site.links import SiteLinks
 from inkstone.site.related import remember_terms
@@ -269,8 +269,9 @@ def _build(
             pages = PageWriter(config, index, templates, writer, report, memory is not None)
             if memory is not None:
                 pages.feed_entries = memory.feed_entries
+            at_once = shards_at_once(options.jobs)  # shards Pagefind indexes at once
             if config.search and not rebuild and PreparedPages.wanted(writer):
-                prepared = PreparedPages(writer, len(documents), config.base_path)
+                prepared = PreparedPages(writer, len(documents), config.base_path, at_once)
                 pages.searchable = prepared.add
             rendered = _render(
                 documents, config, links, options, cache, memory, report, pages, workers
@@ -281,7 +282,9 @@ def _build(
                 pages.reindex(_without_failed(index, rendered))
             # the index reads the pages of posts as written: Pagefind indexes them while
             # the lists, which it does not index, are written
-            search = start_search(config, rendered, pages, writer, report, rebuild, prepared)
+            search = start_search(
+                config, rendered, pages, writer, report, rebuild, prepared, at_once
+            )
             prepared = None  # the search job's now
             pages.lists()
             copy_assets(site_dir, found, rendered, config, writer, report)

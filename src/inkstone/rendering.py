@@ -19,7 +19,7 @@ import pickle
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -31,7 +31,14 @@ from inkstone.cancel import checkpoint
 from inkstone.config import SiteConfig
 from inkstone.content.model import Document, ImageVariant, Rendered, TocEntry
 from inkstone.errors import Problem, Severity
-from inkstone.markup.markdown import LinkTarget, RenderContext, render_markdown
+from inkstone.markup.markdown import (
+    LinkTarget,
+    ParsedBody,
+    RenderContext,
+    parse_markdown,
+    render_markdown,
+    render_parsed,
+)
 from inkstone.markup.math import engine, macros_key
 from inkstone.markup.plugins.bookmarks import titles_from_front_matter
 from inkstone.markup.plugins.wikilinks import WikiTarget
@@ -78,6 +85,36 @@ class RenderOutcome:
 
 def render_document(doc: Document, config: SiteConfig, links: SiteLinks) -> RenderOutcome:
     """Render one document's body; never raises (a failure is an error Problem)."""
+    return render_documents([doc], config, links)[0]
+
+
+def render_documents(
+    documents: Sequence[Document], config: SiteConfig, links: SiteLinks
+) -> list[RenderOutcome]:
+    """Render documents' bodies, in order; never raises (a failure is an error Problem).
+    Every body is parsed first, then KaTeX typesets the formulas of them all in one call
+    (:meth:`~inkstone.markup.math.KatexEngine.prefetch`), then each is rendered."""
+    started = [_parse(doc, config, links) for doc in documents]
+    asked = [(p.parsed.formulas(), p.ctx.macros_json) for p in started if p.parsed is not None]
+    try:
+        typeset = iter(engine().prefetch(asked))
+    except Exception:  # each formula is typeset on its own, where its error is reported
+        typeset = iter([0] * len(asked))
+    return [_finish(p, next(typeset) if p.parsed is not None else 0) for p in started]
+
+
+@dataclass
+class _Started:
+    """A document being rendered: parsed (or not, and why), with the links it resolved."""
+
+    doc: Document
+    ctx: RenderContext
+    calls: list[LinkCall]
+    parsed: ParsedBody | None = None
+    failure: Exception | None = None
+
+
+def _parse(doc: Document, config: SiteConfig, links: SiteLinks) -> _Started:
     calls: list[LinkCall] = []
     resolve = links.resolver(doc)
 
@@ -97,16 +134,30 @@ def render_document(doc: Document, config: SiteConfig, links: SiteLinks) -> Rend
     ctx.resolve_link = recording_resolver
     ctx.resolve_wiki = recording_wiki_resolver
     ctx.content_root = links.content_root
-    before = engine().typeset_count
+    started = _Started(doc, ctx, calls)
     try:
-        rendered = render_markdown(doc.body, ctx)
+        started.parsed = parse_markdown(doc.body, ctx)
+    except Exception as exc:  # a bug of ours must not take the other pages down
+        started.failure = exc
+    return started
+
+
+def _finish(started: _Started, typeset: int) -> RenderOutcome:
+    """Render a parsed document; ``typeset``: how many of its formulas were typeset ahead."""
+    ctx, before = started.ctx, engine().typeset_count
+    try:
+        if started.parsed is None:
+            raise started.failure or RuntimeError("not parsed")
+        rendered = render_parsed(started.parsed)
     except Exception as exc:  # a bug of ours must not take the other pages down
         problem = Problem(
-            Severity.ERROR, f"could not render: {type(exc).__name__}: {exc}", doc.source.display
+            Severity.ERROR,
+            f"could not render: {type(exc).__name__}: {exc}",
+            started.doc.source.display,
         )
         return RenderOutcome(None, [problem])
-    typeset = engine().typeset_count - before
-    return RenderOutcome(rendered, ctx.problems, ctx.formulas, typeset, calls)
+    typeset += engine().typeset_count - before
+    return RenderOutcome(rendered, ctx.problems, ctx.formulas, typeset, started.calls)
 
 
 def _context(doc: Document, config: SiteConfig) -> RenderContext:
@@ -317,11 +368,8 @@ def _render_batch(setup: Path, batch: list[Document]) -> list[RenderOutcome]:
         _worker = (setup, config, links)
         use_cache(open_cache(cache_dir))
     _, config, links = _worker
-    outcomes = []
-    for doc in batch:
-        outcome = render_document(doc, config, links)
-        outcome.fresh = fragments().take_fresh()
-        outcomes.append(outcome)
+    outcomes = render_documents(batch, config, links)
+    outcomes[0].fresh = fragments().take_fresh()  # what the whole batch made
     return outcomes
 
 

@@ -141,6 +141,29 @@ def parser() -> MarkdownIt:
 
 def render_markdown(body: str, ctx: RenderContext) -> Rendered:
     """Render one document body. Problems (KaTeX errors, missing images…) go to ``ctx.problems``."""
+    parsed = parse_markdown(body, ctx)
+    engine().prefetch([(parsed.formulas(), ctx.macros_json)])
+    return render_parsed(parsed)
+
+
+@dataclass
+class ParsedBody:
+    """A document body parsed, its equations numbered: what :func:`render_parsed` renders.
+    Rendering several documents parses them all first, so that KaTeX typesets all their
+    formulas in one call (:meth:`~inkstone.markup.math.KatexEngine.prefetch`)."""
+
+    tokens: list[Token]
+    env: dict[str, Any]
+    ctx: RenderContext
+
+    def formulas(self) -> list[tuple[str, bool]]:
+        """The TeX and display mode of each formula the render rules will typeset."""
+        return list(_formulas(self.tokens, self.env["numbers"]))
+
+
+def parse_markdown(body: str, ctx: RenderContext) -> ParsedBody:
+    """Parse one document body and number its equations (a label defined twice is a
+    warning in ``ctx.problems``)."""
     md = parser()
     env: dict[str, Any] = {"ctx": ctx, "features": set(), "image_variants": {}}
     tokens = md.parse(body, env)
@@ -155,7 +178,12 @@ def render_markdown(body: str, ctx: RenderContext) -> Rendered:
             "labels must be unique on a page",
         )
     env["numbers"] = numbers
-    engine().prefetch(_formulas(tokens, numbers), ctx.macros_json)
+    return ParsedBody(tokens, env, ctx)
+
+
+def render_parsed(parsed: ParsedBody) -> Rendered:
+    """The HTML, table of contents, excerpt and counts of a parsed body."""
+    md, tokens, env, ctx = parser(), parsed.tokens, parsed.env, parsed.ctx
     content = md.renderer.render(tokens, md.options, env)
     toc = _toc(tokens)
     counted = ctx.formulas

@@ -1,5 +1,12 @@
-"""Full-text search: a Pagefind index built with the site, Chinese segmented by inkstone."""
+"""Full-text search: a Pagefind index built with the site (its extended build segments
+Chinese)."""
 
-from inkstone.search.index import PreparedPages, SearchIndex, SearchJob, start_search
+from inkstone.search.index import (
+    PreparedPages,
+    SearchIndex,
+    SearchJob,
+    shards_at_once,
+    start_search,
+)
 
-__all__ = ["PreparedPages", "SearchIndex", "SearchJob", "start_search"]
+__all__ = ["PreparedPages", "SearchIndex", "SearchJob", "shards_at_once", "start_search"]

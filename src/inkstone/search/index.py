@@ -24,7 +24,9 @@ A big site's index is split into shards, separate Pagefind indexes that the brow
 (Pagefind's "multisite" search, ``mergeIndex``, which its maintainers recommend for large
 sites). Pagefind holds a whole index in memory while it builds it, and more than in
 proportion to the pages (one index of 10,000 posts peaks at 5.5 GB, more than a whole Hugo
-build), and with one index any edit made it index every page again. A site with at most
+build), and with one index any edit made it index every page again. Its work is also
+superlinear and mostly on one core: two shards of 500 math-heavy posts, indexed at once,
+take half the time of one index of 1,000 and a tenth less CPU. A site with at most
 :data:`SHARD_PAGES` searchable pages has one shard, the plain index it always had; a
 bigger one has :func:`shard_count` shards, the smallest power of two that keeps them at
 about :data:`SHARD_PAGES` pages or fewer. A page's shard is a stable hash of its output
@@ -34,9 +36,10 @@ shard *N* is ``/pagefind/shard-N/``, its index only (a merged index is loaded by
 one's script and searched with its WebAssembly). ``/pagefind/shards.json``
 (:data:`SHARD_MANIFEST`, an empty list when there is one shard) lists the other shards'
 folders, and ``search.js`` merges them all before the first query; a query then gets one
-list of the matches of every shard, by score. The shards are indexed one after the other,
-each by a run of Pagefind's program, so Pagefind needs the memory of one shard (3,000
-math-heavy posts in four shards: 0.35 GB instead of 1.2 GB).
+list of the matches of every shard, by score. Each shard is indexed by a run of Pagefind's
+program, as many at once as the build has workers (:func:`shards_at_once`), so Pagefind
+needs the memory of that many shards (one shard of 500 math-heavy posts: about 0.2 GB; one
+index of 3,000: 1.2 GB).
 
 Each shard has a signature in two halves. The first is made of the signatures of the pages
 it covers, plus the versions of everything that shapes it: when it is the previous output
@@ -74,16 +77,17 @@ from inkstone.content.model import Document
 from inkstone.errors import BuildReport, Problem, Severity, SourceError
 from inkstone.output.writer import SiteWriter
 from inkstone.render.site_pages import PageWriter, page_path
-from inkstone.search.slim import page_digest, slim_page
+from inkstone.search.slim import page_digest, slim_and_digest
 from inkstone.version import code_version
 
 INDEX_DIR = PurePosixPath("pagefind")
 """Where the index and Pagefind's search library go in the output: shard 0's folder."""
 
-SHARD_PAGES = 1000
+SHARD_PAGES = 500
 """The most searchable pages a site may have and still get one index; a bigger site's
-shards hold about this many pages or fewer. Pagefind's memory grows faster than the pages
-it indexes: 0.35 GB for 740 math-heavy posts, 1.2 GB for 3,000, 5.5 GB for 10,000."""
+shards hold about this many pages or fewer. Pagefind's memory and time grow faster than
+the pages it indexes: 0.19 GB for 500 math-heavy posts, 0.43 GB for 1,000, 1.2 GB for
+3,000, 5.5 GB for 10,000."""
 
 SHARD_MANIFEST = INDEX_DIR / "shards.json"
 """``{"shards": ["shard-1/", …]}``: the folders, relative to ``/pagefind/``, of the shards
@@ -158,6 +162,12 @@ def split_into_shards(pages: list[PurePosixPath]) -> list[list[PurePosixPath]]:
         shards //= 2
 
 
+def shards_at_once(jobs: int | None) -> int:
+    """How many shards Pagefind indexes at once in a build run with ``-j jobs``: that many,
+    else one per core (each run of Pagefind keeps about one core busy)."""
+    return jobs if jobs is not None and jobs > 0 else os.cpu_count() or 1
+
+
 def shard_folder(shard: int) -> PurePosixPath:
     """Shard ``shard``'s folder in the output: ``pagefind/`` or ``pagefind/shard-N/``."""
     return INDEX_DIR if shard == 0 else INDEX_DIR / f"shard-{shard}"
@@ -171,6 +181,7 @@ def start_search(
     report: BuildReport,
     keep_stale: bool = False,
     prepared: PreparedPages | None = None,
+    parallel: int = 1,
 ) -> SearchJob:
     """Begin the search step for ``documents`` (the ones whose pages this build has): the
     search page and script are written now, and the shards that must be made again start
@@ -183,7 +194,9 @@ def start_search(
     afresh on the server's first build and by ``inkstone build``).
 
     ``prepared``: the pages already made ready for Pagefind as they were written; the job
-    owns them from now on (and removes them when it is done)."""
+    owns them from now on (and removes them when it is done).
+
+    ``parallel``: how many shards Pagefind may index at once (:func:`shards_at_once`)."""
     if not config.search:
         if prepared is not None:
             prepared.discard()
@@ -199,37 +212,42 @@ def start_search(
             if prepared is not None:
                 prepared.discard()
             return SearchJob(everything)
-    prepared = prepared or PreparedPages(writer, len(indexed), config.base_path)
+    prepared = prepared or PreparedPages(writer, len(indexed), config.base_path, 0)
     try:
-        prepared.keep_only(set(indexed))
         plan = _plan(config, indexed, writer, prepared)
     except BaseException:
         prepared.discard()
         raise
-    return SearchJob(SearchIndex(len(indexed)), plan, writer, report, prepared)
+    return SearchJob(SearchIndex(len(indexed)), plan, writer, report, prepared, parallel)
 
 
 class PreparedPages:
-    """The first shard's pages made ready for Pagefind as the build writes them: each
+    """The first shards' pages made ready for Pagefind as the build writes them: each
     slimmed (:func:`slim_page`) into a temporary folder, and its digest entry
     (:func:`_digest_entry`) taken. The pages are at hand then, and the render workers keep
-    the other core busy, so Pagefind can start on the first shard the moment the last page
-    is written rather than after reading every page back (1,000 posts: about 3 s in which it
-    had nothing to do). The other shards' pages are read back and slimmed while Pagefind
-    indexes the shard before theirs, when a core is free, rather than while every core
-    renders (slimming takes about 2.6 ms of CPU a page: 10,000 posts have 16 shards).
+    the other cores busy, so Pagefind can start on those shards the moment the last page is
+    written rather than after reading every page back (1,000 posts: about 3 s in which it
+    had nothing to do). The first ``parallel`` shards are prepared, those Pagefind starts on
+    at once. The other shards' pages are read back and slimmed while Pagefind indexes the
+    shards before theirs, when a core is free, rather than while every core renders
+    (slimming takes about 2.6 ms of CPU a page: 10,000 posts have 32 shards).
 
-    The first shard is the one of the shard count that ``pages`` searchable pages give. Each
-    of its pages goes straight to the folder Pagefind indexes it from, ``site-0/`` (under
-    the base path), and stays in shard 0 when pages failing to render leave fewer shards:
-    shard counts are powers of two. The folder becomes the search job's."""
+    The shards are those of the shard count that ``pages`` searchable pages give. Each page
+    goes straight to the folder Pagefind indexes its shard from, ``site-N/`` (under the base
+    path). When pages failing to render leave fewer shards, :meth:`settle` moves the few
+    whose shard changed: shard counts are powers of two, so a page of shard N is in shard
+    N modulo the new count. The folder becomes the search job's."""
 
-    def __init__(self, writer: SiteWriter, pages: int, base_path: str = "/") -> None:
+    def __init__(self, writer: SiteWriter, pages: int, base_path: str = "/", parallel: int = 1):
         self.folder = writer.scratch("inkstone-pagefind-")
         self.shards = shard_count(pages)
+        self.parallel = parallel
+        """Shards whose pages are prepared: 0 to ``parallel - 1``."""
         self.base_path = base_path
         self.entries: dict[PurePosixPath, bytes] = {}
         """Output path → the page's digest entry."""
+        self.placed: dict[PurePosixPath, int] = {}
+        """Output path → the shard whose folder the slimmed page is in."""
 
     @staticmethod
     def wanted(writer: SiteWriter) -> bool:
@@ -240,13 +258,16 @@ class PreparedPages:
         return not any(rel.startswith(prefix) for rel in writer.previous)
 
     def add(self, rel: PurePosixPath, page: bytes) -> None:
-        """Take the page written at output path ``rel``, if it is in the first shard."""
-        if shard_of(rel, self.shards) != 0:
+        """Take the page written at output path ``rel``, if it is in one of the first shards."""
+        shard = shard_of(rel, self.shards)
+        if shard >= self.parallel:
             return
-        path = self.path(rel)
+        path = self.site(shard).joinpath(*rel.parts)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(slim_page(page))
-        self.entries[rel] = _digest_entry(rel, page)
+        slimmed, digest = slim_and_digest(page)
+        path.write_bytes(slimmed)
+        self.entries[rel] = _digest_entry(rel, digest)
+        self.placed[rel] = shard
 
     def root(self, shard: int) -> Path:
         """The folder Pagefind indexes shard ``shard`` from."""
@@ -257,15 +278,21 @@ class PreparedPages:
         that their URLs carry it."""
         return self.root(shard).joinpath(*PurePosixPath(self.base_path).parts[1:])
 
-    def path(self, rel: PurePosixPath) -> Path:
-        """Where the slimmed page ``rel`` was put."""
-        return self.site(0).joinpath(*rel.parts)
-
-    def keep_only(self, pages: set[PurePosixPath]) -> None:
-        """Drop the prepared pages not among ``pages``, the ones the index is made from."""
-        for rel in [rel for rel in self.entries if rel not in pages]:
-            self.path(rel).unlink(missing_ok=True)
-            del self.entries[rel]
+    def settle(self, shards: list[list[PurePosixPath]]) -> None:
+        """Make the prepared pages those of the index's ``shards`` (output paths by shard):
+        a page in none is dropped, a page whose shard changed is moved to its folder."""
+        shard_by_page = {rel: number for number, pages in enumerate(shards) for rel in pages}
+        for rel, placed in list(self.placed.items()):
+            path = self.site(placed).joinpath(*rel.parts)
+            shard = shard_by_page.get(rel)
+            if shard is None:
+                path.unlink(missing_ok=True)
+                del self.entries[rel], self.placed[rel]
+            elif shard != placed:
+                moved = self.site(shard).joinpath(*rel.parts)
+                moved.parent.mkdir(parents=True, exist_ok=True)
+                path.replace(moved)
+                self.placed[rel] = shard
 
     def discard(self) -> None:
         """Remove the folder and everything in it."""
@@ -316,6 +343,7 @@ def _plan(
     """Which shards the index has, and which of the previous output's can be kept: those
     made from the same pages, or from pages whose indexed text is the same."""
     split = split_into_shards(indexed)
+    prepared.settle(split)
     shaped_by = (
         "search",
         code_version(),
@@ -358,6 +386,7 @@ class SearchJob:
         writer: SiteWriter | None = None,
         report: BuildReport | None = None,
         prepared: PreparedPages | None = None,
+        parallel: int = 1,
     ) -> None:
         self.result = result
         self.plan = plan
@@ -376,7 +405,7 @@ class SearchJob:
             # its own thread, waiting on Pagefind: the caller goes on writing the lists
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="inkstone-search")
             self._indexing = self._thread.submit(
-                _pagefind, plan, writer, prepared, self._stop, copied
+                _pagefind, plan, writer, prepared, self._stop, copied, parallel
             )
 
     def finish(self) -> SearchIndex | None:
@@ -483,15 +512,16 @@ def _digest(pages: list[PurePosixPath], writer: SiteWriter, prepared: PreparedPa
     for rel in pages:
         entry = prepared.entries.get(rel)
         if entry is None and (data := writer.read_bytes(rel)) is not None:
-            entry = _digest_entry(rel, data)
+            entry = _digest_entry(rel, page_digest(data))
         if entry is not None:
             digest.update(entry)
     return digest.hexdigest()
 
 
-def _digest_entry(rel: PurePosixPath, page: bytes) -> bytes:
-    """What the digest of a shard takes from its page ``rel``."""
-    return rel.as_posix().encode("utf-8") + b"\0" + page_digest(page)
+def _digest_entry(rel: PurePosixPath, digest: bytes) -> bytes:
+    """What the digest of a shard takes from its page ``rel``, whose :func:`page_digest`
+    is ``digest``."""
+    return rel.as_posix().encode("utf-8") + b"\0" + digest
 
 
 def _keep_all_previous(writer: SiteWriter) -> SearchIndex | None:
@@ -525,40 +555,76 @@ def _pagefind(
     prepared: PreparedPages,
     stop: threading.Event,
     first_digest: str,
+    parallel: int = 1,
 ) -> dict[int, str]:
-    """Run Pagefind over each stale shard's pages, one shard after the other, as an index in
-    the site's language (a post in English on a Chinese site is found with the same query
+    """Run Pagefind over each stale shard's pages, ``parallel`` shards at once, as an index
+    in the site's language (a post in English on a Chinese site is found with the same query
     box); shard N's files go to ``index/N/`` in ``prepared``'s folder. Returns each shard's
     content digest (:func:`page_digest` of its pages). The first shard's pages are already
     in place, in ``site-N/``, and their digest is ``first_digest``.
 
     Each shard is indexed by a run of Pagefind's command-line program over a folder of its
     pages, slimmed (under the base path, so their URLs carry it), so Pagefind holds one
-    shard's index at a time. The next shard's pages are put in place while Pagefind indexes
-    one. The program, not Pagefind's Python API: the API's service makes the same index in
-    about twice the time and CPU (1,000 posts: 6.2 s and 9 s of CPU against 3.2 s and 5 s),
-    and answers one request per tenth of a second. A stopped build stops Pagefind at once.
+    shard's index per run. The pages of the shards next in line are put in place, one shard
+    after the other, while Pagefind indexes others. The program, not Pagefind's Python API:
+    the API's service makes the same index in about twice the time and CPU (1,000 posts:
+    6.2 s and 9 s of CPU against 3.2 s and 5 s), and answers one request per tenth of a
+    second. A stopped build stops Pagefind at once; a failed run stops any more from
+    starting, and its error is raised once the runs under way are done.
     """
     binary = _pagefind_binary()
     stale = plan.stale
     digests: dict[int, str] = {}
     tmp = prepared.folder
-    with ThreadPoolExecutor(1, thread_name_prefix="inkstone-search-pages") as copier:
-        copying: Future[str] = Future()
-        copying.set_result(first_digest)
-        for position, shard in enumerate(stale):
-            digests[shard.number] = copying.result()
-            if stop.is_set():
-                break
-            if position + 1 < len(stale):
-                following = stale[position + 1]
-                copying = copier.submit(
-                    _copy_slimmed, following.pages, writer, prepared, following.number
-                )
+    free = threading.Semaphore(parallel)
+    failed = threading.Event()
+
+    def index(shard: ShardPlan) -> None:
+        try:
             site = prepared.root(shard.number)
             _run_pagefind(binary, site, tmp / "index" / str(shard.number), plan.language, stop)
             shutil.rmtree(site)
+        except BaseException:
+            failed.set()
+            raise
+        finally:
+            free.release()
+
+    with (
+        ThreadPoolExecutor(1, thread_name_prefix="inkstone-search-pages") as copier,
+        ThreadPoolExecutor(parallel, thread_name_prefix="inkstone-pagefind") as runners,
+    ):
+
+        def put_in_place(position: int) -> Future[str]:
+            shard = stale[position]
+            return copier.submit(_copy_slimmed, shard.pages, writer, prepared, shard.number)
+
+        first: Future[str] = Future()
+        first.set_result(first_digest)
+        copying = [first, *map(put_in_place, range(1, min(parallel, len(stale))))]
+        runs: list[Future[None]] = []
+        for position, shard in enumerate(stale):
+            digests[shard.number] = copying[position].result()
+            if not _take(free, unless=(stop, failed)):
+                copier.shutdown(cancel_futures=True)
+                break
+            if position + parallel < len(stale):
+                copying.append(put_in_place(position + parallel))
+            runs.append(runners.submit(index, shard))
+        for run in runs:
+            run.result()
     return digests
+
+
+def _take(free: threading.Semaphore, unless: tuple[threading.Event, ...]) -> bool:
+    """Acquire ``free`` unless one of the events is set first (then False)."""
+    while not free.acquire(timeout=0.05):
+        if any(event.is_set() for event in unless):
+            return False
+    if any(event.is_set() for event in unless):
+        free.release()
+        return False
+    return True
 
 
 def _pagefind_binary() -> Path:
@@ -621,10 +687,11 @@ def _copy_slimmed(
             data = writer.read_bytes(rel)
             if data is None:
                 continue
-            entry = _digest_entry(rel, data)
+            slimmed, page = slim_and_digest(data)
+            entry = _digest_entry(rel, page)
             path = root.joinpath(*rel.parts)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(slim_page(data))
+            path.write_bytes(slimmed)
         digest.update(entry)
     return digest.hexdigest()
 

@@ -54,7 +54,16 @@ _READ_WHEN_IGNORED = re.compile(rb"\sid\s*=|<img[\s/>]|<h1[\s/>]")
 
 def slim_page(html: bytes) -> bytes:
     """``html`` (a whole page, UTF-8) as Pagefind needs it for the index; see the module."""
+    return _slim(html, _read_bodies(html))
+
+
+def slim_and_digest(html: bytes) -> tuple[bytes, bytes]:
+    """:func:`slim_page` and :func:`page_digest` of ``html``, finding its bodies once."""
     bodies = _read_bodies(html)
+    return _slim(html, bodies), _digest(html, bodies)
+
+
+def _slim(html: bytes, bodies: list[tuple[int, int]] | None) -> bytes:
     if bodies:
         parts = [without_math(html[start:end]) for start, end in bodies]
         if all(part is not None for part in parts):
@@ -88,7 +97,10 @@ def page_digest(html: bytes) -> bytes:
     page when it keeps it whole), less what :func:`without_ignored` drops. Math is not cut
     out, which would take four times as long: a changed formula only changes the digest
     when it need not."""
-    bodies = _read_bodies(html)
+    return _digest(html, _read_bodies(html))
+
+
+def _digest(html: bytes, bodies: list[tuple[int, int]] | None) -> bytes:
     if bodies:
         html = _page(html, [html[start:end] for start, end in bodies])
     return hashlib.sha256(without_ignored(html)).digest()
