@@ -75,7 +75,12 @@ def _build_options(func: click.decorators.FC) -> click.decorators.FC:
             click.option("--drafts", is_flag=True, help="Include drafts and future posts."),
             click.option("--base-url", help="Override base_url from site.toml."),
             click.option("--strict", is_flag=True, help="Fail (exit 1) on any warning."),
-            click.option("-j", "--jobs", type=int, help="Worker processes [one per core]."),
+            click.option(
+                "-j",
+                "--jobs",
+                type=int,
+                help="Processes at once: render workers, Pagefind runs [one per core].",
+            ),
             click.option("--cache-dir", type=path, help="Cache folder [DIR/.inkstone-cache]."),
             click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         ]
