@@ -230,7 +230,7 @@ class PreparedPages:
     had nothing to do). The first ``parallel`` shards are prepared, those Pagefind starts on
     at once. The other shards' pages are read back and slimmed while Pagefind indexes the
     shards before theirs, when a core is free, rather than while every core renders
-    (slimming takes about 2.6 ms of CPU a page: 10,000 posts have 32 shards).
+    (slimming takes about 2 ms of CPU a page: 10,000 posts have 32 shards).
 
     The shards are those of the shard count that ``pages`` searchable pages give. Each page
     goes straight to the folder Pagefind indexes its shard from, ``site-N/`` (under the base
