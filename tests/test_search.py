@@ -372,6 +372,23 @@ def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(index, "SHARD_PAGES", 3)
 
 
+@pytest.fixture
+def read_back(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages (``…/index.html``) the build reads back from its output, in order."""
+    from inkstone.output.writer import SiteWriter
+
+    pages: list[str] = []
+    read_bytes = SiteWriter.read_bytes
+
+    def recording(writer: SiteWriter, rel: PurePosixPath | str) -> bytes | None:
+        if str(rel).endswith("index.html"):
+            pages.append(str(rel))
+        return read_bytes(writer, rel)
+
+    monkeypatch.setattr(SiteWriter, "read_bytes", recording)
+    return pages
+
+
 def shard_folders(out: Path) -> list[str]:
     """``pagefind`` and each ``pagefind/shard-N`` that exists, in shard order."""
     found = sorted(
@@ -578,31 +595,20 @@ def test_pages_are_made_ready_for_the_index_as_they_are_written(
     tmp_path: Path,
     small_shards: None,
     results: list[index.SearchIndex | None],
-    monkeypatch: pytest.MonkeyPatch,
+    read_back: list[str],
     temporary: Path,
 ) -> None:
     """A cold build hands each page of the first shards, as many as Pagefind indexes at
     once (one per job), to the search step as it writes it, so Pagefind starts on them at
     once; the other shards' pages are read back (while it indexes). Nothing is left in the
     temporary folder."""
-    from inkstone.output.writer import SiteWriter
-
-    read_back: list[str] = []
-    read_bytes = SiteWriter.read_bytes
-
-    def recording(writer: SiteWriter, rel: PurePosixPath | str) -> bytes | None:
-        read_back.append(str(rel))
-        return read_bytes(writer, rel)
-
-    monkeypatch.setattr(SiteWriter, "read_bytes", recording)
     report, out = build_site(tmp_path / "site", sharded_site(), jobs=jobs)
     assert not report.errors and not report.warnings
     result = results[-1]
     assert result is not None and (result.pages, result.shards_rebuilt) == (10, 4)
     prepared = {f"posts/{slug}/index.html" for slug, (n, _) in SHARDED_POSTS.items() if n < jobs}
     prepared.add("about/index.html")  # shard 0
-    read_pages = {rel for rel in read_back if rel.endswith("index.html")}
-    assert read_pages == {f"posts/{slug}/index.html" for slug in SHARDED_POSTS} - prepared
+    assert set(read_back) == {f"posts/{slug}/index.html" for slug in SHARDED_POSTS} - prepared
     found = {url for folder in shard_folders(out) for url in fragments(out, folder)}
     assert found == {f"/posts/{slug}/" for slug in SHARDED_POSTS} | {"/about/"}
     assert list(temporary.iterdir()) == []
@@ -616,6 +622,7 @@ def test_pages_that_fail_to_render_leave_fewer_shards_made_from_the_others(
     tmp_path: Path,
     small_shards: None,
     results: list[index.SearchIndex | None],
+    read_back: list[str],
     monkeypatch: pytest.MonkeyPatch,
     temporary: Path,
 ) -> None:
@@ -634,22 +641,12 @@ def test_pages_that_fail_to_render_leave_fewer_shards_made_from_the_others(
             raise RuntimeError("broken")
         return parse_markdown(body, ctx)
 
-    from inkstone.output.writer import SiteWriter
-
-    read_back: list[str] = []
-    read_bytes = SiteWriter.read_bytes
-
-    def recording(writer: SiteWriter, rel: PurePosixPath | str) -> bytes | None:
-        read_back.append(str(rel))
-        return read_bytes(writer, rel)
-
-    monkeypatch.setattr(SiteWriter, "read_bytes", recording)
     monkeypatch.setattr(rendering, "parse_markdown", failing_some)
     monkeypatch.setattr(build_module, "shards_at_once", lambda jobs: at_once)
     report, out = build_site(tmp_path / "site", sharded_site())
     assert len(report.errors) == len(failing)
     if at_once == 4:  # every page was prepared: none is read back, some were moved
-        assert not [rel for rel in read_back if rel.endswith("index.html")]
+        assert read_back == []
     result = results[-1]
     assert result is not None and (result.pages, result.shards) == (6, 2)
     kept = [slug for slug in SHARDED_POSTS if slug not in failing]

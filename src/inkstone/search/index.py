@@ -212,7 +212,7 @@ def start_search(
             if prepared is not None:
                 prepared.discard()
             return SearchJob(everything)
-    prepared = prepared or PreparedPages(writer, len(indexed), config.base_path, 0)
+    prepared = prepared or PreparedPages(writer, len(indexed), config.base_path, parallel=0)
     try:
         plan = _plan(config, indexed, writer, prepared)
     except BaseException:
@@ -687,8 +687,8 @@ def _copy_slimmed(
             data = writer.read_bytes(rel)
             if data is None:
                 continue
-            slimmed, page = slim_and_digest(data)
-            entry = _digest_entry(rel, page)
+            slimmed, page_digested = slim_and_digest(data)
+            entry = _digest_entry(rel, page_digested)
             path = root.joinpath(*rel.parts)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(slimmed)
