@@ -128,3 +128,75 @@ def test_quick_pretest_answers_as_linkify_it_does() -> None:
         assert quick(text) == quick.pretest(text), text
         skipped += not fast_scan._MAY_LINK.search(text)
     assert skipped > 100  # the shortcut is taken, and agrees
+
+
+def _sources() -> list[str]:
+    paths = sorted((ROOT / "tests" / "fixtures").rglob("*.md"))
+    paths += sorted((ROOT / "examples").rglob("*.md"))
+    return [path.read_text(encoding="utf-8") for path in paths] + EDGES
+
+
+def test_blocks_tried_by_first_character_give_the_same_tokens() -> None:
+    """Trying on a line only the block rules that may start with its first character
+    (:class:`fast_scan.BlockDispatch`) gives the tokens that trying every rule gives."""
+    md = parser()
+    dispatch = md.block.tokenize
+    assert isinstance(dispatch, fast_scan.BlockDispatch)
+    texts = _sources()
+    fast = [_dump(md.parse(text, {})) for text in texts]
+    del md.block.tokenize  # markdown-it-py's own loop, every rule on every line
+    try:
+        slow = [_dump(md.parse(text, {})) for text in texts]
+    finally:
+        md.block.tokenize = dispatch  # type: ignore[method-assign]
+    assert fast == slow
+
+
+def test_block_rules_match_only_lines_starting_as_declared() -> None:
+    """Each rule of :data:`fast_scan.FIRST_CHARACTERS` matches, whether asked to or asked
+    whether it would (a paragraph asks, to know where it ends), only a line that starts
+    with one of its characters; every rule is seen to match some line."""
+    md = parser()
+    dispatch = md.block.tokenize
+    rules = {rule.name: (rule.fn, list(rule.alt)) for rule in md.block.ruler.__rules__}
+    assert set(fast_scan.FIRST_CHARACTERS) <= set(rules)
+    matched: dict[str, set[str]] = {name: set() for name in fast_scan.FIRST_CHARACTERS}
+
+    def watched(name: str, rule: Any) -> Any:
+        def watch(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+            result = rule(state, start, end, silent)
+            if result:
+                matched[name].add(state.src[state.bMarks[start] + state.tShift[start]])
+            return bool(result)
+
+        return watch
+
+    extra = [
+        "***\n",
+        "- a\n- b\n\n1. c\n",
+        "+ x\n",
+        "[^1]: note\n\n[a]: https://example.com\n",
+        "para\n> quote\n",
+        "para\n$$\nx\n$$\n",
+        "para\n\\[\nx\n\\]\n",
+        "para\n\\begin{aligned}\na\n\\end{aligned}\n",
+        'text\n=== "Tab"\n    body\n',
+        'text\n!!! note "T"\n    body\n',
+        "text\n<details>\n<summary>s</summary>\n\nb\n</details>\n",
+        "~~~\ncode\n~~~\n",
+    ]
+    try:
+        for name, (rule, alt) in rules.items():
+            if name in fast_scan.FIRST_CHARACTERS:  # `at` takes the chains it ends anew
+                md.block.ruler.at(name, watched(name, rule), {"alt": alt})
+        del md.block.tokenize
+        for text in _sources() + extra:
+            md.parse(text, {})
+    finally:
+        for name, (rule, alt) in rules.items():
+            md.block.ruler.at(name, rule, {"alt": alt})
+        md.block.tokenize = dispatch  # type: ignore[method-assign]
+    assert [(r.fn, r.alt) for r in md.block.ruler.__rules__] == list(rules.values())
+    for name, starts in matched.items():
+        assert starts, f"no line matched by {name}"
+        assert starts <= set(fast_scan.FIRST_CHARACTERS[name]), (name, starts)

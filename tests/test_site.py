@@ -347,6 +347,19 @@ def test_a_cold_build_starts_its_workers_while_loading_and_always_stops_them(
         loading.append(len(started))  # how many were started when loading began
         return original_load(*args, **kwargs)  # type: ignore[arg-type]
 
+    submitted: list[int] = []
+    original_submit, original_collect = rendering._RenderedByWorkers._submit, build_module.collect
+
+    def spy_submit(self: rendering._RenderedByWorkers) -> None:
+        original_submit(self)
+        submitted.append(len(self.window))
+
+    batches_out_at_collect: list[int] = []
+
+    def spy_collect(*args: object, **kwargs: object) -> object:
+        batches_out_at_collect.append(sum(submitted[:1]))
+        return original_collect(*args, **kwargs)  # type: ignore[arg-type]
+
     stopped_before_the_index: list[bool] = []
     original_search = build_module.start_search
 
@@ -360,6 +373,8 @@ def test_a_cold_build_starts_its_workers_while_loading_and_always_stops_them(
     monkeypatch.setattr(rendering.RenderWorkers, "__init__", spy_init)
     monkeypatch.setattr(build_module, "_load", spy_load)
     monkeypatch.setattr(build_module, "start_search", spy_search)
+    monkeypatch.setattr(rendering._RenderedByWorkers, "_submit", spy_submit)
+    monkeypatch.setattr(build_module, "collect", spy_collect)
     posts = "".join(
         f"-- content/posts/p{i}.md --\n---\ntitle: P{i}\ndate: 2024-01-0{i}\n---\n$x^{i}$\n"
         for i in range(1, 6)
@@ -367,6 +382,8 @@ def test_a_cold_build_starts_its_workers_while_loading_and_always_stops_them(
     report, _ = build_site(tmp_path, "-- site.toml --\ntitle = 'w'\n" + posts, jobs=2)
     assert report.problems == [] and report.formulas_typeset == 5
     assert loading == [1] and len(started) == 1, "started before the site was read"
+    # the workers have their batch (one, of five posts) before the lists' index is made
+    assert batches_out_at_collect == [1]
     assert stopped_before_the_index == [True]
     workers = started[0]
     assert workers.count == 2 and workers._folder is not None
@@ -388,6 +405,18 @@ def test_a_cold_build_starts_its_workers_while_loading_and_always_stops_them(
     assert len(started) == 2
     with pytest.raises(RuntimeError):
         started[1].pool.submit(print)  # stopped though the build was
+
+    def broken_collect(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt  # while the workers render
+
+    monkeypatch.setattr(build_module, "_load", original_load)
+    monkeypatch.setattr(build_module, "collect", broken_collect)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(tmp_path, out_dir=tmp_path / "third", jobs=2, no_cache=True)
+    assert len(started) == 3 and submitted[-1] == 1
+    with pytest.raises(RuntimeError):
+        started[2].pool.submit(print)
+    assert not (tmp_path / "third").exists()
 
 
 def test_unchanged_pages_keep_their_files_and_timestamps(tmp_path: Path) -> None:

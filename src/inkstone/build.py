@@ -37,7 +37,7 @@ from inkstone.output.writer import MARKER, SiteWriter, UnsafeOutput
 from inkstone.render.feeds import FeedEntries
 from inkstone.render.site_pages import PageWriter
 from inkstone.render.templates import Templates, theme_dir
-from inkstone.rendering import RenderOutcome, RenderWorkers, render_all
+from inkstone.rendering import Rendering, RenderOutcome, RenderWorkers
 from inkstone.search import PreparedPages, SearchJob, shards_at_once, start_search
 from inkstone.site.collect import SiteIndex, collect
 from inkstone.site.links import SiteLinks
@@ -179,7 +179,7 @@ def preview(
     try:
         writer = SiteWriter(out_dir, site_dir, memory.signatures)
         pages = site.pages.for_preview(writer, report)
-        for doc, outcome in render_all(documents, config, site.links, 1, cache, None, memory.pages):
+        for doc, outcome in Rendering(documents, config, site.links, 1, cache, None, memory.pages):
             if outcome.rendered is None or any(
                 p.severity is Severity.ERROR for p in outcome.problems
             ):
@@ -252,6 +252,7 @@ def _build(
     search: SearchJob | None = None
     prepared: PreparedPages | None = None
     workers: RenderWorkers | None = None
+    rendering: Rendering | None = None
     rebuild = memory is not None and memory.signatures is not None
     try:
         with _timed(report, "load"):
@@ -265,6 +266,10 @@ def _build(
         checkpoint()
         with _timed(report, "render"):
             links = SiteLinks(config.base_path, found.root, documents, set(found.assets))
+            # the workers render while this process makes the lists' index
+            rendering = _start_rendering(
+                documents, config, links, options, cache, memory, report, workers
+            )
             index = collect(documents, links)
             pages = PageWriter(config, index, templates, writer, report, memory is not None)
             if memory is not None:
@@ -273,9 +278,7 @@ def _build(
             if config.search and not rebuild and PreparedPages.wanted(writer):
                 prepared = PreparedPages(writer, len(documents), config.base_path, at_once)
                 pages.searchable = prepared.add
-            rendered = _render(
-                documents, config, links, options, cache, memory, report, pages, workers
-            )
+            rendered = _write_rendered(rendering, report, pages, memory)
         checkpoint()
         with _timed(report, "write"):
             if len(rendered) < len(documents):  # a page failed: list only the others
@@ -311,6 +314,8 @@ def _build(
         writer.discard()
         raise
     finally:
+        if rendering is not None:
+            rendering.close()
         if workers is not None:
             workers.close()
         if cache is not None:
@@ -411,7 +416,7 @@ def _drop_collisions(documents: list[Document], report: BuildReport) -> list[Doc
     return kept
 
 
-def _render(
+def _start_rendering(
     documents: list[Document],
     config: SiteConfig,
     links: SiteLinks,
@@ -419,26 +424,32 @@ def _render(
     cache: Cache | None,
     memory: BuildMemory | None,
     report: BuildReport,
-    pages: PageWriter,
     workers: RenderWorkers | None,
-) -> list[Document]:
-    """Render every document and write its page as soon as it is rendered."""
+) -> Rendering | None:
+    """Start rendering every document (:class:`Rendering`); None, with the error reported,
+    when KaTeX is missing."""
     try:
         find_katex_dist()
     except KatexNotFound as exc:
         report.error(str(exc))
-        return []
+        return None
 
     def progress(done: int) -> None:
         if options.progress:
             options.progress("render", done, len(documents))
 
-    rendered = []
     remembered = memory.pages if memory is not None else None
-    outcomes = render_all(
-        documents, config, links, options.jobs, cache, progress, remembered, workers
-    )
-    for doc, outcome in outcomes:
+    return Rendering(documents, config, links, options.jobs, cache, progress, remembered, workers)
+
+
+def _write_rendered(
+    rendering: Rendering | None, report: BuildReport, pages: PageWriter, memory: BuildMemory | None
+) -> list[Document]:
+    """Write each document's page as soon as it is rendered; the documents rendered."""
+    rendered: list[Document] = []
+    if rendering is None:
+        return rendered
+    for doc, outcome in rendering:
         if _take_rendered(doc, outcome, report):
             pages.document(doc)
             rendered.append(doc)

@@ -216,85 +216,150 @@ def worker_count(requested: int | None, documents: int) -> int:
     return max(1, min(cores, documents // MIN_DOCUMENTS_PER_WORKER))
 
 
-def render_all(
-    documents: list[Document],
-    config: SiteConfig,
-    links: SiteLinks,
-    jobs: int | None,
-    cache: Cache | None,
-    progress: Callable[[int], None] | None = None,
-    memory: dict[str, RenderOutcome] | None = None,
-    workers: RenderWorkers | None = None,
-) -> Iterator[tuple[Document, RenderOutcome]]:
-    """Render every document, yielding them in order with their outcome. ``memory`` holds
-    outcomes by render key across builds in one process (the dev server); ``workers``,
-    started ahead, render them if there are enough (see :func:`worker_count`), else
-    workers are started here."""
-    use_cache(cache)
-    cache_dir = cache.path.parent if cache is not None else None
-    try:
+class Rendering:
+    """Every document of a build being rendered: iterate for each with its outcome, in
+    order. ``memory`` holds outcomes by render key across builds in one process (the dev
+    server); ``workers``, started ahead, render them if there are enough (see
+    :func:`worker_count`), else workers are started here.
+
+    With workers, rendering starts when this is made: the first batches are theirs, so the
+    caller can go on with what needs no rendered page (the site's lists, 1,000 posts: about
+    half a second) while they work. Iterating to the end or :meth:`close` stops them."""
+
+    def __init__(
+        self,
+        documents: list[Document],
+        config: SiteConfig,
+        links: SiteLinks,
+        jobs: int | None,
+        cache: Cache | None,
+        progress: Callable[[int], None] | None = None,
+        memory: dict[str, RenderOutcome] | None = None,
+        workers: RenderWorkers | None = None,
+    ) -> None:
+        self.documents = documents
+        self.cache = cache
+        self.progress = progress
+        self.memory = memory
         for doc in documents:
             doc.render_key = doc.render_key or _page_key(doc, config)
-        keys = [doc.render_key for doc in documents]
+        self.keys = [doc.render_key for doc in documents]
         # which bodies the cache holds, checked on their small part only: the bodies
         # themselves are read one by one below, so they are never all in memory at once
-        cached = []
-        for key, doc in zip(keys, documents, strict=True):
+        self.cached = []
+        for key, doc in zip(self.keys, documents, strict=True):
             checkpoint()
-            cached.append(_is_cached(cache, memory, key, doc, links))
-        missing = [doc for doc, hit in zip(documents, cached, strict=True) if not hit]
-        fresh = iter(_render_missing(missing, config, links, jobs, cache_dir, workers))
-        pending = PendingEntries(cache) if cache is not None else None
-        for done, (doc, key, hit) in enumerate(zip(documents, keys, cached, strict=True), start=1):
-            outcome = _cached_outcome(cache, memory, key) if hit else next(fresh)[1]
-            if memory is not None and outcome.rendered is not None:
-                memory[key] = outcome
-            if not outcome.from_cache and pending is not None:
-                page = (key, _encode_page(outcome)) if outcome.rendered is not None else None
-                pending.add(outcome.fresh, page)
-            if progress:
-                progress(done)
-            yield doc, outcome
-        if pending is not None:
-            pending.flush()
-    finally:
-        use_cache(None)
+            self.cached.append(_is_cached(cache, memory, key, doc, links))
+        missing = [doc for doc, hit in zip(documents, self.cached, strict=True) if not hit]
+        count = worker_count(jobs, len(missing))
+        self.fresh: _Renders
+        if count == 1 or not missing:
+            if workers is not None:
+                workers.close()  # too few documents to render for them to help
+            self.fresh = _RenderedHere(missing, config, links)
+        else:
+            cache_dir = cache.path.parent if cache is not None else None
+            self.fresh = _RenderedByWorkers(
+                workers or RenderWorkers(count), missing, (config, links, cache_dir)
+            )
+
+    def __iter__(self) -> Iterator[tuple[Document, RenderOutcome]]:
+        cache, memory = self.cache, self.memory
+        use_cache(cache)
+        try:
+            pending = PendingEntries(cache) if cache is not None else None
+            rows = zip(self.documents, self.keys, self.cached, strict=True)
+            for done, (doc, key, hit) in enumerate(rows, start=1):
+                outcome = _cached_outcome(cache, memory, key) if hit else self.fresh.next()
+                if memory is not None and outcome.rendered is not None:
+                    memory[key] = outcome
+                if not outcome.from_cache and pending is not None:
+                    page = (key, _encode_page(outcome)) if outcome.rendered is not None else None
+                    pending.add(outcome.fresh, page)
+                if self.progress:
+                    self.progress(done)
+                yield doc, outcome
+            if pending is not None:
+                pending.flush()
+        finally:
+            use_cache(None)
+            self.close()
+
+    def close(self) -> None:
+        """Stop rendering (the workers, at once: their memory is not needed while the index
+        is made); again is harmless."""
+        self.fresh.close()
 
 
-def _render_missing(
-    documents: list[Document],
-    config: SiteConfig,
-    links: SiteLinks,
-    jobs: int | None,
-    cache_dir: Path | None,
-    started: RenderWorkers | None,
-) -> Iterator[tuple[Document, RenderOutcome]]:
-    count = worker_count(jobs, len(documents))
-    if count == 1 or not documents:
-        if started is not None:
-            started.close()  # too few documents to render for them to help
-        for doc in documents:
-            outcome = render_document(doc, config, links)
-            outcome.fresh = fragments().take_fresh()
-            yield doc, outcome
-        return
-    workers = started or RenderWorkers(count)
-    try:
-        setup = workers.set_up(config, links, cache_dir)
-        batches = [documents[i : i + BATCH] for i in range(0, len(documents), BATCH)]
-        # a bounded window of batches in flight: results are not piled up in memory while
-        # the main process writes pages more slowly than the workers render them
-        window: deque[Future[list[RenderOutcome]]] = deque()
-        pending = iter(batches)
-        for batch in batches:
-            while (
-                len(window) < IN_FLIGHT * workers.count
-                and (todo := next(pending, None)) is not None
-            ):
-                window.append(workers.pool.submit(_render_batch, setup, todo))
-            yield from zip(batch, window.popleft().result(), strict=True)
-    finally:
-        workers.close()  # at once: their memory is not needed while the index is made
+class _Renders:
+    """The outcomes of the documents no cache holds, in order."""
+
+    def next(self) -> RenderOutcome:
+        """The next document's outcome."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop rendering."""
+
+
+class _RenderedHere(_Renders):
+    """Rendered in this process as they are asked for."""
+
+    def __init__(self, documents: list[Document], config: SiteConfig, links: SiteLinks):
+        self.todo = iter(documents)
+        self.config, self.links = config, links
+
+    def next(self) -> RenderOutcome:
+        outcome = render_document(next(self.todo), self.config, self.links)
+        outcome.fresh = fragments().take_fresh()
+        return outcome
+
+
+class _RenderedByWorkers(_Renders):
+    """Rendered by worker processes, in batches: a bounded window of batches in flight,
+    so that outcomes do not pile up in memory while this process writes pages more slowly
+    than the workers render them. The first are submitted at once."""
+
+    def __init__(
+        self,
+        workers: RenderWorkers,
+        documents: list[Document],
+        setup: tuple[SiteConfig, SiteLinks, Path | None],
+    ) -> None:
+        self.workers = workers
+        try:
+            self.setup = workers.set_up(*setup)
+            batches = [documents[i : i + BATCH] for i in range(0, len(documents), BATCH)]
+            self.batches = iter(batches)
+            self.window: deque[tuple[int, Future[list[RenderOutcome]]]] = deque()
+            self.outcomes: Iterator[RenderOutcome] = iter(())
+            self._submit()
+        except BaseException:
+            workers.close()
+            raise
+
+    def _submit(self) -> None:
+        while len(self.window) < IN_FLIGHT * self.workers.count:
+            batch = next(self.batches, None)
+            if batch is None:
+                return
+            future = self.workers.pool.submit(_render_batch, self.setup, batch)
+            self.window.append((len(batch), future))
+
+    def next(self) -> RenderOutcome:
+        outcome = next(self.outcomes, None)
+        if outcome is None:
+            self._submit()
+            size, future = self.window.popleft()
+            outcomes = future.result()
+            if len(outcomes) != size:
+                raise RuntimeError(f"a worker rendered {len(outcomes)} of a batch of {size}")
+            self.outcomes = iter(outcomes)
+            outcome = next(self.outcomes)
+        return outcome
+
+    def close(self) -> None:
+        self.workers.close()
 
 
 class RenderWorkers:

@@ -8,6 +8,7 @@ worker process builds its own. A render cache makes each distinct formula cost o
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import threading
@@ -94,6 +95,9 @@ class KatexEngine:
             self._render_fn: Callable[[str, bool, str], object] = _js_call(ctx, "inkstoneRender")
             self._render_all_fn: Callable[[str, str], object] = _js_call(ctx, "inkstoneRenderAll")
             self._ctx, self._pid = ctx, os.getpid()
+            # before the interpreter's teardown, which would free it when the thread that
+            # runs its event loop can no longer run: the process would never end
+            atexit.register(self.close)
         return self._ctx
 
     def warm_up(self) -> None:
