@@ -54,7 +54,6 @@ import pytest
 
 from inkstone.errors import Problem, Severity
 from inkstone.markup.markdown import RenderContext, render_markdown
-from inkstone.markup.math import engine
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _UPDATE_SETTING = os.environ.get("INKSTONE_UPDATE_FIXTURES", "")
@@ -246,12 +245,6 @@ def _params() -> Iterator[object]:
             marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
             ident = f"{path.name}:{case.line}"
             yield pytest.param(case, id=ident, marks=marks)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _close_katex() -> Iterator[None]:
-    yield
-    engine().close()  # a V8 context left open can hang the interpreter at exit
 
 
 @pytest.mark.parametrize("case", list(_params()))

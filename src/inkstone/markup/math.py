@@ -83,6 +83,9 @@ class KatexEngine:
         self.version = ""
         self.typeset_count = 0
         """Formulas KaTeX actually ran on (cache misses)."""
+        # V8 is freed before the interpreter's teardown, which would free it when the thread
+        # running its event loop can no longer run: the process would never end
+        atexit.register(self.close)
 
     def _context(self) -> Any:
         if self._ctx is None or self._pid != os.getpid():
@@ -95,9 +98,6 @@ class KatexEngine:
             self._render_fn: Callable[[str, bool, str], object] = _js_call(ctx, "inkstoneRender")
             self._render_all_fn: Callable[[str, str], object] = _js_call(ctx, "inkstoneRenderAll")
             self._ctx, self._pid = ctx, os.getpid()
-            # before the interpreter's teardown, which would free it when the thread that
-            # runs its event loop can no longer run: the process would never end
-            atexit.register(self.close)
         return self._ctx
 
     def warm_up(self) -> None:
