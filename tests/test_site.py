@@ -419,6 +419,62 @@ def test_a_cold_build_starts_its_workers_while_loading_and_always_stops_them(
     assert not (tmp_path / "third").exists()
 
 
+def test_a_cold_build_hands_out_pages_before_working_out_their_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    original_submit, original_key = rendering._RenderedByWorkers._submit, rendering._page_key
+
+    def spy_submit(self: rendering._RenderedByWorkers) -> None:
+        original_submit(self)
+        events.append("submitted")
+
+    def spy_key(*args: object) -> str:
+        events.append("key")
+        return original_key(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rendering._RenderedByWorkers, "_submit", spy_submit)
+    monkeypatch.setattr(rendering, "_page_key", spy_key)
+    posts = "".join(
+        f"-- content/posts/p{i}.md --\n---\ntitle: P{i}\ndate: 2024-01-0{i}\n---\n$y_{i}$\n"
+        for i in range(1, 6)
+    )
+    report, _ = build_site(tmp_path, "-- site.toml --\ntitle = 'k'\n" + posts, jobs=2)
+    assert report.problems == [] and report.formulas_typeset == 5
+    # nothing is cached: the workers have the pages before any key is made (each is made
+    # as its page is written, for the cache)
+    assert events[0] == "submitted" and events.count("key") == 5
+    events.clear()
+    # the cache holds every page: the keys come first, to find them; no worker is needed
+    again, _ = build_site(tmp_path, out_dir=tmp_path / "fresh", jobs=2)
+    assert again.documents_cached == 5 and events == ["key"] * 5
+
+
+def test_a_build_gives_its_threads_short_turns_and_restores_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[float] = []
+    original_collect = build_module.collect
+
+    def spy_collect(*args: object, **kwargs: object) -> object:
+        seen.append(sys.getswitchinterval())
+        return original_collect(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "collect", spy_collect)
+    before = sys.getswitchinterval()
+    assert before > build_module.GIL_TURN
+    post = "-- content/posts/a.md --\n---\ntitle: A\ndate: 2024-01-01\n---\nA\n"
+    report, _ = build_site(tmp_path, "-- site.toml --\ntitle = 't'\n" + post)
+    assert report.problems == [] and seen == [build_module.GIL_TURN]
+    assert sys.getswitchinterval() == before
+    turns = build_module.ShortTurns()
+    with turns.held():
+        with turns.held():  # two builds at once
+            assert sys.getswitchinterval() == build_module.GIL_TURN
+        assert sys.getswitchinterval() == build_module.GIL_TURN, "the other build still runs"
+    assert sys.getswitchinterval() == before
+
+
 def test_unchanged_pages_keep_their_files_and_timestamps(tmp_path: Path) -> None:
     _, out = build_site(tmp_path, BLOG)
     rope, lists, vit = (
