@@ -332,6 +332,17 @@ def test_parallel_build_is_byte_identical_to_serial(
         assert (serial / rel).read_bytes() == (parallel / rel).read_bytes(), rel
 
 
+def _five_posts(title: str, formula: str) -> str:
+    """A site titled ``title`` with five dated posts, post i holding ``$formula$`` with i
+    put in at its ``{}``."""
+    posts = "".join(
+        f"-- content/posts/p{i}.md --\n---\ntitle: P{i}\ndate: 2024-01-0{i}\n---\n"
+        f"${formula.format(i)}$\n"
+        for i in range(1, 6)
+    )
+    return f"-- site.toml --\ntitle = '{title}'\n{posts}"
+
+
 def test_a_cold_build_starts_its_workers_while_loading_and_always_stops_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -375,11 +386,7 @@ def test_a_cold_build_starts_its_workers_while_loading_and_always_stops_them(
     monkeypatch.setattr(build_module, "start_search", spy_search)
     monkeypatch.setattr(rendering._RenderedByWorkers, "_submit", spy_submit)
     monkeypatch.setattr(build_module, "collect", spy_collect)
-    posts = "".join(
-        f"-- content/posts/p{i}.md --\n---\ntitle: P{i}\ndate: 2024-01-0{i}\n---\n$x^{i}$\n"
-        for i in range(1, 6)
-    )
-    report, _ = build_site(tmp_path, "-- site.toml --\ntitle = 'w'\n" + posts, jobs=2)
+    report, _ = build_site(tmp_path, _five_posts("w", "x^{}"), jobs=2)
     assert report.problems == [] and report.formulas_typeset == 5
     assert loading == [1] and len(started) == 1, "started before the site was read"
     # the workers have their batch (one, of five posts) before the lists' index is made
@@ -435,11 +442,7 @@ def test_a_cold_build_hands_out_pages_before_working_out_their_keys(
 
     monkeypatch.setattr(rendering._RenderedByWorkers, "_submit", spy_submit)
     monkeypatch.setattr(rendering, "_page_key", spy_key)
-    posts = "".join(
-        f"-- content/posts/p{i}.md --\n---\ntitle: P{i}\ndate: 2024-01-0{i}\n---\n$y_{i}$\n"
-        for i in range(1, 6)
-    )
-    report, _ = build_site(tmp_path, "-- site.toml --\ntitle = 'k'\n" + posts, jobs=2)
+    report, _ = build_site(tmp_path, _five_posts("k", "y_{}"), jobs=2)
     assert report.problems == [] and report.formulas_typeset == 5
     # nothing is cached: the workers have the pages before any key is made (each is made
     # as its page is written, for the cache)

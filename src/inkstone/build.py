@@ -298,8 +298,7 @@ def _build(
         with _timed(report, "load"):
             found = discover(site_dir, content_dir, [out_dir, cache_dir])
             report.problems.extend(found.problems)
-            cold = _renders_everything(memory, writer, cache)
-            if cold and _katex_found():
+            if _renders_everything(memory, writer, cache) and _katex_found():
                 # its workers start while the site loads
                 workers = RenderWorkers.ahead(options.jobs, len(found.sources))
             documents = _load(found, config, options, report, memory)
@@ -309,7 +308,7 @@ def _build(
             links = SiteLinks(config.base_path, found.root, documents, set(found.assets))
             # the workers render while this process makes the lists' index
             rendering = _start_rendering(
-                documents, config, links, options, cache, memory, report, workers, cold
+                documents, config, links, options, cache, memory, report, workers
             )
             index = collect(documents, links)
             pages = PageWriter(config, index, templates, writer, report, memory is not None)
@@ -466,10 +465,9 @@ def _start_rendering(
     memory: BuildMemory | None,
     report: BuildReport,
     workers: RenderWorkers | None,
-    cold: bool = False,
 ) -> Rendering | None:
-    """Start rendering every document (:class:`Rendering`; ``cold``: no cache holds a
-    rendered page); None, with the error reported, when KaTeX is missing."""
+    """Start rendering every document (:class:`Rendering`); None, with the error reported,
+    when KaTeX is missing."""
     try:
         find_katex_dist()
     except KatexNotFound as exc:
@@ -481,9 +479,7 @@ def _start_rendering(
             options.progress("render", done, len(documents))
 
     remembered = memory.pages if memory is not None else None
-    return Rendering(
-        documents, config, links, options.jobs, cache, progress, remembered, workers, cold
-    )
+    return Rendering(documents, config, links, options.jobs, cache, progress, remembered, workers)
 
 
 def _write_rendered(

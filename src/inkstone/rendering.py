@@ -226,10 +226,10 @@ class Rendering:
     caller can go on with what needs no rendered page (the site's lists, 1,000 posts: about
     half a second) while they work. Iterating to the end or :meth:`close` stops them.
 
-    ``cold``: the caller knows no cache or memory holds a rendered page (a cold build),
-    so every document is rendered and the first batches go out before any document's page
-    key is worked out; each key is made as its outcome is taken (10,000 posts: about 2 s of
-    this process's CPU that the workers would otherwise wait for)."""
+    When neither the cache nor ``memory`` holds any rendered page (a cold build), every
+    document is rendered, so the first batches go out before any document's page key is
+    worked out; each key is made as its outcome is taken (10,000 posts: about 2 s of this
+    process's CPU that the workers would otherwise wait for)."""
 
     def __init__(
         self,
@@ -241,7 +241,6 @@ class Rendering:
         progress: Callable[[int], None] | None = None,
         memory: dict[str, RenderOutcome] | None = None,
         workers: RenderWorkers | None = None,
-        cold: bool = False,
     ) -> None:
         self.documents = documents
         self.config = config
@@ -249,7 +248,7 @@ class Rendering:
         self.progress = progress
         self.memory = memory
         self.cached = [False] * len(documents)
-        if not cold:
+        if memory or (cache is not None and cache.holds("page")):
             # which bodies the cache holds, checked on their small part only: the bodies
             # themselves are read one by one below, so they are never all in memory at once
             for number, doc in enumerate(documents):
