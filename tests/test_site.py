@@ -9,16 +9,18 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from inkstone import build as build_module
 from inkstone import rendering
-from inkstone.build import clean
+from inkstone.build import BuildMemory, BuildOptions, build, clean
 from inkstone.cache import Cache
+from inkstone.render.templates import Pieces, Templates, theme_dir
 from inkstone.search import index as search_index
-from tests.sites import build_site, messages, read
+from tests.sites import build_site, messages, read, write_site
 
 BLOG = """
 -- site.toml --
@@ -226,6 +228,48 @@ def test_templates_can_be_overridden_file_by_file(tmp_path: Path) -> None:
     _, out = build_site(tmp_path, site)
     assert read(out, "404.html") == "CUSTOM 404 for Test Notes\n"
     assert "<article" in read(out, "posts/rope/index.html")
+
+
+def test_a_cached_piece_is_rendered_once_per_key_in_a_build(tmp_path: Path) -> None:
+    """``cached`` (Hugo's partialCached): a build renders a keyed piece once and every page
+    asking for the key gets that HTML; the next build renders it afresh."""
+    lists = (
+        "-- templates/list.html --\n"
+        '{% call cached("heading") %}{{ page_title }}{% endcall %}|'
+        '{% for post in posts %}{% call cached("entry", post.url) %}[{{ post.title }}]'
+        "{% endcall %}{% endfor %}\n"
+    )
+    root = write_site(tmp_path, BLOG + lists)
+    options = BuildOptions(out_dir=tmp_path / "public")
+    memory = BuildMemory()
+    build(root, options, memory)
+    out = tmp_path / "public"
+    tag = read(out, "tags/transformer/index.html")
+    assert tag.split("|")[0] == read(out, "index.html").split("|")[0] != "Transformer"
+    assert "[RoPE 笔记]" in tag
+
+    rope = tmp_path / "content/posts/rope.md"
+    rope.write_text(rope.read_text().replace("RoPE 笔记", "旋转位置编码"), encoding="utf-8")
+    build(root, options, memory)
+    assert "[旋转位置编码]" in read(out, "tags/transformer/index.html")
+
+
+def test_pieces_render_each_key_once_and_templates_alone_render_every_time(
+    tmp_path: Path,
+) -> None:
+    pieces, made = Pieces(), []
+
+    def body(text: str) -> Callable[[], str]:
+        return lambda: made.append(text) or text
+
+    assert pieces("entry", "/a/", caller=body("A")) == "A"
+    assert pieces("entry", "/a/", caller=body("B")) == "A"
+    assert pieces("entry", "/b/", caller=body("B")) == "B"
+    assert made == ["A", "B"]
+
+    write_site(tmp_path, '-- templates/x.html --\n{% call cached("k") %}{{ n }}{% endcall %}\n')
+    templates = Templates(tmp_path, theme_dir(tmp_path, "minimal"))
+    assert [templates.render("x.html", {"n": n}) for n in (1, 2)] == ["1", "2"]
 
 
 LABELLED = """

@@ -27,7 +27,7 @@ from inkstone.errors import BuildReport, SourceError
 from inkstone.output.writer import SiteWriter
 from inkstone.render import feeds
 from inkstone.render.sitemap import SitemapEntry, robots, sitemap
-from inkstone.render.templates import Templates
+from inkstone.render.templates import Pieces, Templates
 from inkstone.render.views import PostView, TermView, ViewBuilder
 from inkstone.site.collect import SiteIndex, archives, paginate
 from inkstone.version import code_version
@@ -52,6 +52,8 @@ class PageWriter:
     searchable: Callable[[PurePosixPath, bytes], None] | None = None
     """Given each post's and standalone page's output path and bytes as soon as the page is
     written (the search step prepares it for the index while the other pages render)."""
+    pieces: Pieces = field(default_factory=Pieces)
+    """The parts of pages the templates reuse (``cached``), for this site as it is now."""
 
     def __post_init__(self) -> None:
         self.views = ViewBuilder(self.config, self.index, self.keep_bodies)
@@ -103,6 +105,7 @@ class PageWriter:
             "asset": lambda path: self.views.url("/assets/" + path),
             "needs_math": False,
             "needs_code": False,
+            "cached": self.pieces,
             "page_url": self.views.url(url),
             "canonical_url": self.config.absolute_url(url),
         }
@@ -141,6 +144,7 @@ class PageWriter:
         preview = copy.copy(self)
         preview.writer, preview.report, preview.sitemap = writer, report, []
         preview.searchable = None
+        preview.pieces = Pieces()
         return preview
 
     def reindex(self, index: SiteIndex) -> None:
@@ -148,6 +152,7 @@ class PageWriter:
         self.index = index
         self.views = ViewBuilder(self.config, index, self.keep_bodies)
         self.site = self.views.site()
+        self.pieces = Pieces()
 
     def lists(self) -> None:
         """Everything made of many documents: lists, feeds, archives, 404, sitemap."""

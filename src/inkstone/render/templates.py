@@ -98,6 +98,36 @@ def _read_labels(path: Path, shown: Path) -> dict[str, str]:
     return dict(table)
 
 
+class Pieces:
+    """Parts of pages rendered once per build and reused wherever they recur, as Hugo's
+    ``partialCached``: a template writes ``{% call cached("entry", hx, post.url) %}…{%
+    endcall %}``, and the block's body is rendered the first time the build meets that key
+    (the call's arguments); every later call with the same key gives the same HTML without
+    rendering it. The key must name all the body depends on but the site itself (the same
+    for every page of a build): a list's entry for a post is keyed by the post, a sidebar by
+    nothing or by what its caller passes it. Each build starts with no pieces, so an edit
+    to a post changes its entries on the next build.
+
+    A post appears on many lists (home, its categories, each of its tags): keying its entry
+    renders it about once per heading level instead of once per list, a third of the time
+    of the lists of a 10,000-post site."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[object, ...], Markup] = {}
+
+    def __call__(self, *key: object, caller: Callable[[], str]) -> Markup:
+        """The body (``caller``) rendered once for ``key``."""
+        piece = self._made.get(key)
+        if piece is None:
+            piece = self._made[key] = Markup(caller())
+        return piece
+
+
+def _uncached(*key: object, caller: Callable[[], str]) -> Markup:
+    """``cached`` outside a build's pages (a template rendered on its own): no reuse."""
+    return Markup(caller())
+
+
 class Templates:
     """Renders named templates, turning Jinja's errors into positioned ones."""
 
@@ -118,6 +148,7 @@ class Templates:
             auto_reload=False,
         )
         self.env.globals["i18n"] = Labels(self.label_folders, language, self._display)
+        self.env.globals["cached"] = _uncached  # a build's pages get their Pieces
 
     def fingerprint(self) -> str:
         """A hash of every template file that can be used (site overrides, theme, shared) and
