@@ -6,9 +6,13 @@ import json
 import random
 import re
 import xml.etree.ElementTree as ET
+from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import urljoin
 
+import pytest
+
+from inkstone import html_text
 from inkstone.html_text import absolute_urls, formula_end, mathml_only, span_end
 from inkstone.site.collect import pager_numbers
 from tests.sites import build_site, messages, read
@@ -172,6 +176,30 @@ def test_absolute_urls_are_those_of_a_regular_expression_substitution() -> None:
     cases += ["".join(pick.choice(words) for _ in range(pick.randint(0, 12))) for _ in range(3000)]
     for html in cases:
         assert absolute_urls(html, base) == _urls_by_regex(html, base), html
+
+
+def test_formula_end_keeps_the_formulas_used_last(monkeypatch: pytest.MonkeyPatch) -> None:
+    def formula(tex: str) -> bytes:
+        return (
+            f'<span class="katex"><span class="katex-mathml"><math>{tex}</math></span>'
+            f'<span class="katex-html"><span class="base">{tex}</span></span></span>'
+        ).encode()
+
+    often, *others = (formula(tex) for tex in ("x", "y", "z", "w"))
+    monkeypatch.setattr(html_text, "FORMULAS_KEPT", 2 * len(often))
+    monkeypatch.setattr(html_text, "_known_formulas", {str: OrderedDict(), bytes: OrderedDict()})
+    monkeypatch.setattr(html_text, "_known_size", {str: 0, bytes: 0})
+    counted: list[int] = []
+    count_spans = html_text.span_end
+    monkeypatch.setattr(
+        html_text, "span_end", lambda html, at: counted.append(at) or count_spans(html, at)
+    )
+    for other in others:  # each pushes out the one used least lately, never ``often``
+        for text in (often, other, often):
+            assert formula_end(text, 0) == len(text)
+    assert len(counted) == 1 + len(others)
+    assert formula_end(others[0], 0) == len(others[0])  # pushed out: counted again
+    assert len(counted) == 2 + len(others)
 
 
 def test_formula_end_remembers_formulas_and_answers_as_span_end_does() -> None:

@@ -17,7 +17,13 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from inkstone.search import index
-from inkstone.search.slim import page_digest, slim_and_digest, slim_page, without_ignored
+from inkstone.search.slim import (
+    page_digest,
+    plain_code,
+    slim_and_digest,
+    slim_page,
+    without_ignored,
+)
 from tests.sites import build_site, read
 
 SITE = """\
@@ -267,6 +273,18 @@ def test_slimming_keeps_the_page_whole_where_it_cannot_tell(page: str, why: str)
     whole = (page + f"<p>公式 {math} 之后</p></body>").encode()
     expected = whole.replace(math.encode(), b"")
     assert slim_page(whole) == expected, why
+
+
+def test_code_blocks_lose_their_highlighting_unless_a_span_says_more() -> None:
+    plain = b'<pre><code><span class="k">def</span> <span>f</span>()</code></pre>'
+    marked = b'<pre><code><span class="k">def</span> <span id="x">g</span>()</code></pre>'
+    numbered = b'<pre><code><span class="linenos">1</span><span class="n">h</span></code></pre>'
+    page = b"<p>a</p>" + plain + marked + b"<p>b</p>" + numbered + b"<pre><span>open"
+    assert (
+        plain_code(page)
+        == (b"<p>a</p><pre><code>def f()</code></pre>" + marked + b"<p>b</p>" + numbered)
+        + b"<pre><span>open"
+    )
 
 
 def test_slimming_leaves_unbalanced_math_alone() -> None:

@@ -71,24 +71,36 @@ def _slim(html: bytes, bodies: list[tuple[int, int]] | None) -> bytes:
     return plain_code(without_math(html) or html)
 
 
-_PRE = re.compile(rb"<pre>(.*?)</pre>", re.DOTALL)
-_PLAIN_SPAN = re.compile(rb'<span(?: class="[\w -]*")?>')
-"""A ``<span>`` start tag as Pygments writes them: no attribute but a class."""
+_CLASSED_SPAN = re.compile(rb'<span class="[\w -]*">')
+"""A ``<span>`` start tag as Pygments writes them: a class and no other attribute."""
 
 
 def plain_code(html: bytes) -> bytes:
     """``html`` with the ``<span>`` tags inside each ``<pre>`` taken out, their text kept:
     a highlighted code block as plain code. A block with any other span (one with an
     ``id``, or the line numbers, which the index leaves out) stays as it is."""
+    pieces: list[bytes] = []
+    pos = 0
+    while (start := html.find(b"<pre>", pos)) != -1:
+        end = html.find(b"</pre>", start)
+        if end == -1:
+            break
+        end += len(b"</pre>")
+        pieces += (html[pos:start], _plain_block(html[start:end]))
+        pos = end
+    if not pieces:
+        return html
+    pieces.append(html[pos:])
+    return b"".join(pieces)
 
-    def plain(block: re.Match[bytes]) -> bytes:
-        code = block.group(0)
-        starts = _PLAIN_SPAN.findall(code)
-        if b"linenos" in code or len(starts) != code.count(b"<span"):
-            return code
-        return _PLAIN_SPAN.sub(b"", code).replace(b"</span>", b"")
 
-    return _PRE.sub(plain, html) if b"<pre>" in html else html
+def _plain_block(code: bytes) -> bytes:
+    if b"linenos" in code:
+        return code
+    without, classed = _CLASSED_SPAN.subn(b"", code)
+    if classed + code.count(b"<span>") != code.count(b"<span"):
+        return code  # a span with other attributes
+    return without.replace(b"<span>", b"").replace(b"</span>", b"")
 
 
 def page_digest(html: bytes) -> bytes:
