@@ -55,7 +55,9 @@ def test_atom_rss_and_json_feeds_carry_mathml_and_absolute_urls(tmp_path: Path) 
     ]
     assert "<math" in (items[0].findtext("description") or "")
     assert items[0].findtext("pubDate") == "Sun, 07 Jan 2024 00:00:00 +0800"
-    feed = json.loads(read(out, "feed.json"))
+    text = read(out, "feed.json")
+    feed = json.loads(text)
+    assert text == json.dumps(feed, ensure_ascii=False, indent=1) + "\n"  # items made apart
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert feed["items"][0]["url"] == "https://me.github.io/blog/posts/p7/"
     assert "<math" in feed["items"][0]["content_html"]
@@ -69,6 +71,8 @@ def test_each_category_and_tag_has_its_feeds(tmp_path: Path) -> None:
         "Post 2",
     ]
     assert (out / "tags/odd/rss.xml").is_file() and (out / "categories/数学/feed.json").is_file()
+    odd = read(out, "tags/odd/feed.json")
+    assert odd == json.dumps(json.loads(odd), ensure_ascii=False, indent=1) + "\n"
 
 
 def test_sitemap_and_robots(tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ import json
 import zlib
 from dataclasses import dataclass, field
 from email.utils import format_datetime
-from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from inkstone.html_text import absolute_urls, mathml_only
@@ -46,7 +45,7 @@ class FeedEntries:
     _bodies: dict[str, str] = field(default_factory=dict)
     _atom: dict[str, str] = field(default_factory=dict)
     _rss: dict[str, str] = field(default_factory=dict)
-    _json: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _json: dict[str, str] = field(default_factory=dict)
     _sources: dict[str, bytes] = field(default_factory=dict)
     """Compressed page HTML of posts whose entry is not made yet (see :meth:`keep_source`)."""
 
@@ -117,11 +116,11 @@ class FeedEntries:
             )
         return self._rss[key]
 
-    def json(self, post: PostView) -> dict[str, Any]:
-        """The post's JSON Feed item."""
+    def json(self, post: PostView) -> str:
+        """The post's JSON Feed item, as :func:`json_feed` writes it among the items."""
         key = self._key(post)
         if key not in self._json:
-            self._json[key] = {
+            item = {
                 "id": post.permalink,
                 "url": post.permalink,
                 "title": post.title,
@@ -131,7 +130,14 @@ class FeedEntries:
                 "date_modified": post.updated_iso,
                 "tags": [t.name for t in post.categories + post.tags],
             }
+            text = json.dumps(item, ensure_ascii=False, indent=1)
+            self._json[key] = _ITEM_INDENT + text.replace("\n", "\n" + _ITEM_INDENT)
         return self._json[key]
+
+
+_ITEM_INDENT = "  "
+"""An item's depth in a JSON Feed written with ``indent=1``: inside ``"items": [``. Every
+line break of an item's JSON is its own (one in a string is written ``\\n``)."""
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC).isoformat()
@@ -177,7 +183,8 @@ def rss(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> str:
 
 
 def json_feed(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> str:
-    """A JSON Feed 1.1 document."""
+    """A JSON Feed 1.1 document (``json.dumps(…, indent=1)`` of it, with each item's text
+    made once for every feed that carries the post)."""
     document = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": info.title,
@@ -186,9 +193,13 @@ def json_feed(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> st
         "description": info.description,
         "language": info.language,
         "authors": [{"name": info.author}] if info.author else [],
-        "items": [entries.json(post) for post in posts],
+        "items": [],
     }
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    if posts:  # "items" is the last key: the text ends with its empty list
+        items = ",\n".join(entries.json(post) for post in posts)
+        text = text.removesuffix("[]\n}") + "[\n" + items + "\n ]\n}"
+    return text + "\n"
 
 
 def _rfc822(iso: str) -> str:
