@@ -350,30 +350,71 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
         assert (out1 / rel).read_bytes() == (out2 / rel).read_bytes(), rel
 
 
+TWENTY_POSTS = "-- site.toml --\ntitle = 'j'\nposts_per_page = 3\n" + "".join(
+    f"-- content/posts/p{i:02d}.md --\n---\ntitle: 第 {i} 篇\ndate: 2024-02-{i:02d}\n"
+    f"tags: [t{i % 3}]\n---\n## 小节\n\n$x_{{{i}}} * y$ 与 $\\alpha_{i}$，见 [上一篇](p01.md)。\n\n"
+    f"$$\n\\sum_{{k=1}}^{{{i}}} k \\label{{eq:s{i}}}\n$$\n\n由 $\\eqref{{eq:s{i}}}$。\n\n"
+    f"```python\nprint({i})\n```\n"
+    for i in range(1, 21)
+)
+"""Twenty posts with math, cross-references, code and tags, three to a list page."""
+
+
+def _same_files(expected: Path, actual: Path) -> None:
+    files = sorted(p.relative_to(expected) for p in expected.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(actual) for p in actual.rglob("*") if p.is_file())
+    for rel in files:
+        assert (expected / rel).read_bytes() == (actual / rel).read_bytes(), rel
+
+
 def test_parallel_build_is_byte_identical_to_serial(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # its search index in eight shards, indexed one at a time and two at once
     monkeypatch.setattr(search_index, "SHARD_PAGES", 3)
-    posts = "".join(
-        f"-- content/posts/p{i:02d}.md --\n---\ntitle: 第 {i} 篇\ndate: 2024-02-{i:02d}\n"
-        f"tags: [t{i % 3}]\n---\n## 小节\n\n$x_{{{i}}} * y$ 与 $\\alpha_{i}$，见 [上一篇](p01.md)。\n\n"
-        f"$$\n\\sum_{{k=1}}^{{{i}}} k \\label{{eq:s{i}}}\n$$\n\n由 $\\eqref{{eq:s{i}}}$。\n\n"
-        f"```python\nprint({i})\n```\n"
-        for i in range(1, 21)
-    )
-    site = "-- site.toml --\ntitle = 'j'\nposts_per_page = 3\n" + posts
-    serial_report, serial = build_site(tmp_path / "a", site, jobs=1)
-    parallel_report, parallel = build_site(tmp_path / "b", site, jobs=2)
+    serial_report, serial = build_site(tmp_path / "a", TWENTY_POSTS, jobs=1)
+    parallel_report, parallel = build_site(tmp_path / "b", TWENTY_POSTS, jobs=2)
     assert serial_report.problems == parallel_report.problems == []
     assert serial_report.formulas_rendered == parallel_report.formulas_rendered == 60
     assert serial_report.formulas_typeset == parallel_report.formulas_typeset == 60
-    files = sorted(p.relative_to(serial) for p in serial.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(parallel) for p in parallel.rglob("*") if p.is_file())
     manifest = json.loads((serial / "pagefind" / "shards.json").read_text(encoding="utf-8"))
     assert len(manifest["shards"]) > 1
-    for rel in files:
-        assert (serial / rel).read_bytes() == (parallel / rel).read_bytes(), rel
+    _same_files(serial, parallel)
+
+
+def test_workers_forked_by_a_command_line_build_write_the_same_bytes(tmp_path: Path) -> None:
+    """A build in a process of its own (as ``inkstone build``) runs no other thread and has
+    not started KaTeX when its workers start: they are forks of it, not fresh processes."""
+    _, serial = build_site(tmp_path / "a", TWENTY_POSTS, jobs=1)
+    write_site(tmp_path / "b", TWENTY_POSTS)
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom inkstone import rendering\n"
+        "from inkstone.build import BuildOptions, build\n"
+        "chosen = []\nchoose = rendering.start_method\n"
+        "rendering.start_method = lambda: chosen.append(choose()) or chosen[-1]\n"
+        "report = build(Path(sys.argv[1]), BuildOptions(out_dir=Path(sys.argv[2]), jobs=2))\n"
+        "print(*chosen, len(report.problems))\n"
+    )
+    forked = tmp_path / "forked"
+    command = [sys.executable, "-c", script, str(tmp_path / "b"), str(forked)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+    assert done.stdout.split() == ["fork", "0"], done.stderr
+    _same_files(serial, forked)
+
+
+def test_workers_are_spawned_when_a_fork_would_be_unsafe() -> None:
+    """Another thread (the dev server's) or a started KaTeX (a V8 copy hangs): ``spawn``."""
+    script = (
+        "import threading\nfrom inkstone.rendering import start_method\n"
+        "from inkstone.markup.math import engine\n"
+        "alone = start_method()\nstop = threading.Event()\n"
+        "thread = threading.Thread(target=stop.wait)\nthread.start()\n"
+        "with_thread = start_method()\nstop.set()\nthread.join()\n"
+        "engine().warm_up()\nprint(alone, with_thread, start_method())\n"
+    )
+    command = [sys.executable, "-c", script]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["fork", "spawn", "spawn"], done.stderr
 
 
 def _five_posts(title: str, formula: str) -> str:

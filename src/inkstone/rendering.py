@@ -3,8 +3,9 @@
 A document whose page entry is in the persistent cache (same text, same settings, same
 renderer versions, and every link it made still resolving the same way) is not rendered
 at all. The others are rendered here, or spread over worker processes when the site is
-big enough. Each worker is a fresh process (``spawn``): a V8 context inherited across
-``fork`` hangs, so every worker builds its own KaTeX engine on first use. Documents go out
+big enough. Every worker builds its own KaTeX engine on first use: a V8 context inherited
+across ``fork`` hangs. A worker is a ``fork`` of this process when nothing makes that
+unsafe (see :func:`start_method`), else a fresh process (``spawn``). Documents go out
 in order and come back in order, so the output is the same byte for byte whatever the
 number of workers; only the main process writes to the cache.
 """
@@ -17,7 +18,9 @@ import multiprocessing
 import os
 import pickle
 import shutil
+import sys
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -39,7 +42,7 @@ from inkstone.markup.markdown import (
     render_markdown,
     render_parsed,
 )
-from inkstone.markup.math import engine, macros_key
+from inkstone.markup.math import engine, katex_loaded, macros_key
 from inkstone.markup.plugins.bookmarks import titles_from_front_matter
 from inkstone.markup.plugins.wikilinks import WikiTarget
 from inkstone.site.links import SiteLinks
@@ -205,6 +208,25 @@ def warm_up() -> None:
     preview should not wait for them). Touches no cache."""
     engine().warm_up()
     render_markdown(_WARM_UP, RenderContext(path=Path("warm-up.md")))
+
+
+def start_method() -> str:
+    """How to start render workers: ``fork`` when this process runs no other thread (a lock
+    one holds would stay locked in the copy) and has not started KaTeX (an inherited V8
+    hangs), as in a command-line build on Linux; else ``spawn``, as in the dev server and on
+    macOS, where system libraries are not safe to fork.
+
+    A forked worker starts with what this process has imported and compiled: two workers
+    are ready in about half the time, for about a third of the CPU (1,000 posts: 0.5 s
+    rather than 1.0 s, 0.5 s of CPU rather than 1.5 s). It never touches the cache
+    connection it inherits: it opens its own (:func:`_render_batch`), and the copy is still
+    referenced by the build that forked it, so it is never closed, and a worker ends
+    without running exit handlers."""
+    if not sys.platform.startswith("linux"):
+        return "spawn"
+    if threading.active_count() > 1 or katex_loaded():
+        return "spawn"
+    return "fork"
 
 
 def worker_count(requested: int | None, documents: int) -> int:
@@ -374,10 +396,10 @@ class _RenderedByWorkers(_Renders):
 
 
 class RenderWorkers:
-    """Render worker processes (spawned, each with its own KaTeX), each ready once it has
-    imported inkstone and rendered a sample page: about a second of CPU. A cold build starts
-    them as soon as it knows how many documents it has, so that this overlaps loading the
-    site instead of following it.
+    """Render worker processes (forked or spawned, see :func:`start_method`; each with its
+    own KaTeX), each ready once it has rendered a sample page (spawned, once it has also
+    imported inkstone). A cold build starts them as soon as it knows how many documents it
+    has, so that this overlaps loading the site instead of following it.
 
     What a worker renders with (the site's configuration and links, the cache folder) is
     known only once the site is loaded: :meth:`set_up` writes it to a file, read once by
@@ -386,9 +408,9 @@ class RenderWorkers:
     def __init__(self, count: int) -> None:
         self.count = count
         self.pool = ProcessPoolExecutor(
-            count, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up
+            count, mp_context=multiprocessing.get_context(start_method()), initializer=warm_up
         )
-        for _ in range(count):  # one process is started per task while none is idle
+        for _ in range(count):  # spawn: a process per task while none is idle; fork: all
             self.pool.submit(os.getpid)
         self._folder: Path | None = None
 

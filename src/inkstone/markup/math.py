@@ -201,3 +201,8 @@ def engine() -> KatexEngine:
     if _engine is None:
         _engine = KatexEngine()
     return _engine
+
+
+def katex_loaded() -> bool:
+    """Whether this process has started V8 for KaTeX (a ``fork`` of it would hang)."""
+    return _engine is not None and _engine._ctx is not None
