@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import subprocess
 import sys
+import threading
 import tomllib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
+from inkstone import cli
+from inkstone.build import BuildOptions
 from inkstone.cli import main
-from inkstone.scaffold import new_post
+from inkstone.errors import BuildReport
+from inkstone.scaffold import new_post, new_site
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -101,3 +108,33 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "inkstone", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("inkstone, version ")
+
+
+def test_the_progress_bar_in_a_terminal_runs_no_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It is redrawn by the build's progress calls, not by a thread of rich's: a build with
+    no other thread running can fork its render workers (``rendering.start_method``)."""
+    new_site(tmp_path / "blog")
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=screen, force_terminal=True, width=80))
+    running: set[str] = set()
+    original = cli.build
+
+    def build(site_dir: Path, options: BuildOptions) -> BuildReport:
+        progress = options.progress
+        assert progress is not None
+
+        def counted(stage: str, done: int, total: int) -> None:
+            progress(stage, done, total)
+            running.update(type(t).__module__ for t in threading.enumerate())
+
+        options.progress = counted
+        return original(site_dir, options)
+
+    monkeypatch.setattr(cli, "build", build)
+    report = cli._run_build(tmp_path / "blog", BuildOptions())
+    assert not report.errors
+    assert "threading" in running and not any(m.startswith("rich") for m in running)
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())  # no colours
+    assert re.search(r"render \S+ 2/2", shown) and "pages (0 files unchanged)" in shown

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -141,29 +143,48 @@ _program_exits_at_once = False
 (the tests) that goes on after the command."""
 
 
+GC_THRESHOLDS = (10_000, 10, 10)
+"""Python's cycle collector runs after this many new objects (default 700, 10, 10). A
+build makes many objects that live to its end and few cycles: 1,000 posts, 0.34 s of CPU in
+collections across the program and its workers instead of 0.87 s, the same peak memory."""
+
+
 def run() -> None:
     """The ``inkstone`` program (and ``python -m inkstone``)."""
     global _program_exits_at_once
     _program_exits_at_once = True
+    gc.set_threshold(*GC_THRESHOLDS)  # its render workers are forks of it: theirs too
     main()
+
+
+REDRAW_SECONDS = 0.1
+"""The progress bar is redrawn at most this often (and at the end of each stage)."""
 
 
 def _run_build(site_dir: Path, options: BuildOptions) -> BuildReport:
     interactive = err.is_terminal
     if interactive:
+        # redrawn by the build's progress, not by a thread of its own: with no other thread
+        # running, the render workers can be forks of this process (see start_method)
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             console=err,
             transient=True,
+            auto_refresh=False,
         ) as bar:
             tasks: dict[str, object] = {}
+            drawn = [0.0]
 
             def progress(stage: str, done: int, total: int) -> None:
                 if stage not in tasks:
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done)  # type: ignore[arg-type]
+                now = time.monotonic()
+                if done == total or now - drawn[0] >= REDRAW_SECONDS:
+                    drawn[0] = now
+                    bar.refresh()
 
             options.progress = progress
             report = build(site_dir, options)
