@@ -15,7 +15,10 @@ to stderr. See ``bench/README.md``.
 from __future__ import annotations
 
 import argparse
+import compileall
+import functools
 import gzip
+import importlib.util
 import os
 import re
 import shutil
@@ -152,8 +155,21 @@ def html_pages(root: Path) -> list[Path]:
 # --------------------------------------------------------------------------- inkstone
 
 
+@functools.cache
+def byte_compile_inkstone() -> None:
+    """Compile the installed inkstone's modules to bytecode, as pip does when it installs a
+    wheel. An editable install (the working tree) has none until Python writes them, which
+    it never does where ``PYTHONDONTWRITEBYTECODE`` is set: each run would then compile
+    inkstone's sources again (about 0.1 s before a build starts)."""
+    spec = importlib.util.find_spec("inkstone")
+    for folder in spec.submodule_search_locations or [] if spec else []:
+        compileall.compile_dir(folder, quiet=1)
+
+
 def inkstone_command() -> list[str]:
-    """The ``inkstone`` console script of this interpreter (no pyenv/venv shim in between)."""
+    """The ``inkstone`` console script of this interpreter (no pyenv/venv shim in between),
+    its modules byte-compiled (:func:`byte_compile_inkstone`)."""
+    byte_compile_inkstone()
     script = Path(sys.executable).parent / "inkstone"
     if script.is_file():
         return [str(script)]
