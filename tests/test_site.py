@@ -387,18 +387,27 @@ def test_workers_forked_by_a_command_line_build_write_the_same_bytes(tmp_path: P
     not started KaTeX when its workers start: they are forks of it, not fresh processes."""
     _, serial = build_site(tmp_path / "a", TWENTY_POSTS, jobs=1)
     write_site(tmp_path / "b", TWENTY_POSTS)
+    # each worker notes whether its fragment cache, as it warms up, is the build's (open)
     script = (
-        "import sys\nfrom pathlib import Path\nfrom inkstone import rendering\n"
+        "import sys\nfrom pathlib import Path\nfrom inkstone import cache, rendering\n"
         "from inkstone.build import BuildOptions, build\n"
         "chosen = []\nchoose = rendering.start_method\n"
         "rendering.start_method = lambda: chosen.append(choose()) or chosen[-1]\n"
+        "warm_up = rendering.warm_up\n"
+        "def noted():\n"
+        "    with open(sys.argv[3], 'a') as notes:\n"
+        "        notes.write(f'{cache.fragments().cache is None}\\n')\n"
+        "    warm_up()\n"
+        "rendering.warm_up = noted\n"
         "report = build(Path(sys.argv[1]), BuildOptions(out_dir=Path(sys.argv[2]), jobs=2))\n"
         "print(*chosen, len(report.problems))\n"
     )
-    forked = tmp_path / "forked"
-    command = [sys.executable, "-c", script, str(tmp_path / "b"), str(forked)]
+    forked, notes = tmp_path / "forked", tmp_path / "notes"
+    command = [sys.executable, "-c", script, str(tmp_path / "b"), str(forked), str(notes)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
     assert done.stdout.split() == ["fork", "0"], done.stderr
+    assert (tmp_path / "b" / ".inkstone-cache").is_dir()  # open in the build that forked
+    assert notes.read_text().split() == ["True", "True"]  # memory only: not the copy
     _same_files(serial, forked)
 
 

@@ -218,9 +218,11 @@ def start_method() -> str:
 
     A forked worker starts with what this process has imported and compiled: two workers
     are ready in about half the time, for about a third of the CPU (1,000 posts: 0.5 s
-    rather than 1.0 s, 0.5 s of CPU rather than 1.5 s). It never touches the cache
-    connection it inherits: it opens its own (:func:`_render_batch`), and the copy is still
-    referenced by the build that forked it, so it is never closed, and a worker ends
+    rather than 1.0 s, 0.5 s of CPU rather than 1.5 s). It never uses the cache connection
+    it inherits (SQLite's rule for ``fork``): this process reads the cache through
+    :func:`fragments` only while it takes rendered documents (:meth:`Rendering.__iter__`),
+    after its workers have started, and a worker opens its own (:func:`_render_batch`).
+    Nor does it close the copy: the build that forked it still holds it, and a worker ends
     without running exit handlers."""
     if not sys.platform.startswith("linux"):
         return "spawn"
