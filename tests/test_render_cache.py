@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +171,19 @@ def test_a_batch_of_pages_is_typeset_in_one_call_per_table_of_macros(
         for body, m in pages
     ]
     assert alone == batched
+
+
+def test_katex_runs_in_v8_with_the_flags_inkstone_sets() -> None:
+    """V8 starts once per process, with :data:`math.V8_FLAGS` (no optimizing compiler)."""
+    script = (
+        "import py_mini_racer\nfrom inkstone.markup.math import engine\n"
+        "given = []\nstart = py_mini_racer.init_mini_racer\n"
+        "def spy(**options):\n    given.append(options['flags'])\n    return start(**options)\n"
+        "py_mini_racer.init_mini_racer = spy\n"
+        "html = engine().render('x^2', False).html\n"
+        "print(given, 'katex-mathml' in html)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split("\n")[0] == f"[{math.V8_FLAGS!r}] True", done.stderr
