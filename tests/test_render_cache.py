@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from inkstone.cache import Fragments, PendingEntries, open_cache, use_cache
+from inkstone.cache import (
+    CACHE_FILE,
+    PAGE_SIZE,
+    Fragments,
+    PendingEntries,
+    open_cache,
+    use_cache,
+)
 from inkstone.markup import math
 from inkstone.markup.markdown import RenderContext, parse_markdown, render_markdown, render_parsed
 
@@ -187,3 +195,24 @@ def test_katex_runs_in_v8_with_the_flags_inkstone_sets() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.split("\n")[0] == f"[{math.V8_FLAGS!r}] True", done.stderr
+
+
+def test_a_new_cache_file_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    """Page entries (about 90 KB) fit in a few 64 KB pages; a file made with SQLite's
+    default 4 KB pages is used as it is."""
+    new = open_cache(tmp_path / "new")
+    assert new is not None
+    assert new.db.execute("PRAGMA page_size").fetchone() == (PAGE_SIZE,) == (65536,)
+    old_folder = tmp_path / "old"
+    old_folder.mkdir()
+    made = sqlite3.connect(old_folder / CACHE_FILE)
+    made.execute("CREATE TABLE formula (key TEXT PRIMARY KEY, value BLOB)")
+    made.execute("INSERT INTO formula VALUES ('k', x'31')")
+    made.commit()
+    made.close()
+    old = open_cache(old_folder)
+    assert old is not None
+    assert old.db.execute("PRAGMA page_size").fetchone() == (4096,)
+    assert old.get("formula", "k") == b"1"
+    old.put("page", [("p", b"x" * 200_000)])
+    assert old.get("page", "p") == b"x" * 200_000

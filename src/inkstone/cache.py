@@ -32,6 +32,11 @@ CACHE_DIR = ".inkstone-cache"
 CACHE_FILE = "cache.sqlite"
 SCHEMA_VERSION = "1"
 KINDS = ("formula", "code", "page", "output", "terms")
+PAGE_SIZE = 65536
+"""Bytes per page of a new cache file (SQLite's default: 4096). A rendered page's entry is
+about 90 KB, which at 4 KB a page is a chain of some twenty overflow pages: a cold
+1,000-post build stores its 100 MB of entries for 0.15 s of CPU instead of 0.43 s, and a
+warm one reads them back as fast. An existing file keeps the size it was made with."""
 MEMORY_CHARS = 8 * 2**20
 """How much fragment HTML (in characters) a process keeps in memory, the most recently used
 first: a 10,000-post site makes some 150 M characters of it, which each render worker kept
@@ -57,6 +62,7 @@ class Cache:
         self.db = sqlite3.connect(
             self.path, timeout=60, isolation_level=None, check_same_thread=False
         )
+        self.db.execute(f"PRAGMA page_size={PAGE_SIZE}")  # before WAL: only a new file
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         for kind in KINDS:
