@@ -162,7 +162,8 @@ def byte_compile_inkstone() -> None:
     it never does where ``PYTHONDONTWRITEBYTECODE`` is set: each run would then compile
     inkstone's sources again (about 0.1 s before a build starts)."""
     spec = importlib.util.find_spec("inkstone")
-    for folder in spec.submodule_search_locations or [] if spec else []:
+    folders = spec.submodule_search_locations if spec is not None else None
+    for folder in folders or []:
         compileall.compile_dir(folder, quiet=1)
 
 

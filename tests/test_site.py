@@ -340,14 +340,18 @@ def test_permalink_pattern_with_date_fields(tmp_path: Path) -> None:
     assert 'href="/2025/03/rope/"' in read(out, "about/index.html")
 
 
+def _same_files(expected: Path, actual: Path) -> None:
+    """Both output folders hold the same files, byte for byte."""
+    files = sorted(p.relative_to(expected) for p in expected.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(actual) for p in actual.rglob("*") if p.is_file())
+    for rel in files:
+        assert (expected / rel).read_bytes() == (actual / rel).read_bytes(), rel
+
+
 def test_output_is_deterministic(tmp_path: Path) -> None:
     _, out1 = build_site(tmp_path / "a", BLOG)
     _, out2 = build_site(tmp_path / "b", BLOG)
-    files1 = sorted(p.relative_to(out1) for p in out1.rglob("*") if p.is_file())
-    files2 = sorted(p.relative_to(out2) for p in out2.rglob("*") if p.is_file())
-    assert files1 == files2
-    for rel in files1:
-        assert (out1 / rel).read_bytes() == (out2 / rel).read_bytes(), rel
+    _same_files(out1, out2)
 
 
 TWENTY_POSTS = "-- site.toml --\ntitle = 'j'\nposts_per_page = 3\n" + "".join(
@@ -358,13 +362,6 @@ TWENTY_POSTS = "-- site.toml --\ntitle = 'j'\nposts_per_page = 3\n" + "".join(
     for i in range(1, 21)
 )
 """Twenty posts with math, cross-references, code and tags, three to a list page."""
-
-
-def _same_files(expected: Path, actual: Path) -> None:
-    files = sorted(p.relative_to(expected) for p in expected.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(actual) for p in actual.rglob("*") if p.is_file())
-    for rel in files:
-        assert (expected / rel).read_bytes() == (actual / rel).read_bytes(), rel
 
 
 def test_parallel_build_is_byte_identical_to_serial(

@@ -175,15 +175,16 @@ def _run_build(site_dir: Path, options: BuildOptions) -> BuildReport:
             auto_refresh=False,
         ) as bar:
             tasks: dict[str, object] = {}
-            drawn = [0.0]
+            drawn = 0.0
 
             def progress(stage: str, done: int, total: int) -> None:
+                nonlocal drawn
                 if stage not in tasks:
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done)  # type: ignore[arg-type]
                 now = time.monotonic()
-                if done == total or now - drawn[0] >= REDRAW_SECONDS:
-                    drawn[0] = now
+                if done == total or now - drawn >= REDRAW_SECONDS:
+                    drawn = now
                     bar.refresh()
 
             options.progress = progress
