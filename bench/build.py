@@ -308,7 +308,7 @@ BASEOF = """\
 
 SINGLE = """\
 {{ define "main" }}
-<article>
+<article data-pagefind-body>
 <h1>{{ .Title }}</h1>
 <p><time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">
 {{- .Date.Format "2006-01-02" }}</time>

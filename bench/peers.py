@@ -9,11 +9,13 @@ Every tool builds the same generated corpus (``../shared/bench/gen_corpus.py``, 
 the repository root) into equivalent pages (one page per post, a home page paginated by 10,
 tag and category pages where the tool has them, a 404 page), once with plain Markdown and
 once with math, typeset at build time where the tool can do that. Each timed run is cold:
-the output and every build cache of the tool are deleted first. For each tool and mode the
-script records the median wall time, the peak RSS of the whole process tree, the HTML pages
-written and, for the math modes, how many of the corpus's formulas did not come out typeset
-(see ``bench/README.md``, "Peers"). With ``--warm N`` each case is then built N times more
-with its caches (and output) kept and nothing changed, in a second table. Peers are
+the output and every build cache of the tool are moved out of the way first (and deleted
+when the benchmark ends), and the cases take turns: run 1 of each, then run 2, and so on.
+For each tool and mode the script records the median wall time, the peak RSS of the whole
+process tree, the HTML pages written and, for the math modes, how many of the corpus's
+formulas did not come out typeset (see ``bench/README.md``, "Peers"). With ``--warm N``
+each case is built N times more after its last cold run, with its caches (and output) kept
+and nothing changed, in a second table. Peers are
 installed into the work folder (npm and pip, pinned below); a peer that cannot be installed
 is reported and skipped. The table goes to stdout, progress to stderr."""
 
@@ -24,6 +26,7 @@ import html
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import statistics
@@ -510,7 +513,41 @@ def hugo_cases(hugo: Hugo, work: Path, size: int, source: Path) -> list[Case]:
             case.notes.append(f"{hugo.version}: no transform.ToMath (needs ≥ 0.141)")
             case.cmd = []
         cases.append(case)
+    cases.append(hugo_with_search(cases[-1], work, size))
     return cases
+
+
+def hugo_with_search(math: Case, work: Path, size: int) -> Case:
+    """Hugo + ToMath followed by Pagefind on its output, as a Hugo site gets the search
+    inkstone builds in (``hugo && pagefind --site public``): the same Pagefind (inkstone's
+    ``pagefind[extended]``, which segments Chinese), the post pages only (their article is
+    ``data-pagefind-body``) and KaTeX's markup left out of the index, as inkstone does."""
+    out = work / f"out-hugo-{size}-math-search"
+    case = Case(
+        "hugo",
+        "math",
+        "Hugo + Pagefind",
+        "`transform.ToMath` (KaTeX), then Pagefind over the posts",
+        [],
+        out,
+        slug_page,
+        clean=math.clean,
+        notes=list(math.notes),
+    )
+    try:
+        from pagefind.service import get_executable
+
+        pagefind = get_executable()
+    except ImportError:
+        pagefind = None
+    if pagefind is None:
+        case.notes.append("no Pagefind program (`pip install 'pagefind[extended]'`)")
+    elif math.cmd:
+        hugo = [str(part) for part in math.cmd]
+        hugo[hugo.index("--destination") + 1] = str(out)
+        index = [str(pagefind), "--site", str(out), "--exclude-selectors", ".katex", "--quiet"]
+        case.cmd = ["sh", "-c", f"{shlex.join(hugo)} && {shlex.join(index)}"]
+    return case
 
 
 # --------------------------------------------------------------------------- installs
@@ -1061,38 +1098,66 @@ def mkdocs_cases(bin_dir: Path, work: Path, size: int, posts: list[Post]) -> lis
 # --------------------------------------------------------------------------- running
 
 
-def bench_case(
-    case: Case, work: Path, runs: int, posts: list[Post], size: int, warm: int = 0
-) -> None:
-    """Build ``case`` cold ``runs`` times, then ``warm`` times more with its caches kept;
-    then count its pages and check its formulas."""
-    if not case.cmd:
-        log(f"{case.label} ({case.mode}): skipped: {'; '.join(case.notes)}")
-        return
-    for n in range(1, runs + 1):
-        remove(case.out)
-        for path in case.clean:
+class SetAside:
+    """What a cold run must not find (the tool's output and caches from the run before),
+    moved out of its way by renaming it into ``WORK/set-aside/``, and deleted only when the
+    benchmark is over (:meth:`empty`). Deleting it right before the run, as ``rm -rf``
+    would, slowed the run down: on ext4, a file made in the minutes after thousands were
+    deleted costs more, as the file system passes over the freed inodes (a 1,000-post build
+    writes some 4,000 files, a 10,000-post one 35,000). Whichever tool ran after the
+    deletion paid for it, and each run of a tool more than the one before."""
+
+    def __init__(self, work: Path) -> None:
+        self.folder = work / "set-aside"
+
+    def __call__(self, path: Path) -> None:
+        """Move ``path`` out of the way, if it exists."""
+        if not (path.exists() or path.is_symlink()):
+            return
+        self.folder.mkdir(exist_ok=True)
+        place = Path(tempfile.mkdtemp(dir=self.folder))
+        try:
+            path.rename(place / path.name)
+        except OSError:  # another file system: deleted after all
             remove(path)
-        name = re.sub(r"[^a-z0-9]+", "-", f"{case.label} {case.mode} {size} run {n}".lower())
-        name = name.strip("-")
-        logs = work / "logs"
-        logs.mkdir(exist_ok=True)
-        run = run_measured(case.cmd, logs / f"{name}.log", case.cwd, case.env)
-        case.runs.append(run)
-        if run.returncode != 0:
-            tail = "\n".join(run.output.splitlines()[-10:])
-            case.notes.append(f"run {n} exited {run.returncode}")
-            log(f"{case.label} ({case.mode}) run {n} failed (exit {run.returncode}):\n{tail}")
-            continue
-        problem = case.ok(run)
-        if problem:
-            case.notes.append(f"run {n}: {problem}")
-            log(f"{case.label} ({case.mode}) run {n}: {problem}; see {logs / name}.log")
-        log(
-            f"{case.label} ({case.mode}, {size}): run {n}/{runs}: {run.seconds:.2f} s, "
-            f"{run.cpu_seconds:.2f} s CPU, {run.rss_kib / 1024:.0f} MiB tree "
-            f"({run.wait4_kib / 1024:.0f} MiB wait4)"
-        )
+
+    def empty(self) -> None:
+        """Delete everything set aside."""
+        remove(self.folder)
+
+
+def bench_cases(
+    cases: list[Case],
+    work: Path,
+    runs: int,
+    posts: list[Post],
+    size: int,
+    set_aside: SetAside,
+    warm: int = 0,
+) -> None:
+    """Build each case cold ``runs`` times, the cases taking turns (run 1 of every case,
+    then run 2 …), so that a machine slowing down or speeding up during the benchmark
+    weighs on every tool alike. Right after its last cold run, a case is built ``warm``
+    times more with its caches kept (cases may share a cache folder, which the next case's
+    cold run clears), and its pages are counted and its formulas checked."""
+    ready = []
+    for case in cases:
+        if case.cmd:
+            ready.append(case)
+        else:
+            log(f"{case.label} ({case.mode}): skipped: {'; '.join(case.notes)}")
+    for n in range(1, runs + 1):
+        for case in ready:
+            cold_run(case, work, n, runs, size, set_aside)
+            if n == runs:
+                finish_case(case, work, posts, size, set_aside, warm)
+
+
+def finish_case(
+    case: Case, work: Path, posts: list[Post], size: int, set_aside: SetAside, warm: int
+) -> None:
+    """Right after the last cold run of ``case``: its ``warm`` runs, with its caches kept;
+    then its pages counted and its formulas checked."""
     for n in range(1, warm + 1 if case.times else 1):
         name = re.sub(r"[^a-z0-9]+", "-", f"{case.label} {case.mode} {size} warm {n}".lower())
         run = run_measured(case.cmd, work / "logs" / f"{name.strip('-')}.log", case.cwd, case.env)
@@ -1105,7 +1170,35 @@ def bench_case(
         case.pages = len(html_pages(case.out))
         case.damage = check_formulas(posts, lambda post: case.page_of(case.out, post))
     for path in case.clean:
-        remove(path)
+        set_aside(path)
+
+
+def cold_run(case: Case, work: Path, n: int, runs: int, size: int, set_aside: SetAside) -> None:
+    """Run ``n`` of ``case``, cold: its output and caches set aside first."""
+    set_aside(case.out)
+    for path in case.clean:
+        set_aside(path)
+    os.sync()  # the runs before write nothing back to the disk during this one
+    name = re.sub(r"[^a-z0-9]+", "-", f"{case.label} {case.mode} {size} run {n}".lower())
+    name = name.strip("-")
+    logs = work / "logs"
+    logs.mkdir(exist_ok=True)
+    run = run_measured(case.cmd, logs / f"{name}.log", case.cwd, case.env)
+    case.runs.append(run)
+    if run.returncode != 0:
+        tail = "\n".join(run.output.splitlines()[-10:])
+        case.notes.append(f"run {n} exited {run.returncode}")
+        log(f"{case.label} ({case.mode}) run {n} failed (exit {run.returncode}):\n{tail}")
+        return
+    problem = case.ok(run)
+    if problem:
+        case.notes.append(f"run {n}: {problem}")
+        log(f"{case.label} ({case.mode}) run {n}: {problem}; see {logs / name}.log")
+    log(
+        f"{case.label} ({case.mode}, {size}): run {n}/{runs}: {run.seconds:.2f} s, "
+        f"{run.cpu_seconds:.2f} s CPU, {run.rss_kib / 1024:.0f} MiB tree "
+        f"({run.wait4_kib / 1024:.0f} MiB wait4)"
+    )
 
 
 def versions(
@@ -1115,6 +1208,12 @@ def versions(
     lines = []
     if hugo:
         lines.append(hugo.version)
+        try:
+            from importlib.metadata import version
+
+            lines.append(f"Pagefind {version('pagefind')} (after Hugo, in Hugo + Pagefind)")
+        except ImportError:
+            pass
     if hexo:
         node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout
         lines.append(
@@ -1290,6 +1389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     all_cases: list[Case] = []
     hugo = hexo = pelican = mkdocs = None
     ink = None
+    set_aside = SetAside(work)
     try:
         if "inkstone" in args.tools:
             ink = setup_inkstone(work, args.inkstone_ref)
@@ -1320,8 +1420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if mkdocs:
                 cases += mkdocs_cases(mkdocs, work, size, posts)
             cases = [c for c in cases if c.mode in args.modes and _jobs_wanted(c, args)]
-            for case in cases:
-                bench_case(case, work, args.runs, posts, size, args.warm)
+            bench_cases(cases, work, args.runs, posts, size, set_aside, args.warm)
             cases.sort(key=lambda c: (TOOLS.index(c.tool), c.mode != "math"))
             tables.append(table(cases, size))
             if args.warm:
@@ -1329,6 +1428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             all_cases += cases
         peer_versions = versions(hugo, hexo, pelican, mkdocs)
     finally:
+        set_aside.empty()
         if temporary and not args.keep:
             shutil.rmtree(work, ignore_errors=True)
         elif temporary:
