@@ -96,7 +96,7 @@ def tree_rss_kib(root: int) -> int:
     """Sum of the resident set sizes of ``root`` and all its descendants, from ``/proc``.
 
     A child that still shares its parent's memory is left out: one started with
-    ``vfork`` (as Python's ``subprocess`` and Node start programs) runs in its parent's
+    ``vfork`` (as Python's ``subprocess`` starts programs) runs in its parent's
     address space until it calls ``exec``, and ``/proc`` gives it its parent's size and
     resident set. Counted, a sample taken in that moment (under a millisecond) doubles the
     parent: a 600 MiB process starting 300 programs showed such a child at 614 MiB.
