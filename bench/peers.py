@@ -22,6 +22,7 @@ is reported and skipped. The table goes to stdout, progress to stderr."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import json
 import os
@@ -39,6 +40,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -1170,8 +1172,7 @@ def finish_case(
     """Right after the last cold run of ``case``: its ``warm`` runs, with its caches kept;
     then its pages counted and its formulas checked."""
     for n in range(1, warm + 1 if case.times else 1):
-        name = re.sub(r"[^a-z0-9]+", "-", f"{case.label} {case.mode} {size} warm {n}".lower())
-        run = run_measured(case.cmd, work / "logs" / f"{name.strip('-')}.log", case.cwd, case.env)
+        run = run_measured(case.cmd, log_file(work, case, size, f"warm {n}"), case.cwd, case.env)
         case.warm_runs.append(run)
         log(
             f"{case.label} ({case.mode}, {size}): warm run {n}/{warm}: {run.seconds:.2f} s, "
@@ -1184,17 +1185,23 @@ def finish_case(
         set_aside(path)
 
 
+def log_file(work: Path, case: Case, size: int, run: str) -> Path:
+    """Where the output of ``run`` (``run 2``, ``warm 1``) of ``case`` goes:
+    ``WORK/logs/<label>-<mode>-<size>-<run>.log``."""
+    name = re.sub(r"[^a-z0-9]+", "-", f"{case.label} {case.mode} {size} {run}".lower())
+    logs = work / "logs"
+    logs.mkdir(exist_ok=True)
+    return logs / f"{name.strip('-')}.log"
+
+
 def cold_run(case: Case, work: Path, n: int, runs: int, size: int, set_aside: SetAside) -> None:
     """Run ``n`` of ``case``, cold: its output and caches set aside first."""
     set_aside(case.out)
     for path in case.clean:
         set_aside(path)
     os.sync()  # the runs before write nothing back to the disk during this one
-    name = re.sub(r"[^a-z0-9]+", "-", f"{case.label} {case.mode} {size} run {n}".lower())
-    name = name.strip("-")
-    logs = work / "logs"
-    logs.mkdir(exist_ok=True)
-    run = run_measured(case.cmd, logs / f"{name}.log", case.cwd, case.env)
+    logged = log_file(work, case, size, f"run {n}")
+    run = run_measured(case.cmd, logged, case.cwd, case.env)
     case.runs.append(run)
     if run.returncode != 0:
         tail = "\n".join(run.output.splitlines()[-10:])
@@ -1204,7 +1211,7 @@ def cold_run(case: Case, work: Path, n: int, runs: int, size: int, set_aside: Se
     problem = case.ok(run)
     if problem:
         case.notes.append(f"run {n}: {problem}")
-        log(f"{case.label} ({case.mode}) run {n}: {problem}; see {logs / name}.log")
+        log(f"{case.label} ({case.mode}) run {n}: {problem}; see {logged}")
     log(
         f"{case.label} ({case.mode}, {size}): run {n}/{runs}: {run.seconds:.2f} s, "
         f"{run.cpu_seconds:.2f} s CPU, {run.rss_kib / 1024:.0f} MiB tree "
@@ -1219,12 +1226,8 @@ def versions(
     lines = []
     if hugo:
         lines.append(hugo.version)
-        try:
-            from importlib.metadata import version
-
+        with contextlib.suppress(PackageNotFoundError):
             lines.append(f"Pagefind {version('pagefind')} (after Hugo, in Hugo + Pagefind)")
-        except ImportError:
-            pass
     if hexo:
         node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout
         lines.append(
