@@ -18,6 +18,9 @@ from inkstone import build as build_module
 from inkstone import rendering
 from inkstone.build import BuildMemory, BuildOptions, build, clean
 from inkstone.cache import Cache
+from inkstone.config import load_config
+from inkstone.content.discover import discover
+from inkstone.errors import Problem
 from inkstone.render.templates import Pieces, Templates, theme_dir
 from inkstone.search import index as search_index
 from tests.sites import build_site, messages, read, write_site
@@ -377,6 +380,52 @@ def test_parallel_build_is_byte_identical_to_serial(
     manifest = json.loads((serial / "pagefind" / "shards.json").read_text(encoding="utf-8"))
     assert len(manifest["shards"]) > 1
     _same_files(serial, parallel)
+
+
+def test_sources_loaded_by_the_workers_give_the_same_site_and_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build with workers has them load the sources too, a few at a time: a broken
+    or empty source is reported as when this process loads it, at its line, and the rest of
+    the site is the same."""
+    monkeypatch.setattr(rendering, "LOAD_BATCH", 2)
+    broken = (
+        "-- content/posts/broken.md --\n---\ntitle: [unclosed\ndate: 2024-03-01\n---\ntext\n"
+        "-- content/posts/empty.md --\n"
+    )
+    serial_report, serial = build_site(tmp_path / "a", TWENTY_POSTS + broken, jobs=1)
+    parallel_report, parallel = build_site(tmp_path / "b", TWENTY_POSTS + broken, jobs=2)
+    assert messages(parallel_report) == messages(serial_report)
+    assert any(m.startswith("content/posts/broken.md:3:") for m in messages(parallel_report))
+    assert any(m.startswith("content/posts/empty.md:") for m in messages(parallel_report))
+    assert (parallel / "posts/p20/index.html").is_file()
+    _same_files(serial, parallel)
+
+    # what a worker sends back is what loading here gives
+    site = tmp_path / "b"
+    found = discover(site, site / "content", [parallel])
+    config = load_config(site)[0]
+    here = rendering._load_sources(config, found.sources)
+    workers = rendering.RenderWorkers(2)
+    try:
+        there = workers.pool.submit(rendering._load_sources, config, found.sources).result()
+    finally:
+        workers.close()
+    assert len(there) == len(here) == 22
+    for theirs, ours in zip(there, here, strict=True):
+        if isinstance(ours, Problem):
+            assert theirs == ours
+            continue
+        assert not isinstance(theirs, Problem)
+        assert theirs[1] == ours[1]
+        assert (theirs[0] is None) == (ours[0] is None)
+        if theirs[0] is not None and ours[0] is not None:
+            assert (theirs[0].url, theirs[0].body, theirs[0].date, theirs[0].tags) == (
+                ours[0].url,
+                ours[0].body,
+                ours[0].date,
+                ours[0].tags,
+            )
 
 
 def test_workers_forked_by_a_command_line_build_write_the_same_bytes(tmp_path: Path) -> None:

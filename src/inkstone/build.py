@@ -39,7 +39,7 @@ from inkstone.output.writer import MARKER, SiteWriter, UnsafeOutput
 from inkstone.render.feeds import FeedEntries
 from inkstone.render.site_pages import PageWriter
 from inkstone.render.templates import Templates, theme_dir
-from inkstone.rendering import Rendering, RenderOutcome, RenderWorkers
+from inkstone.rendering import Loaded, Rendering, RenderOutcome, RenderWorkers
 from inkstone.search import PreparedPages, SearchJob, shards_at_once, start_search
 from inkstone.site.collect import SiteIndex, collect
 from inkstone.site.links import SiteLinks
@@ -301,7 +301,7 @@ def _build(
             if _renders_everything(memory, writer, cache) and _katex_found():
                 # its workers start while the site loads
                 workers = RenderWorkers.ahead(options.jobs, len(found.sources))
-            documents = _load(found, config, options, report, memory)
+            documents = _load(found, config, options, report, memory, workers)
             remember_terms(documents, cache, workers.extract_terms if workers else None)
         checkpoint()
         with _timed(report, "render"):
@@ -396,23 +396,42 @@ def _load(
     options: BuildOptions,
     report: BuildReport,
     memory: BuildMemory | None,
+    workers: RenderWorkers | None = None,
 ) -> list[Document]:
+    """The documents of the sources found, published ones only unless drafts are asked for;
+    loaded by ``workers`` too when there are any (a cold one-off build)."""
     now = dt.datetime.now(dt.UTC)
     documents: list[Document] = []
-    for source in found.sources:
+    for source, loaded in _load_each(found.sources, config, memory, workers):
         checkpoint()
-        try:
-            doc, problems = _load_one(source, config, memory)
-        except SourceError as exc:
-            report.add(exc.problem)
+        if isinstance(loaded, Problem):
+            report.add(loaded)
             kept = memory.last_good.get(source.path) if memory is not None else None
             if kept is not None:  # the dev server keeps serving the last good version
                 documents.append(kept)
             continue
+        doc, problems = loaded
         report.problems.extend(problems)
         if doc is not None and (options.drafts or is_published(doc, now)):
             documents.append(doc)
     return _drop_collisions(documents, report)
+
+
+def _load_each(
+    sources: list[Source],
+    config: SiteConfig,
+    memory: BuildMemory | None,
+    workers: RenderWorkers | None,
+) -> Iterator[tuple[Source, Loaded]]:
+    """Each source with what loading it gave, in order."""
+    if workers is not None and memory is None:
+        yield from zip(sources, workers.load(sources, config), strict=True)
+        return
+    for source in sources:
+        try:
+            yield source, _load_one(source, config, memory)
+        except SourceError as exc:
+            yield source, exc.problem
 
 
 def _load_one(

@@ -14,6 +14,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +119,7 @@ class KatexEngine:
         """Typeset ``tex``; ``macros_json`` is a JSON object of macros (keep it canonical,
         it is part of the cache key). Each distinct formula is typeset once: later calls,
         and later builds, take it from the render cache."""
-        key = fingerprint("formula", self.package_version, tex, display, macros_json)
+        key = formula_key(self.package_version, tex, display, macros_json)
         out = fragments().get_or_make(
             "formula", key, lambda: self._typeset(tex, display, macros_json)
         )
@@ -139,7 +140,7 @@ class KatexEngine:
             count = 0
             asked = todo.setdefault(macros_json, {})
             for tex, display in formulas:
-                key = fingerprint("formula", self.package_version, tex, display, macros_json)
+                key = formula_key(self.package_version, tex, display, macros_json)
                 if key not in asked and fragments().find("formula", key) is None:
                     asked[key] = (tex, display)
                     count += 1
@@ -178,6 +179,14 @@ class KatexEngine:
         if self._ctx is not None:
             self._ctx.close()
             self._ctx = None
+
+
+@lru_cache(maxsize=8192)
+def formula_key(katex_version: str, tex: str, display: bool, macros_json: str) -> str:
+    """A formula's key in the render cache. Remembered: a worker asks for each formula's key
+    twice (once to typeset a batch's formulas ahead, once to render it), and short formulas
+    (``$x$``, ``$\\theta$``) many times over."""
+    return fingerprint("formula", katex_version, tex, display, macros_json)
 
 
 def _js_call(ctx: Any, function: str) -> Callable[..., object]:
