@@ -2,7 +2,9 @@
 
 Formulas are given as MathML only (no KaTeX markup, which needs a stylesheet), and every
 URL is absolute, so feed readers show posts as they are. A post appears in the site's feed
-and in the feeds of its categories and tags: its entry is made once per format and reused.
+and in the feeds of its categories and tags: its entry is made once per format, as UTF-8,
+and every feed carrying it joins those bytes (a post is in two or three feeds on average:
+encoding each feed whole encoded every entry that many times).
 """
 
 from __future__ import annotations
@@ -43,9 +45,9 @@ class FeedEntries:
     keys: dict[str, str] = field(default_factory=dict)
     """Post permalink → the signature of the version being written."""
     _bodies: dict[str, str] = field(default_factory=dict)
-    _atom: dict[str, str] = field(default_factory=dict)
-    _rss: dict[str, str] = field(default_factory=dict)
-    _json: dict[str, str] = field(default_factory=dict)
+    _atom: dict[str, bytes] = field(default_factory=dict)
+    _rss: dict[str, bytes] = field(default_factory=dict)
+    _json: dict[str, bytes] = field(default_factory=dict)
     _sources: dict[str, bytes] = field(default_factory=dict)
     """Compressed page HTML of posts whose entry is not made yet (see :meth:`keep_source`)."""
 
@@ -79,7 +81,7 @@ class FeedEntries:
             self._bodies[key] = body
         return body
 
-    def atom(self, post: PostView) -> str:
+    def atom(self, post: PostView) -> bytes:
         """The post's Atom ``<entry>``."""
         key = self._key(post)
         if key not in self._atom:
@@ -96,10 +98,10 @@ class FeedEntries:
                 f"{categories}"
                 f'<summary type="text">{escape(post.description)}</summary>'
                 f'<content type="html">{escape(self.body(post))}</content></entry>'
-            )
+            ).encode()
         return self._atom[key]
 
-    def rss(self, post: PostView) -> str:
+    def rss(self, post: PostView) -> bytes:
         """The post's RSS ``<item>``."""
         key = self._key(post)
         if key not in self._rss:
@@ -113,10 +115,10 @@ class FeedEntries:
                 f'<guid isPermaLink="true">{escape(post.permalink)}</guid>'
                 f"{date}{categories}"
                 f"<description>{escape(self.body(post))}</description></item>"
-            )
+            ).encode()
         return self._rss[key]
 
-    def json(self, post: PostView) -> str:
+    def json(self, post: PostView) -> bytes:
         """The post's JSON Feed item, as :func:`json_feed` writes it among the items."""
         key = self._key(post)
         if key not in self._json:
@@ -131,7 +133,7 @@ class FeedEntries:
                 "tags": [t.name for t in post.categories + post.tags],
             }
             text = json.dumps(item, ensure_ascii=False, indent=1)
-            self._json[key] = _ITEM_INDENT + text.replace("\n", "\n" + _ITEM_INDENT)
+            self._json[key] = (_ITEM_INDENT + text.replace("\n", "\n" + _ITEM_INDENT)).encode()
         return self._json[key]
 
 
@@ -148,11 +150,11 @@ def _updated(posts: list[PostView]) -> str:
     return max(stamps) if stamps else _EPOCH
 
 
-def atom(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> str:
-    """An Atom 1.0 document."""
+def atom(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> bytes:
+    """An Atom 1.0 document, UTF-8."""
     author = f"<author><name>{escape(info.author)}</name></author>" if info.author else ""
     subtitle = f"<subtitle>{escape(info.description)}</subtitle>" if info.description else ""
-    return (
+    head = (
         XML_HEADER
         + f'<feed xmlns="{ATOM_NS}" xml:lang={quoteattr(info.language)}>'
         + f"<title>{escape(info.title)}</title>{subtitle}"
@@ -160,15 +162,14 @@ def atom(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> str:
         + f'<link href={quoteattr(info.site_url)} rel="alternate"/>'
         + f'<link href={quoteattr(info.feed_base + "atom.xml")} rel="self"/>'
         + f"<updated>{_updated(posts)}</updated>{author}<generator>inkstone</generator>"
-        + "".join(entries.atom(post) for post in posts)
-        + "</feed>\n"
     )
+    return b"".join((head.encode(), *(entries.atom(post) for post in posts), b"</feed>\n"))
 
 
-def rss(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> str:
-    """An RSS 2.0 document."""
+def rss(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> bytes:
+    """An RSS 2.0 document, UTF-8."""
     built = f"<lastBuildDate>{_rfc822(_updated(posts))}</lastBuildDate>" if posts else ""
-    return (
+    head = (
         XML_HEADER
         + f'<rss version="2.0" xmlns:atom="{ATOM_NS}"><channel>'
         + f"<title>{escape(info.title)}</title><link>{escape(info.site_url)}</link>"
@@ -177,14 +178,14 @@ def rss(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> str:
         + f'<atom:link href={quoteattr(info.feed_base + "rss.xml")} rel="self" '
         + 'type="application/rss+xml"/>'
         + built
-        + "".join(entries.rss(post) for post in posts)
-        + "</channel></rss>\n"
     )
+    items = (entries.rss(post) for post in posts)
+    return b"".join((head.encode(), *items, b"</channel></rss>\n"))
 
 
-def json_feed(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> str:
-    """A JSON Feed 1.1 document (``json.dumps(…, indent=1)`` of it, with each item's text
-    made once for every feed that carries the post)."""
+def json_feed(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> bytes:
+    """A JSON Feed 1.1 document, UTF-8 (``json.dumps(…, indent=1)`` of it, with each item's
+    text made once for every feed that carries the post)."""
     document = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": info.title,
@@ -196,10 +197,11 @@ def json_feed(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> st
         "items": [],
     }
     text = json.dumps(document, ensure_ascii=False, indent=1)
-    if posts:  # "items" is the last key: the text ends with its empty list
-        items = ",\n".join(entries.json(post) for post in posts)
-        text = text.removesuffix("[]\n}") + "[\n" + items + "\n ]\n}"
-    return text + "\n"
+    if not posts:
+        return (text + "\n").encode()
+    # "items" is the last key: the text ends with its empty list
+    items = b",\n".join(entries.json(post) for post in posts)
+    return b"".join((text.removesuffix("[]\n}").encode(), b"[\n", items, b"\n ]\n}\n"))
 
 
 def _rfc822(iso: str) -> str:

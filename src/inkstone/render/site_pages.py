@@ -281,13 +281,13 @@ class PageWriter:
             author=self.config.author,
             language=self.config.language,
         )
-        texts = (
+        documents = (
             feeds.atom(info, items, self.feed_entries),
             feeds.rss(info, items, self.feed_entries),
             feeds.json_feed(info, items, self.feed_entries),
         )
-        for name, text in zip(names, texts, strict=True):
-            self.writer.write_text(name, text, owner, signature)
+        for name, data in zip(names, documents, strict=True):
+            self.writer.write_bytes(name, data, owner, signature)
 
     def finish(self) -> None:
         """404 page, sitemap and robots.txt (the sitemap lists what was written before)."""
