@@ -580,15 +580,15 @@ def _pagefind(
     failed = threading.Event()
 
     def index(shard: ShardPlan) -> None:
+        site = prepared.root(shard.number)
         try:
-            site = prepared.root(shard.number)
             _run_pagefind(binary, site, tmp / "index" / str(shard.number), plan.language, stop)
-            shutil.rmtree(site)
         except BaseException:
             failed.set()
             raise
         finally:
-            free.release()
+            free.release()  # the next shard starts now, not once these pages are removed
+        shutil.rmtree(site, ignore_errors=True)  # what is left goes with the folder
 
     with (
         ThreadPoolExecutor(1, thread_name_prefix="inkstone-search-pages") as copier,
