@@ -63,16 +63,39 @@ def test_atom_rss_and_json_feeds_carry_mathml_and_absolute_urls(tmp_path: Path) 
     assert "<math" in feed["items"][0]["content_html"]
 
 
-def test_each_category_and_tag_has_its_feeds(tmp_path: Path) -> None:
-    _, out = build_site(tmp_path, _site(4))
+def test_each_category_and_tag_has_its_feeds_of_summaries(tmp_path: Path) -> None:
+    site = _site(4).replace("title: Post 3\n", "title: Post 3\nsummary: Three & more\n")
+    _, out = build_site(tmp_path, site)
     even = ET.parse(out / "tags/even/atom.xml").getroot()
-    assert [e.findtext(f"{ATOM}title") for e in even.findall(f"{ATOM}entry")] == [
-        "Post 4",
-        "Post 2",
-    ]
-    assert (out / "tags/odd/rss.xml").is_file() and (out / "categories/数学/feed.json").is_file()
+    entries = even.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["Post 4", "Post 2"]
+    # the excerpt: the opening paragraph's text and its formula (as MathML)
+    summary = entries[0].find(f"{ATOM}summary")
+    assert summary is not None and summary.get("type") == "html"
+    assert entries[0].find(f"{ATOM}content") is None
+    assert (summary.text or "").startswith("<p>Formula <math")
+    assert (summary.text or "").endswith("</math> and  and rel.</p>")
+    assert 'class="katex' not in (summary.text or "")
     odd = read(out, "tags/odd/feed.json")
     assert odd == json.dumps(json.loads(odd), ensure_ascii=False, indent=1) + "\n"
+    assert json.loads(odd)["items"][0]["content_html"] == "<p>Three &amp; more</p>"
+    rss = ET.parse(out / "categories/数学/rss.xml").getroot()
+    descriptions = [i.findtext("description") or "" for i in rss.findall("channel/item")]
+    assert len(descriptions) == 4 and descriptions[1] == "<p>Three &amp; more</p>"
+    assert all("∑" not in d for d in descriptions), "the display formula is not in the excerpt"
+    # the site's own feed carries whole posts
+    home = ET.parse(out / "atom.xml").getroot().findall(f"{ATOM}entry")
+    assert "∑" in (home[0].findtext(f"{ATOM}content") or "")
+
+
+def test_term_feeds_carry_whole_posts_when_configured(tmp_path: Path) -> None:
+    site = _site(4).replace("feed_limit = 5\n", 'feed_limit = 5\nterm_feed_content = "full"\n')
+    _, out = build_site(tmp_path, site)
+    entry = ET.parse(out / "tags/even/atom.xml").getroot().findall(f"{ATOM}entry")[0]
+    content = entry.findtext(f"{ATOM}content") or ""
+    assert content.count("<math") == 2 and "∑" in content
+    item = json.loads(read(out, "categories/数学/feed.json"))["items"][0]
+    assert "∑" in item["content_html"]
 
 
 def test_sitemap_and_robots(tmp_path: Path) -> None:
@@ -226,3 +249,16 @@ def test_formula_end_remembers_formulas_and_answers_as_span_end_does() -> None:
         data = text.encode()
         for at in (m.start() for m in re.finditer(b'<span class="katex">', data)):
             assert formula_end(data, at) == span_end(data, at), (data, at)
+
+
+def test_feed_escaping_is_that_of_the_standard_library() -> None:
+    from xml.sax import saxutils
+
+    from inkstone.render import feeds
+
+    pieces = ["a", "&", "<", ">", '"', "'", "\n", "\r", "\t", "中", "&amp;"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        assert feeds.escape(text) == saxutils.escape(text)
+        assert feeds.quoteattr(text) == saxutils.quoteattr(text)

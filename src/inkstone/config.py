@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pygments.styles import get_all_styles
+from pygments.styles import STYLE_MAP, get_all_styles
 
 from inkstone.errors import ConfigError, Problem, Severity, toml_error
 
@@ -114,6 +114,9 @@ class SiteConfig:
     e.g. ``https://github.com/me/blog/edit/main/{path}``."""
     feed_limit: int = 20
     """Posts in each feed (Atom, RSS, JSON Feed), newest first."""
+    term_feed_content: Literal["summary", "full"] = "summary"
+    """What the feeds of categories and tags carry of each post: its excerpt (``summary``,
+    as Hugo's feeds do) or its whole text (``full``). The site's own feed is always full."""
     max_file_size_mb: float = 10.0
     """Sources larger than this are reported and skipped instead of built."""
     search: bool = True
@@ -295,8 +298,10 @@ def _check_values(config: SiteConfig, path: Path | None, problems: list[Problem]
         )
     if "{slug}" not in config.permalink:
         bad("`permalink` must contain {slug}", 'e.g. "/posts/{slug}/"')
-    styles = list(get_all_styles())
     for name in (config.code.light_style, config.code.dark_style):
+        if name in STYLE_MAP:
+            continue  # a built-in style (listing them all reads every installed plugin)
+        styles = list(get_all_styles())
         if name not in styles:
             close = difflib.get_close_matches(name, styles, n=1)
             bad(

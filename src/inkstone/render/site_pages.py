@@ -62,8 +62,10 @@ class PageWriter:
             code_version(), self.templates.fingerprint(), repr(self.config), repr(self.site)
         )
         limit = self.config.feed_limit
-        feed_lists = [self.index.posts, *(t.posts for t in self.index.categories.values())]
-        feed_lists += [t.posts for t in self.index.tags.values()]
+        feed_lists = [self.index.posts]
+        if self.config.term_feed_content == "full":
+            feed_lists += [t.posts for t in self.index.categories.values()]
+            feed_lists += [t.posts for t in self.index.tags.values()]
         self._in_feeds = {id(doc) for posts in feed_lists for doc in posts[:limit]}
         """Documents some feed carries in full: their HTML is kept, compressed, until the feeds."""
 
@@ -207,7 +209,9 @@ class PageWriter:
             self.sitemap.append(SitemapEntry(self.config.absolute_url(f"/{taxonomy}/")))
             for term in terms.values():
                 self.listing(term.posts, term.url, kind, term.name, self.views.term(term))
-                self.feeds(term.posts, term.url, f"{term.name} · {self.config.title}")
+                title = f"{term.name} · {self.config.title}"
+                full = self.config.term_feed_content == "full"
+                self.feeds(term.posts, term.url, title, full)
 
     def series(self) -> None:
         """A page per series listing its posts in reading order, and ``/series/`` listing
@@ -261,13 +265,15 @@ class PageWriter:
             SitemapEntry(self.config.absolute_url("/archives/"), _newest(self.index.posts))
         )
 
-    def feeds(self, posts: list[Document], base: str, title: str) -> None:
-        """Atom, RSS and JSON Feed of the newest posts of a list, in the list's folder."""
+    def feeds(self, posts: list[Document], base: str, title: str, full: bool = True) -> None:
+        """Atom, RSS and JSON Feed of the newest posts of a list, in the list's folder, with
+        whole posts (``full``) or their summaries."""
         newest = posts[: self.config.feed_limit]
         owner = f"feeds {base}"
         folder = base.strip("/")
         names = [f"{folder}/{name}" if folder else name for name in FEED_FILES]
-        signature = fingerprint(self.base_signature, title, *(self.signature(d) for d in newest))
+        shown = (self.signature(d) for d in newest)
+        signature = fingerprint(self.base_signature, title, full, *shown)
         if all([self.writer.keep(name, owner, signature) for name in names]):
             return
         items = [self.views.post(d) for d in newest]
@@ -280,6 +286,7 @@ class PageWriter:
             feed_base=self.config.absolute_url(base),
             author=self.config.author,
             language=self.config.language,
+            full=full,
         )
         documents = (
             feeds.atom(info, items, self.feed_entries),
