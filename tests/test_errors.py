@@ -204,7 +204,8 @@ def test_output_folder_not_made_by_inkstone_is_never_replaced(tmp_path: Path) ->
 def test_config_errors_are_reported_together_and_unknown_keys_suggest(tmp_path: Path) -> None:
     site = (
         "-- site.toml --\ntitle = 3\nposts_per_page = 'ten'\ntimezone = 'Mars/Base'\n"
-        "titel = 'x'\n[math]\nmacross = {}\n-- content/posts/a.md --\nx\n"
+        "titel = 'x'\n[math]\nmacross = {}\n[code]\nlight_style = 'monokia'\n"
+        "dark_style = 'monokai'\n-- content/posts/a.md --\nx\n"
     )
     report, _ = build_site(tmp_path, site)
     found = messages(report)
@@ -213,6 +214,8 @@ def test_config_errors_are_reported_together_and_unknown_keys_suggest(tmp_path: 
     assert any("unknown `timezone` 'Mars/Base'" in m for m in found)
     assert "site.toml: unknown setting `titel` (did you mean `title`?)" in found
     assert "site.toml: unknown setting `math.macross` (did you mean `math.macros`?)" in found
+    assert "site.toml: unknown Pygments style `monokia` (did you mean `monokai`?)" in found
+    assert not any("`monokai`" in m and "unknown" in m for m in found if "monokia" not in m)
 
 
 def test_invalid_toml_in_site_config_names_line(tmp_path: Path) -> None:

@@ -3,28 +3,46 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from inkstone import __version__
 from inkstone.build import BuildOptions, build, clean, has_failed, summary_line
-from inkstone.deploy.cli import deploy_command
 from inkstone.errors import BuildReport, Severity
-from inkstone.importers.cli import import_command
 from inkstone.scaffold import new_post, new_site
 
 err = Console(stderr=True, highlight=False)
 
 
-@click.group()
+class _Commands(click.Group):
+    """The program's commands, ``deploy`` and ``import`` imported only when asked for: a
+    build does not load the deploy targets and the importers."""
+
+    elsewhere: ClassVar[dict[str, tuple[str, str]]] = {
+        "deploy": ("inkstone.deploy.cli", "deploy_command"),
+        "import": ("inkstone.importers.cli", "import_command"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.elsewhere])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.elsewhere:
+            module, name = self.elsewhere[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), name)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="inkstone")
 def main() -> None:
     """inkstone: a static site generator for technical blogs full of math."""
@@ -134,10 +152,6 @@ def clean_command(site_dir: Path, out_dir: Path | None, cache_dir: Path | None) 
         click.echo(f"removed {removed}")
 
 
-main.add_command(deploy_command)
-main.add_command(import_command)
-
-
 _program_exits_at_once = False
 """Set by :func:`run`: the process is the ``inkstone`` program, not a caller of :func:`main`
 (the tests) that goes on after the command."""
@@ -164,6 +178,8 @@ REDRAW_SECONDS = 0.1
 def _run_build(site_dir: Path, options: BuildOptions) -> BuildReport:
     interactive = err.is_terminal
     if interactive:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
         # redrawn by the build's progress, not by a thread of its own: with no other thread
         # running, the render workers can be forks of this process (see start_method)
         with Progress(
