@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import shutil
 import threading
 import time
 import tomllib
@@ -16,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from inkstone.search import index
+from inkstone.search import index, slim
 from inkstone.search.slim import (
     page_digest,
     plain_code,
@@ -316,12 +317,59 @@ def test_slimming_does_not_change_the_index(
     assert b"<code>def clip_grad(norm_limit):\n    return &#39;x&lt;y&#39;" in slimmed_page
     assert slimmed_page.count(b'<span class="linenos">') == 1
     assert b'<span class="n">rescale</span>' in slimmed_page
-    monkeypatch.setattr(index, "slim_and_digest", lambda html: (html, page_digest(html)))
+    monkeypatch.setattr(index, "slim_and_digest", lambda html, *_: (html, page_digest(html)))
     _, whole = build_site(tmp_path / "whole", site)
     slimmed = fragments(out)
     assert slimmed == fragments(whole)
     assert "学习率" in text_of(slimmed["/posts/c/"]) and slimmed["/posts/c/"]["anchors"]
     assert "clip_grad(norm_limit)" in text_of(slimmed["/posts/c/"])
+
+
+RICH_POST = (
+    "-- content/posts/d.md --\n---\ntitle: 公式各处\ndate: 2025-03-04\n---\n\n"
+    "## 损失 $\\mathcal{L}$ 与 $x$\n\n正文 $x$ 与 $y^2$[^1]，又见 $x$。\n\n"
+    "$$\nE = mc^2 \\label{eq:e}\n$$\n\n由 $\\eqref{eq:e}$ 可得 $$a+b$$ 行内。\n\n"
+    "| 符号 | 含义 |\n|---|---|\n| $\\eta$ | 学习率 |\n\n"
+    '<div id="box">盒内 <b>粗</b></div>\n\n'
+    "> [!NOTE] 提示 $z$\n> 引用里 $w$\n\n"
+    "[^1]: 脚注里 $f(x)$ 与 $x$。\n"
+)
+
+
+def test_pages_slimmed_from_the_workers_bodies_are_the_pages_slimmed_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each post comes to the search step with its body less its formulas, made as it was
+    rendered; spliced into the page, it slims to the very bytes of the page slimmed whole:
+    formulas in headings and footnotes (elements with an id: their anchors' text) and
+    numbered equations stay, the others go. A page that holds the body in an element with
+    an id is slimmed whole."""
+    calls: list[tuple[bytes, bytes | None, bytes | None]] = []
+    real = index.slim_and_digest
+
+    def spy(page: bytes, body: bytes | None = None, search: bytes | None = None) -> object:
+        calls.append((page, body, search))
+        return real(page, body, search)
+
+    monkeypatch.setattr(index, "slim_and_digest", spy)
+    report, _ = build_site(tmp_path, SITE + RICH_POST)
+    assert not report.errors
+    assert len(calls) == 4  # three posts and the about page
+    for page, body, search in calls:
+        assert body is not None and search is not None and body in page
+        spliced = slim._slim_spliced(page, body, search)
+        assert spliced == slim_page(page)
+    page, body, search = next(c for c in calls if "盒内".encode() in (c[1] or b""))
+    assert body is not None and search is not None
+    assert body.count(b'<span class="katex">') == 12
+    # those in the heading (2), the footnote (2) and the numbered equation (1) stay
+    assert search.count(b'<span class="katex">') == 5
+    # an id around the body: its formulas stay, so the page is slimmed whole
+    boxed = page.replace(body, b'<div id="wrap">' + body + b"</div>")
+    assert slim._slim_spliced(boxed, body, search) is None
+    assert slim_and_digest(boxed, body, search) == slim_and_digest(boxed)
+    # a body the page does not hold as it is
+    assert slim._slim_spliced(page, body + b" ", search) is None
 
 
 # --------------------------------------------------------------------------- shards
@@ -616,22 +664,31 @@ def test_pages_are_made_ready_for_the_index_as_they_are_written(
     read_back: list[str],
     temporary: Path,
 ) -> None:
-    """A cold build hands each page of the first shards, as many as Pagefind indexes at
-    once (one per job), to the search step as it writes it, so Pagefind starts on them at
-    once; the other shards' pages are read back (while it indexes). Nothing is left in the
-    temporary folder."""
+    """A cold build hands each page to the search step as it writes it, with its body
+    less the formulas (made as it was rendered), so that Pagefind starts on the first
+    shards at once and no page is read back. Pages rendered before, taken from the cache,
+    come without it: those of the first shards, as many as Pagefind indexes at once (one
+    per job), are made ready as they are written, the others' pages read back (while it
+    indexes). Nothing is left in the temporary folder."""
     report, out = build_site(tmp_path / "site", sharded_site(), jobs=jobs)
     assert not report.errors and not report.warnings
     result = results[-1]
     assert result is not None and (result.pages, result.shards_rebuilt) == (10, 4)
-    prepared = {f"posts/{slug}/index.html" for slug, (n, _) in SHARDED_POSTS.items() if n < jobs}
-    prepared.add("about/index.html")  # shard 0
-    assert set(read_back) == {f"posts/{slug}/index.html" for slug in SHARDED_POSTS} - prepared
-    found = {url for folder in shard_folders(out) for url in fragments(out, folder)}
-    assert found == {f"/posts/{slug}/" for slug in SHARDED_POSTS} | {"/about/"}
+    assert read_back == []
+    everything = {f"/posts/{slug}/" for slug in SHARDED_POSTS} | {"/about/"}
+    assert {url for folder in shard_folders(out) for url in fragments(out, folder)} == everything
     assert list(temporary.iterdir()) == []
     # Pagefind worked in a folder inside the staging folder, gone before it became the output
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".inkstone-output"]
+
+    shutil.rmtree(out)  # the cache is kept: its pages come without their search bodies
+    report, out = build_site(tmp_path / "site", jobs=jobs)
+    assert not report.errors and results[-1] is not None and results[-1].shards_rebuilt == 4
+    prepared = {f"posts/{slug}/index.html" for slug, (n, _) in SHARDED_POSTS.items() if n < jobs}
+    prepared.add("about/index.html")  # shard 0
+    assert set(read_back) == {f"posts/{slug}/index.html" for slug in SHARDED_POSTS} - prepared
+    assert {url for folder in shard_folders(out) for url in fragments(out, folder)} == everything
+    assert list(temporary.iterdir()) == []
 
 
 @pytest.mark.parametrize("at_once", [1, 2, 4])
@@ -787,3 +844,43 @@ def test_pagefind_settings_of_the_environment_do_not_change_the_index(
     report, out = build_site(tmp_path / "site", SITE)
     assert not report.warnings and not report.errors
     assert set(fragments(out)) == {"/posts/a/", "/posts/b/", "/about/"}
+
+
+def test_element_ends_are_those_regular_expressions_find() -> None:
+    """:func:`slim._element_end` (by ``bytes.find``) against the regular expressions it
+    replaced, on random nestings of look-alike tags."""
+    import random
+    import re
+
+    def by_regex(html: bytes, tag: bytes, start: int) -> int | None:
+        name = re.escape(tag)
+        opening, closing = re.compile(b"<" + name + rb"[\s/>]"), re.compile(b"</" + name + rb"\s*>")
+        depth, pos = 0, start
+        while close := closing.search(html, pos):
+            depth += len(opening.findall(html, pos, close.start())) - 1
+            pos = close.end()
+            if depth == 0:
+                return pos
+        return None
+
+    pieces = [
+        b"<div>",
+        b"<div class=x>",
+        b"</div>",
+        b"</div >",
+        b"</divs>",
+        b"<divs>",
+        b"<div",
+        b"</div",
+        b"</div\n>",
+        b"<div/>",
+        b"<DIV>",
+        b"x",
+        b"<",
+        b">",
+        b"</",
+    ]
+    rng = random.Random(3)
+    for _ in range(4000):
+        html = b"<div>" + b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert slim._element_end(html, b"div", 0) == by_regex(html, b"div", 0), html

@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
@@ -46,6 +46,7 @@ from inkstone.markup.markdown import (
 from inkstone.markup.math import engine, katex_loaded, macros_key
 from inkstone.markup.plugins.bookmarks import titles_from_front_matter
 from inkstone.markup.plugins.wikilinks import WikiTarget
+from inkstone.search.slim import without_formulas
 from inkstone.site.links import SiteLinks
 from inkstone.site.related import extract_terms
 from inkstone.version import code_version
@@ -112,7 +113,21 @@ def render_documents(
         typeset = iter(engine().prefetch(asked))
     except Exception:  # each formula is typeset on its own, where its error is reported
         typeset = iter([0] * len(asked))
-    return [_finish(p, next(typeset) if p.parsed is not None else 0) for p in started]
+    finished = [_finish(p, next(typeset) if p.parsed is not None else 0) for p in started]
+    if config.search:
+        for outcome, job in zip(finished, started, strict=True):
+            if outcome.rendered is not None:
+                formulas = map(_utf8, job.ctx.typeset_html)
+                outcome.rendered.search_html = without_formulas(
+                    outcome.rendered.html.encode(), formulas
+                )
+    return finished
+
+
+@lru_cache(maxsize=8192)
+def _utf8(text: str) -> bytes:
+    """``text`` in UTF-8, remembered: a blog repeats most of its formulas."""
+    return text.encode()
 
 
 @dataclass
@@ -523,12 +538,16 @@ class _Shipped:
     entry: bytes
     typeset: int
     fresh: dict[str, dict[str, str]]
+    search_html: bytes | None = None
+    """:attr:`Rendered.search_html`, which the cache does not keep."""
 
     def outcome(self) -> RenderOutcome:
         """The outcome the worker rendered."""
         outcome = _decode_page(self.entry)
         outcome.typeset, outcome.fresh, outcome.from_cache = self.typeset, self.fresh, False
         outcome.entry = self.entry
+        assert outcome.rendered is not None
+        outcome.rendered.search_html = self.search_html
         return outcome
 
 
@@ -536,7 +555,8 @@ def _shipped(outcome: RenderOutcome) -> RenderOutcome | _Shipped:
     """``outcome`` as a worker sends it (a failed render as it is)."""
     if outcome.rendered is None:
         return outcome
-    return _Shipped(_encode_page(outcome), outcome.typeset, outcome.fresh)
+    search_html = outcome.rendered.search_html
+    return _Shipped(_encode_page(outcome), outcome.typeset, outcome.fresh, search_html)
 
 
 def _page_key(doc: Document, config: SiteConfig) -> str:
@@ -629,6 +649,7 @@ def _encode_page(outcome: RenderOutcome) -> bytes:
     assert outcome.rendered is not None
     rendered = dataclasses.asdict(outcome.rendered)
     html, excerpt = rendered.pop("html"), rendered.pop("excerpt_html")
+    del rendered["search_html"]  # made for this build's search step only
     meta = {
         "rendered": rendered,
         "problems": [

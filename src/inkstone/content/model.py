@@ -89,6 +89,10 @@ class Rendered:
     ``tabs``. Extensions add to ``env["features"]`` while rendering."""
     image_variants: list[ImageVariant] = field(default_factory=list)
     """Resized copies of content images the page's ``srcset`` attributes name, in order."""
+    search_html: bytes | None = None
+    """The body as the search index is made from it, UTF-8: without the formulas the index
+    leaves out (:func:`inkstone.search.slim.without_formulas`). Made by the render worker
+    that typeset them, for the search step; not cached, and let go with the body."""
 
     @property
     def has_math(self) -> bool:

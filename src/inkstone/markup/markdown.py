@@ -100,6 +100,8 @@ class RenderContext:
     """Column width and ``srcset`` widths for images."""
     problems: list[Problem] = field(default_factory=list)
     formulas: int = 0
+    typeset_html: list[str] = field(default_factory=list)
+    """KaTeX's HTML of each formula typeset into the body, in order (the excerpt's are not)."""
     cjk_spacing: bool = False
     """Draw a gap where CJK meets Latin (see :mod:`.plugins.cjk_spacing`)."""
     bookmark_titles: dict[str, str] = field(default_factory=dict)
@@ -353,6 +355,8 @@ def _typeset(
     result = engine().render(tex, display, ctx.macros_json)
     ctx.formulas += 1
     if result.error is None:
+        if not quiet:
+            ctx.typeset_html.append(result.html)
         return result.html
     error = result.error
     if written is not None and written.strip() != tex.strip():

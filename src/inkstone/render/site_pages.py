@@ -49,9 +49,11 @@ class PageWriter:
     views: ViewBuilder = field(init=False)
     sitemap: list[SitemapEntry] = field(default_factory=list)
     feed_entries: feeds.FeedEntries = field(default_factory=feeds.FeedEntries)
-    searchable: Callable[[PurePosixPath, bytes], None] | None = None
+    searchable: Callable[[PurePosixPath, bytes, bytes | None, bytes | None], None] | None = None
     """Given each post's and standalone page's output path and bytes as soon as the page is
-    written (the search step prepares it for the index while the other pages render)."""
+    written, with its body and :attr:`~inkstone.content.model.Rendered.search_html` when
+    the render worker made it (the search step prepares the page for the index while the
+    other pages render)."""
     pieces: Pieces = field(default_factory=Pieces)
     """The parts of pages the templates reuse (``cached``), for this site as it is now."""
 
@@ -134,7 +136,9 @@ class PageWriter:
             page=view,
         )
         if written is not None and self.searchable is not None:
-            self.searchable(page_path(doc.url), written)
+            search_html = doc.rendered.search_html if doc.rendered is not None else None
+            body = view.content.encode() if search_html is not None else None
+            self.searchable(page_path(doc.url), written, body, search_html)
         self.sitemap.append(SitemapEntry(view.permalink, view.updated_iso or view.date_iso))
         if id(doc) in self._in_feeds:
             self.feed_entries.keep_source(view, self.signature(doc))

@@ -337,8 +337,10 @@ class ViewBuilder:
         view = self._posts.get(doc.url)
         if view is not None:
             view.content = ""
-        if doc.rendered is not None and not self.keep_bodies:
-            doc.rendered.html = ""
+        if doc.rendered is not None:
+            doc.rendered.search_html = None
+            if not self.keep_bodies:
+                doc.rendered.html = ""
 
     def _cover(self, doc: Document) -> str | None:
         if not doc.cover:
