@@ -89,11 +89,14 @@ def _slim_spliced(html: bytes, body: bytes, search_body: bytes) -> bytes | None:
     return _slim(spliced, bodies)
 
 
-def _find(html: bytes, part: bytes) -> int:
-    """``html.find(part)`` for a long ``part``: where its first 64 bytes are and the rest
-    follows (a search for all of it costs about as much as reading it twice)."""
+def _find(html: bytes, part: bytes, start: int = 0) -> int:
+    """``html.find(part, start)`` for a long ``part``: where its first 64 bytes are and the
+    rest follows. Searching for all of it first reads all of it (Python's two-way search),
+    each time: a post's body, or each of its formulas, whose first bytes are all alike
+    (``<span class="katex"><span class="katex-mathml"><math …``), so that the first place
+    found is the formula looked for, the next one."""
     prefix = part[:64]
-    at = html.find(prefix)
+    at = html.find(prefix, start)
     while at != -1 and not html.startswith(part, at):
         at = html.find(prefix, at + 1)
     return at
@@ -104,37 +107,69 @@ def without_formulas(body: bytes, formulas: Iterable[bytes]) -> bytes:
     take out of it, given ``formulas``: the HTML KaTeX made of each, in the order they are
     in ``body``. Each is looked for from where the last one was found rather than counted
     out span by span: :func:`without_math` of the body when these are all its formulas.
-    One not found is left to :func:`without_math` (it stays where this is used)."""
-    kept = _with_id(body)
-    pieces: list[bytes] = []
-    pos = search = 0
+    One not found is left to :func:`without_math` (it stays where this is used).
+
+    The elements with an ``id`` (whose formulas stay) are found in the body with every
+    formula taken out, a fifth of its size: a formula, a whole element holding no ``id``,
+    starts and ends no element, so each is inside the same elements there, at the point
+    where it was taken out."""
+    cuts: list[tuple[int, int]] = []  # each formula's <span class="katex"> element
+    search = 0
     for formula in formulas:
-        at = body.find(formula, search)
+        at = _find(body, formula, search)
         if at == -1:
             continue
         search = at + len(formula)
         inner = _formula_span(formula)
-        if inner is None:
-            continue
-        start, end = at + inner[0], at + inner[1]
-        if any(first <= start < last for first, last in kept):
-            continue
-        pieces.append(body[pos:start])
-        pos = end
-    if not pieces:
+        if inner is not None:
+            cuts.append((at + inner[0], at + inner[1]))
+    if not cuts:
         return body
+    pieces: list[bytes] = []
+    points: list[int] = []  # where each cut is in what is left
+    pos = left = 0
+    for start, end in cuts:
+        pieces.append(body[pos:start])
+        left += start - pos
+        points.append(left)
+        pos = end
+    pieces.append(body[pos:])
+    skeleton = b"".join(pieces)
+    kept = _with_id(skeleton)
+    inside = [any(first <= at < last for first, last in kept) for at in points]
+    if not any(inside):
+        return skeleton
+    pieces = []
+    pos = 0
+    for (start, end), stays in zip(cuts, inside, strict=True):
+        if not stays:
+            pieces.append(body[pos:start])
+            pos = end
     pieces.append(body[pos:])
     return b"".join(pieces)
+
+
+_DISPLAY = b'<span class="katex-display">'
 
 
 @lru_cache(maxsize=4096)
 def _formula_span(formula: bytes) -> tuple[int, int] | None:
     """Where the ``<span class="katex">`` element is in ``formula`` (KaTeX's HTML of one
     formula: display math wraps it in a ``katex-display`` span, which stays); None when
-    there is none or Pagefind reads something inside it (see :func:`without_math`)."""
-    start = formula.find(_MATH)
-    end = span_end(formula, start) if start != -1 else None
-    if end is None or any(formula.find(mark, start, end) != -1 for mark in _MARKS):
+    there is none or Pagefind reads something inside it (see :func:`without_math`). KaTeX
+    writes a formula as one element, so an inline one is its element whole, and a display
+    one that element inside its ``katex-display`` span; any other shape is counted out."""
+    if formula.startswith(_MATH) and formula.endswith(b"</span>"):
+        start, end = 0, len(formula)
+    elif formula.startswith(_DISPLAY + _MATH) and formula.endswith(b"</span></span>"):
+        start, end = len(_DISPLAY), len(formula) - len(b"</span>")
+    else:
+        start = formula.find(_MATH)
+        found = span_end(formula, start) if start != -1 else None
+        if found is None:
+            return None
+        end = found
+    if any(formula.find(mark, start, end) != -1 for mark in _MARKS):
         return None
     return start, end
 
