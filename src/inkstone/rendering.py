@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache, lru_cache, partial
+from functools import cache, partial
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
@@ -117,17 +117,10 @@ def render_documents(
     if config.search:
         for outcome, job in zip(finished, started, strict=True):
             if outcome.rendered is not None:
-                formulas = map(_utf8, job.ctx.typeset_html)
                 outcome.rendered.search_html = without_formulas(
-                    outcome.rendered.html.encode(), formulas
+                    outcome.rendered.html, job.ctx.typeset_html
                 )
     return finished
-
-
-@lru_cache(maxsize=8192)
-def _utf8(text: str) -> bytes:
-    """``text`` in UTF-8, remembered: a blog repeats most of its formulas."""
-    return text.encode()
 
 
 @dataclass

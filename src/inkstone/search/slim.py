@@ -34,6 +34,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import AnyStr
 
 from inkstone.html_text import formula_end, occurrences, span_end
 
@@ -48,6 +49,10 @@ _START_TAG = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)\s[^<>]*")
 _HTML = re.compile(rb"<html(?=[\s>])[^<>]*>", re.IGNORECASE)
 _TITLE = re.compile(rb"<title[\s>].*?</title\s*>", re.IGNORECASE | re.DOTALL)
 _ATTRIBUTE = b"data-pagefind-"
+_MARKS = (b" id=", b"<img", _ATTRIBUTE)
+"""What Pagefind reads even from an excluded element: an ``id``, an image, a
+``data-pagefind-`` attribute. (KaTeX writes none of it in a formula unless trusted with
+``\\htmlId`` and the like.)"""
 _IGNORE = b"data-pagefind-ignore"
 _READ_WHEN_IGNORED = re.compile(rb"\sid\s*=|<img[\s/>]|<h1[\s/>]")
 """In a lower-cased ignored element: what Pagefind may read from it all the same."""
@@ -89,12 +94,12 @@ def _slim_spliced(html: bytes, body: bytes, search_body: bytes) -> bytes | None:
     return _slim(spliced, bodies)
 
 
-def _find(html: bytes, part: bytes, start: int = 0) -> int:
-    """``html.find(part, start)`` for a long ``part``: where its first 64 bytes are and the
-    rest follows. Searching for all of it first reads all of it (Python's two-way search),
-    each time: a post's body, or each of its formulas, whose first bytes are all alike
-    (``<span class="katex"><span class="katex-mathml"><math …``), so that the first place
-    found is the formula looked for, the next one."""
+def _find(html: AnyStr, part: AnyStr, start: int = 0) -> int:
+    """``html.find(part, start)`` for a long ``part``: where its first 64 characters are and
+    the rest follows. Searching for all of it first reads all of it (Python's two-way
+    search), each time: a post's body, or each of its formulas, whose first characters are
+    all alike (``<span class="katex"><span class="katex-mathml"><math …``), so that the
+    first place found is the formula looked for, the next one."""
     prefix = part[:64]
     at = html.find(prefix, start)
     while at != -1 and not html.startswith(part, at):
@@ -102,17 +107,18 @@ def _find(html: bytes, part: bytes, start: int = 0) -> int:
     return at
 
 
-def without_formulas(body: bytes, formulas: Iterable[bytes]) -> bytes:
-    """``body`` (a post's rendered body) without the formulas :func:`without_math` would
-    take out of it, given ``formulas``: the HTML KaTeX made of each, in the order they are
-    in ``body``. Each is looked for from where the last one was found rather than counted
-    out span by span: :func:`without_math` of the body when these are all its formulas.
-    One not found is left to :func:`without_math` (it stays where this is used).
+def without_formulas(body: str, formulas: Iterable[str]) -> bytes:
+    """``body`` (a post's rendered body), in UTF-8, without the formulas
+    :func:`without_math` would take out of it, given ``formulas``: the HTML KaTeX made of
+    each, in the order they are in ``body``. Each is looked for from where the last one
+    was found rather than counted out span by span: :func:`without_math` of the body when
+    these are all its formulas. One not found is left to :func:`without_math` (it stays
+    where this is used).
 
     The elements with an ``id`` (whose formulas stay) are found in the body with every
     formula taken out, a fifth of its size: a formula, a whole element holding no ``id``,
     starts and ends no element, so each is inside the same elements there, at the point
-    where it was taken out."""
+    where it was taken out. Only that part is encoded, and a formula that stays."""
     cuts: list[tuple[int, int]] = []  # each formula's <span class="katex"> element
     search = 0
     for formula in formulas:
@@ -124,52 +130,55 @@ def without_formulas(body: bytes, formulas: Iterable[bytes]) -> bytes:
         if inner is not None:
             cuts.append((at + inner[0], at + inner[1]))
     if not cuts:
-        return body
+        return body.encode()
     pieces: list[bytes] = []
-    points: list[int] = []  # where each cut is in what is left
+    points: list[int] = []  # where each cut is in what is left, in bytes
     pos = left = 0
     for start, end in cuts:
-        pieces.append(body[pos:start])
-        left += start - pos
+        piece = body[pos:start].encode()
+        pieces.append(piece)
+        left += len(piece)
         points.append(left)
         pos = end
-    pieces.append(body[pos:])
+    pieces.append(body[pos:].encode())
     skeleton = b"".join(pieces)
     kept = _with_id(skeleton)
     inside = [any(first <= at < last for first, last in kept) for at in points]
     if not any(inside):
         return skeleton
-    pieces = []
-    pos = 0
-    for (start, end), stays in zip(cuts, inside, strict=True):
-        if not stays:
-            pieces.append(body[pos:start])
-            pos = end
-    pieces.append(body[pos:])
-    return b"".join(pieces)
+    with_kept: list[bytes] = []
+    for piece, (start, end), stays in zip(pieces, cuts, inside, strict=False):
+        with_kept.append(piece)
+        if stays:
+            with_kept.append(body[start:end].encode())
+    with_kept.append(pieces[-1])
+    return b"".join(with_kept)
 
 
-_DISPLAY = b'<span class="katex-display">'
+_MATH_TEXT = _MATH.decode()
+_DISPLAY_TEXT = '<span class="katex-display">'
+_MARKS_TEXT = tuple(mark.decode() for mark in _MARKS)
 
 
-@lru_cache(maxsize=4096)
-def _formula_span(formula: bytes) -> tuple[int, int] | None:
+@lru_cache(maxsize=1024)
+def _formula_span(formula: str) -> tuple[int, int] | None:
     """Where the ``<span class="katex">`` element is in ``formula`` (KaTeX's HTML of one
     formula: display math wraps it in a ``katex-display`` span, which stays); None when
     there is none or Pagefind reads something inside it (see :func:`without_math`). KaTeX
     writes a formula as one element, so an inline one is its element whole, and a display
-    one that element inside its ``katex-display`` span; any other shape is counted out."""
-    if formula.startswith(_MATH) and formula.endswith(b"</span>"):
+    one that element inside its ``katex-display`` span; any other shape is counted out.
+    Remembered for the formulas seen last: most of a blog's are seen again (``$x$``)."""
+    if formula.startswith(_MATH_TEXT) and formula.endswith("</span>"):
         start, end = 0, len(formula)
-    elif formula.startswith(_DISPLAY + _MATH) and formula.endswith(b"</span></span>"):
-        start, end = len(_DISPLAY), len(formula) - len(b"</span>")
+    elif formula.startswith(_DISPLAY_TEXT + _MATH_TEXT) and formula.endswith("</span></span>"):
+        start, end = len(_DISPLAY_TEXT), len(formula) - len("</span>")
     else:
-        start = formula.find(_MATH)
+        start = formula.find(_MATH_TEXT)
         found = span_end(formula, start) if start != -1 else None
         if found is None:
             return None
         end = found
-    if any(formula.find(mark, start, end) != -1 for mark in _MARKS):
+    if any(formula.find(mark, start, end) != -1 for mark in _MARKS_TEXT):
         return None
     return start, end
 
@@ -308,12 +317,6 @@ def _read_outside_bodies(html: bytes, start: int, end: int) -> bool:
     if html.count(_ATTRIBUTE, start, end) != html.count(_IGNORE, start, end):
         return True
     return any(html.find(tag, start, end) != -1 for tag in (b"<img", b"<IMG", b"<h1", b"<H1"))
-
-
-_MARKS = (b" id=", b"<img", _ATTRIBUTE)
-"""What Pagefind reads even from an excluded element: an ``id``, an image, a
-``data-pagefind-`` attribute. (KaTeX writes none of it in a formula unless trusted with
-``\\htmlId`` and the like.)"""
 
 
 def _marks_read_inside(html: bytes) -> list[int]:
