@@ -274,6 +274,26 @@ def no_math_corpus(work: Path, size: int, source: Path) -> Path:
     return derived_corpus(work, f"corpus-{size}-nomath", write)
 
 
+def no_search_corpus(work: Path, source: Path) -> Path:
+    """``source`` as a site whose ``site.toml`` says ``search = false``: inkstone building
+    the pages and no search index, the work Hugo + ToMath does. The zero-config build's
+    other settings are kept: the posts in ``content/posts/``, at ``/<slug>/``. They are hard
+    links (copies where the file system has none), so the corpus is not stored twice."""
+
+    def write(target: Path) -> None:
+        posts = target / "content" / "posts"
+        posts.mkdir(parents=True)
+        for md in sorted(source.glob("*.md")):
+            try:
+                os.link(md, posts / md.name)
+            except OSError:
+                shutil.copy2(md, posts / md.name)
+        settings = 'search = false\npermalink = "/{slug}/"\n'
+        (target / "site.toml").write_text(settings, encoding="utf-8")
+
+    return derived_corpus(work, f"{source.name}-nosearch", write)
+
+
 # --------------------------------------------------------------------------- formulas
 
 
@@ -364,6 +384,9 @@ class Case:
     notes: list[str] = field(default_factory=list)
     ok: Callable[[Run], str | None] = lambda run: None
     """Extra check of a finished run: a problem to note, or ``None``."""
+    search: bool = False
+    """Whether the build makes a full-text search index (inkstone's default, Hugo +
+    Pagefind): the "same work" ratio compares builds that agree on it."""
 
     @property
     def times(self) -> list[float]:
@@ -474,12 +497,14 @@ def setup_inkstone(work: Path, ref: str | None) -> Inkstone | None:
 
 
 def inkstone_cases(ink: Inkstone, work: Path, size: int, source: Path) -> list[Case]:
-    """inkstone, math and plain, with the default ``-j`` (one worker per core) and ``-j 1``."""
+    """inkstone, math and plain, with the default ``-j`` (one worker per core) and ``-j 1``,
+    and with the default ``-j`` and no search index (:func:`no_search_corpus`)."""
     plain_source = no_math_corpus(work, size, source)
     cases = []
-    for mode, src in (("math", source), ("plain", plain_source)):
-        for jobs in (None, 1):
-            out = work / f"out-inkstone-{size}-{mode}-j{jobs or 'all'}"
+    for mode, corpus_of_mode in (("math", source), ("plain", plain_source)):
+        for jobs, search in ((None, True), (1, True), (None, False)):
+            src = corpus_of_mode if search else no_search_corpus(work, corpus_of_mode)
+            out = work / f"out-inkstone-{size}-{mode}-j{jobs or 'all'}{'' if search else '-ns'}"
             cmd: list[str | os.PathLike[str]] = [*ink.cmd, "build", src, "-o", out]
             if jobs:
                 cmd += ["-j", str(jobs)]
@@ -488,13 +513,14 @@ def inkstone_cases(ink: Inkstone, work: Path, size: int, source: Path) -> list[C
                 Case(
                     "inkstone",
                     mode,
-                    f"inkstone {j}",
+                    f"inkstone {j}" + ("" if search else ", no search"),
                     "KaTeX at build time (built in)" if mode == "math" else "none (`$` escaped)",
                     cmd,
                     out,
                     slug_page,
                     env=ink.env,
                     clean=[src / ".inkstone-cache"],
+                    search=search,
                 )
             )
     return cases
@@ -546,6 +572,7 @@ def hugo_with_search(math: Case, work: Path, size: int) -> Case:
         slug_page,
         clean=math.clean,
         notes=list(math.notes),
+        search=True,
     )
     try:
         from pagefind.service import get_executable
@@ -1275,10 +1302,14 @@ def warm_table(cases: list[Case], size: int) -> str:
     """The warm runs of one corpus size: each tool again with its caches from the cold runs."""
     head = [
         "tool", "mode", "warm wall median (s)", "min / max (s)", "CPU median (s)",
-        "peak RSS (MiB)", "inkstone -j N / tool",
+        "peak RSS (MiB)", "inkstone -j N / tool", "same work / tool",
     ]  # fmt: skip
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    ours = {c.mode: c.warm_median for c in cases if c.tool == "inkstone" and "-j 1" not in c.label}
+    ours = {
+        (c.mode, c.search): c.warm_median
+        for c in cases
+        if c.tool == "inkstone" and "-j 1" not in c.label
+    }
     for c in cases:
         ok = [r for r in c.warm_runs if r.returncode == 0]
         if not ok:
@@ -1292,7 +1323,8 @@ def warm_table(cases: list[Case], size: int) -> str:
             f"{min(times):.2f} / {max(times):.2f}",
             f"{cpu:.1f}",
             f"{max(r.rss_kib for r in ok) / 1024:.0f}",
-            "—" if c.tool == "inkstone" else ratio(ours.get(c.mode), c.warm_median),
+            "—" if c.tool == "inkstone" else ratio(ours.get((c.mode, True)), c.warm_median),
+            "—" if c.tool == "inkstone" else ratio(ours.get((c.mode, c.search)), c.warm_median),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return f"{size:,} posts, warm (caches kept, nothing changed):\n\n" + "\n".join(lines)
@@ -1304,17 +1336,18 @@ def table(cases: list[Case], size: int) -> str:
         "tool", "mode", "math", "wall median (s)", "min / max (s)", "CPU median (s)",
         "peak RSS (MiB)", "pages",
         "formulas damaged", "mangled", "inkstone -j N / tool", "inkstone -j 1 / tool",
+        "same work / tool",
     ]  # fmt: skip
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    ours = {(c.mode, "-j 1" in c.label): c.median for c in cases if c.tool == "inkstone"}
+    ours = {(c.mode, "-j 1" in c.label, c.search): c.median for c in cases if c.tool == "inkstone"}
     for c in cases:
         times = c.times
         damaged, mangled = damage_cell(c)
         if c.tool == "inkstone":
-            ratios = ["—", "—"]
+            ratios = ["—", "—", "—"]
         else:
-            ratios = [ratio(ours.get((c.mode, False)), c.median)]
-            ratios.append(ratio(ours.get((c.mode, True)), c.median))
+            ratios = [ratio(ours.get((c.mode, jobs_1, True)), c.median) for jobs_1 in (False, True)]
+            ratios.append(ratio(ours.get((c.mode, False, c.search)), c.median))
         cells = [
             c.label + (f" ({'; '.join(c.notes)})" if c.notes else ""),
             c.mode,
