@@ -382,6 +382,75 @@ def test_parallel_build_is_byte_identical_to_serial(
     _same_files(serial, parallel)
 
 
+@pytest.mark.parametrize(
+    ("post_template", "whole"),
+    [
+        ("{{ page.content | safe }}", True),
+        (
+            '<main>{{ page["content"]|safe }}</main>{% for p in [page] %}{{ p.content|safe }}{% endfor %}',
+            True,
+        ),
+        ("{{ page.content }}", False),
+        ("{% block main %}{{ page.content | safe }}{% endblock %}{{ self.main() }}", True),
+        ("{{ page.content | striptags }}", False),
+        ("{{ page.content | safe | upper }}", False),
+        ("{% if page.content %}{{ page.content | safe }}{% endif %}", False),
+        ("{% set body = page.content %}{{ body }}", False),
+        ("{{ page.content ~ '' }}", False),
+        ("{{ page | attr('content') }}", False),
+        ("{% filter upper %}{{ page.content | safe }}{% endfilter %}", False),
+        ("{% set body %}{{ page.content | safe }}{% endset %}{{ body }}", False),
+        ("{% macro show(p) %}{{ p.content }}{% endmacro %}{{ show(page) }}", False),
+        ('{% call cached("body") %}{{ page.content | safe }}{% endcall %}', False),
+        ('{% filter upper %}{% include "body.html" %}{% endfilter %}', False),
+        ("{% block main %}{{ page.content | safe }}{% endblock %}{{ self.main() | upper }}", False),
+        ('{% include "body.html" %}', True),
+        ('{% include "body" ~ ".html" %}', False),
+        (
+            '{% extends "wrapping.html" %}{% block main %}{{ page.content|safe }}{% endblock %}',
+            False,
+        ),
+    ],
+)
+def test_templates_that_print_a_body_whole_are_told_from_those_that_change_it(
+    tmp_path: Path, post_template: str, whole: bool
+) -> None:
+    """The page writer puts a post's body in its page as bytes only when every template
+    the page uses prints ``content`` as it is, where its output is printed as it is."""
+    write_site(
+        tmp_path,
+        f"-- templates/post.html --\n{post_template}\n"
+        "-- templates/body.html --\n{{ page.content | safe }}\n"
+        "-- templates/wrapping.html --\n{% filter upper %}{% block main %}{% endblock %}"
+        "{% endfilter %}\n",
+    )
+    templates = Templates(tmp_path, theme_dir(tmp_path, "transmission"))
+    assert templates.prints_content_whole("post.html") is whole
+
+
+def test_a_body_put_in_as_bytes_makes_the_page_the_template_makes(tmp_path: Path) -> None:
+    """Rendered by workers, a post's body comes as UTF-8 and is put in the page where the
+    template printed it (here twice); a template that changes the body gets the text. Either
+    way the pages are those of a build in one process, which passes the text."""
+    posts = TWENTY_POSTS.replace("title = 'j'", "title = 'j'\nsearch = false")
+    twice = "-- templates/post.html --\n<a>{{ page.content | safe }}</a><b>{{ page.content|safe }}</b>\n"
+    changed = "-- templates/page.html --\n{{ page.content | striptags | trim }}\n"
+    about = "-- content/about.md --\n---\ntitle: 关于\n---\n**粗体** & $x$\n"
+    site = posts + twice + changed + about
+    serial_report, serial = build_site(tmp_path / "a", site, jobs=1)
+    parallel_report, parallel = build_site(tmp_path / "b", site, jobs=2)
+    assert serial_report.problems == parallel_report.problems == []
+    page = read(parallel, "posts/p07/index.html")
+    body = page.removeprefix("<a>").split("</a><b>")[0]
+    assert page == f"<a>{body}</a><b>{body}</b>\n" and "$x_{7} * y$" not in body
+    assert "katex" in body and "\0" not in page
+    assert read(parallel, "about/index.html").startswith("粗体 &amp; x")
+    _same_files(serial, parallel)
+    templates = Templates(tmp_path / "b", theme_dir(tmp_path / "b", "transmission"))
+    assert templates.prints_content_whole("post.html")
+    assert not templates.prints_content_whole("page.html")
+
+
 def test_sources_loaded_by_the_workers_give_the_same_site_and_problems(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -643,6 +643,7 @@ def _encode_page(outcome: RenderOutcome) -> bytes:
     rendered = dataclasses.asdict(outcome.rendered)
     html, excerpt = rendered.pop("html"), rendered.pop("excerpt_html")
     del rendered["search_html"]  # made for this build's search step only
+    del rendered["html_utf8"]  # the html, which follows
     meta = {
         "rendered": rendered,
         "problems": [
@@ -667,6 +668,7 @@ def _decode_page(raw: bytes) -> RenderOutcome:
     rendered["toc"] = [TocEntry(**entry) for entry in rendered["toc"]]
     rendered["image_variants"] = [ImageVariant(**v) for v in rendered["image_variants"]]
     rendered["html"], rendered["excerpt_html"] = html.decode(), excerpt.decode()
+    rendered["html_utf8"] = html
     problems = [
         Problem(
             Severity(p["severity"]),

@@ -93,6 +93,10 @@ class Rendered:
     """The body as the search index is made from it, UTF-8: without the formulas the index
     leaves out (:func:`inkstone.search.slim.without_formulas`). Made by the render worker
     that typeset them, for the search step; not cached, and let go with the body."""
+    html_utf8: bytes | None = None
+    """:attr:`html` in UTF-8 when the main process has it so (it decoded the page a render
+    worker sent, or the cache's entry): the page writer puts these bytes in the page rather
+    than encoding the body again. Not cached, and let go with the body."""
 
     @property
     def has_math(self) -> bool:

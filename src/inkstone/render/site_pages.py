@@ -27,7 +27,7 @@ from inkstone.errors import BuildReport, SourceError
 from inkstone.output.writer import SiteWriter
 from inkstone.render import feeds
 from inkstone.render.sitemap import SitemapEntry, robots, sitemap
-from inkstone.render.templates import Pieces, Templates
+from inkstone.render.templates import BODY_MARK, Pieces, Templates
 from inkstone.render.views import PostView, TermView, ViewBuilder
 from inkstone.site.collect import SiteIndex, archives, paginate
 from inkstone.version import code_version
@@ -92,11 +92,20 @@ class PageWriter:
         return doc.signature
 
     def page(
-        self, template: str, url: str, owner: str, depends: tuple[object, ...], **context: Any
+        self,
+        template: str,
+        url: str,
+        owner: str,
+        depends: tuple[object, ...],
+        body: bytes | None = None,
+        **context: Any,
     ) -> bytes | None:
         """Render ``template`` to the page at site URL ``url`` (``/x/`` → ``x/index.html``),
         unless its signature (``depends`` and the site-wide state) is unchanged. Returns the
-        page written; None when the previous one is kept or the template failed."""
+        page written; None when the previous one is kept or the template failed.
+
+        ``body``: the UTF-8 of the post whose view holds :data:`BODY_MARK` as its content,
+        put in the page's bytes wherever the template printed the mark."""
         checkpoint()
         rel = page_path(url)
         signature = fingerprint(self.base_signature, template, url, depends)
@@ -114,7 +123,11 @@ class PageWriter:
             "canonical_url": self.config.absolute_url(url),
         }
         try:
-            data = self.templates.render(template, {**common, **context}).encode("utf-8")
+            text = self.templates.render(template, {**common, **context})
+            if body is None:
+                data = text.encode("utf-8")
+            else:
+                data = body.join([part.encode("utf-8") for part in text.split(BODY_MARK)])
             self.writer.write_bytes(rel, data, owner, signature)
         except SourceError as exc:
             self.report.add(exc.problem)
@@ -126,18 +139,30 @@ class PageWriter:
         """The page of one post or standalone page (called as soon as it is rendered)."""
         view = self.views.post(doc)
         template = "post.html" if doc.kind is Kind.POST else "page.html"
-        written = self.page(
-            template,
-            doc.url,
-            doc.source.display.as_posix(),
-            (self.signature(doc), repr(view.cross_links())),
-            needs_math=view.has_math,
-            needs_code=view.has_code,
-            page=view,
-        )
+        body = doc.rendered.html_utf8 if doc.rendered is not None else None
+        spliced = body is not None and self.templates.prints_content_whole(template)
+        content = view.content
+        if spliced:
+            view.content = BODY_MARK
+        try:
+            written = self.page(
+                template,
+                doc.url,
+                doc.source.display.as_posix(),
+                (self.signature(doc), repr(view.cross_links())),
+                body if spliced else None,
+                needs_math=view.has_math,
+                needs_code=view.has_code,
+                page=view,
+            )
+        finally:
+            view.content = content
         if written is not None and self.searchable is not None:
             search_html = doc.rendered.search_html if doc.rendered is not None else None
-            body = view.content.encode() if search_html is not None else None
+            if search_html is None:
+                body = None
+            elif body is None:
+                body = content.encode()
             self.searchable(page_path(doc.url), written, body, search_html)
         self.sitemap.append(SitemapEntry(view.permalink, view.updated_iso or view.date_iso))
         if id(doc) in self._in_feeds:

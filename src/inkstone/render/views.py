@@ -338,7 +338,7 @@ class ViewBuilder:
         if view is not None:
             view.content = ""
         if doc.rendered is not None:
-            doc.rendered.search_html = None
+            doc.rendered.search_html = doc.rendered.html_utf8 = None
             if not self.keep_bodies:
                 doc.rendered.html = ""
 
