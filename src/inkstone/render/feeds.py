@@ -70,13 +70,9 @@ class FeedEntries:
     keys: dict[str, str] = field(default_factory=dict)
     """Post permalink → the signature of the version being written."""
     _bodies: dict[str, str] = field(default_factory=dict)
-    _atom: dict[str, bytes] = field(default_factory=dict)
-    _rss: dict[str, bytes] = field(default_factory=dict)
-    _json: dict[str, bytes] = field(default_factory=dict)
     _summaries: dict[str, str] = field(default_factory=dict)
-    _atom_summary: dict[str, bytes] = field(default_factory=dict)
-    _rss_summary: dict[str, bytes] = field(default_factory=dict)
-    _json_summary: dict[str, bytes] = field(default_factory=dict)
+    _entries: dict[tuple[str, bool, str], bytes] = field(default_factory=dict)
+    """(format, whole post?, post key) → the encoded entry."""
     _sources: dict[str, bytes] = field(default_factory=dict)
     """Compressed page HTML of posts whose entry is not made yet (see :meth:`keep_source`)."""
 
@@ -84,11 +80,11 @@ class FeedEntries:
         """Forget the entries of post versions that are not current any more."""
         current = set(self.keys.values())
         stores: list[dict[str, str] | dict[str, bytes]] = [self._bodies, self._summaries]
-        stores += [self._atom, self._rss, self._json, self._sources]
-        stores += [self._atom_summary, self._rss_summary, self._json_summary]
-        for store in stores:
+        for store in [*stores, self._sources]:
             for key in [k for k in store if k not in current]:
                 del store[key]
+        for entry in [e for e in self._entries if e[2] not in current]:
+            del self._entries[entry]
 
     def _key(self, post: PostView) -> str:
         return self.keys.get(post.permalink, post.permalink)
@@ -128,8 +124,8 @@ class FeedEntries:
 
     def atom(self, post: PostView, full: bool = True) -> bytes:
         """The post's Atom ``<entry>``: with its whole text (``full``), else its summary."""
-        key, store = self._key(post), self._atom if full else self._atom_summary
-        if key not in store:
+        key = ("atom", full, self._key(post))
+        if key not in self._entries:
             published = post.date_iso or _EPOCH
             categories = "".join(
                 f"<category term={quoteattr(t.name)}/>" for t in post.categories + post.tags
@@ -139,7 +135,7 @@ class FeedEntries:
                 text += f'<content type="html">{escape(self.body(post))}</content>'
             else:
                 text = f'<summary type="html">{escape(self.summary(post))}</summary>'
-            store[key] = (
+            self._entries[key] = (
                 f"<entry><title>{escape(post.title)}</title>"
                 f'<link href={quoteattr(post.permalink)} rel="alternate"/>'
                 f"<id>{escape(post.permalink)}</id>"
@@ -147,31 +143,31 @@ class FeedEntries:
                 f"<updated>{post.updated_iso or published}</updated>"
                 f"{categories}{text}</entry>"
             ).encode()
-        return store[key]
+        return self._entries[key]
 
     def rss(self, post: PostView, full: bool = True) -> bytes:
         """The post's RSS ``<item>``: with its whole text (``full``), else its summary."""
-        key, store = self._key(post), self._rss if full else self._rss_summary
-        if key not in store:
+        key = ("rss", full, self._key(post))
+        if key not in self._entries:
             date = f"<pubDate>{_rfc822(post.date_iso)}</pubDate>" if post.date_iso else ""
             categories = "".join(
                 f"<category>{escape(t.name)}</category>" for t in post.categories + post.tags
             )
             text = self.body(post) if full else self.summary(post)
-            store[key] = (
+            self._entries[key] = (
                 f"<item><title>{escape(post.title)}</title>"
                 f"<link>{escape(post.permalink)}</link>"
                 f'<guid isPermaLink="true">{escape(post.permalink)}</guid>'
                 f"{date}{categories}"
                 f"<description>{escape(text)}</description></item>"
             ).encode()
-        return store[key]
+        return self._entries[key]
 
     def json(self, post: PostView, full: bool = True) -> bytes:
         """The post's JSON Feed item, as :func:`json_feed` writes it among the items: with
         its whole text (``full``), else its summary as its content."""
-        key, store = self._key(post), self._json if full else self._json_summary
-        if key not in store:
+        key = ("json", full, self._key(post))
+        if key not in self._entries:
             item = {
                 "id": post.permalink,
                 "url": post.permalink,
@@ -183,8 +179,9 @@ class FeedEntries:
                 "tags": [t.name for t in post.categories + post.tags],
             }
             text = json.dumps(item, ensure_ascii=False, indent=1)
-            store[key] = (_ITEM_INDENT + text.replace("\n", "\n" + _ITEM_INDENT)).encode()
-        return store[key]
+            entry = _ITEM_INDENT + text.replace("\n", "\n" + _ITEM_INDENT)
+            self._entries[key] = entry.encode()
+        return self._entries[key]
 
 
 _ITEM_INDENT = "  "

@@ -220,6 +220,7 @@ class PageWriter:
     def taxonomies(self) -> None:
         """Category and tag lists, and the index of each taxonomy."""
         zh = self.config.is_zh
+        full = self.config.term_feed_content == "full"
         for taxonomy, terms, label, kind in (
             ("categories", self.index.categories, "分类" if zh else "Categories", "category"),
             ("tags", self.index.tags, "标签" if zh else "Tags", "tag"),
@@ -238,9 +239,7 @@ class PageWriter:
             self.sitemap.append(SitemapEntry(self.config.absolute_url(f"/{taxonomy}/")))
             for term in terms.values():
                 self.listing(term.posts, term.url, kind, term.name, self.views.term(term))
-                title = f"{term.name} · {self.config.title}"
-                full = self.config.term_feed_content == "full"
-                self.feeds(term.posts, term.url, title, full)
+                self.feeds(term.posts, term.url, f"{term.name} · {self.config.title}", full)
 
     def series(self) -> None:
         """A page per series listing its posts in reading order, and ``/series/`` listing
