@@ -30,7 +30,7 @@ from pathlib import Path
 
 CACHE_DIR = ".inkstone-cache"
 CACHE_FILE = "cache.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 KINDS = ("formula", "code", "page", "output", "terms")
 PAGE_SIZE = 65536
 """Bytes per page of a new cache file (SQLite's default: 4096). A rendered page's entry is
@@ -45,12 +45,31 @@ for again often enough to be worth keeping; the rest come from the cache file.""
 
 
 def fingerprint(*parts: object) -> str:
-    """A stable hash of ``parts`` (strings, numbers, tuples of them)."""
+    """A stable hash of ``parts`` (strings, bytes, numbers, tuples of them, or anything
+    whose ``repr`` is stable)."""
     digest = hashlib.sha256(SCHEMA_VERSION.encode())
-    for part in parts:
-        digest.update(b"\x1f")
-        digest.update(repr(part).encode("utf-8"))
+    _take_in(digest, parts)
     return digest.hexdigest()
+
+
+def _take_in(digest: hashlib._Hash, part: object) -> None:
+    """Feed ``part`` to ``digest``, each piece after its kind and length, so that no two
+    different parts feed the same bytes. Strings and bytes go in as they are: a post's body
+    hashed through its ``repr`` took four times as long, escaping every character."""
+    if type(part) is str:
+        data = part.encode("utf-8", "surrogatepass")
+        kind = b"s"
+    elif type(part) is bytes:
+        data, kind = part, b"b"
+    elif type(part) is tuple:
+        digest.update(b"\x1ft%d:" % len(part))
+        for item in part:
+            _take_in(digest, item)
+        return
+    else:
+        data, kind = repr(part).encode("utf-8", "surrogatepass"), b"r"
+    digest.update(b"\x1f%s%d:" % (kind, len(data)))
+    digest.update(data)
 
 
 class Cache:
