@@ -716,24 +716,37 @@ def test_files_moved_into_the_output_are_moved_only_when_they_changed(tmp_path: 
     site.mkdir()
 
     def one_build(contents: dict[str, bytes]) -> list[str]:
-        """Move ``contents`` in; the names of the files left behind (not moved)."""
+        """Move ``contents`` (but ``*.skip``) in; the files left behind (not moved)."""
         writer = SiteWriter(out, site, {})
         scratch = writer.scratch("work-")
         assert scratch.parent == writer.staging
         for name, data in contents.items():
+            (scratch / name).parent.mkdir(parents=True, exist_ok=True)
             (scratch / name).write_bytes(data)
-            assert writer.move_file(scratch / name, f"index/{name}", "search") == len(data)
-        left = sorted(p.name for p in scratch.iterdir())
+        moved = {name: data for name, data in contents.items() if not name.endswith(".skip")}
+        counts = writer.move_folder(
+            scratch, "index", "search", "sig", lambda name: not name.endswith(".skip")
+        )
+        assert counts == (len(moved), sum(map(len, moved.values())))
+        assert {rel for rel, sig in writer.signatures.items() if sig == "sig"} == {
+            f"index/{name}" for name in moved
+        }
+        left = sorted(p.relative_to(scratch).as_posix() for p in scratch.rglob("*.*"))
         shutil.rmtree(scratch)
         writer.commit()
         return left
 
-    assert one_build({"a.bin": b"same", "b.bin": b"old"}) == []
-    kept = (out / "index/a.bin").stat().st_mtime_ns
+    first = {"a.bin": b"same", "sub/b.bin": b"old", "sub/c.bin": b"same", "ui.skip": b"x"}
+    assert one_build(first) == ["ui.skip"]
+    kept = {name: (out / "index" / name).stat().st_mtime_ns for name in ("a.bin", "sub/c.bin")}
     time.sleep(0.05)
-    assert one_build({"a.bin": b"same", "b.bin": b"new!"}) == ["a.bin"]
-    assert (out / "index/a.bin").stat().st_mtime_ns == kept, "an unchanged file is not replaced"
-    assert (out / "index/b.bin").read_bytes() == b"new!"
+    second = {**first, "sub/b.bin": b"new!", "new/d.bin": b"same"}
+    assert one_build(second) == ["a.bin", "sub/c.bin", "ui.skip"]
+    for name, mtime in kept.items():
+        assert (out / "index" / name).stat().st_mtime_ns == mtime, f"{name} is not replaced"
+    assert (out / "index/sub/b.bin").read_bytes() == b"new!"
+    assert (out / "index/new/d.bin").read_bytes() == b"same", "a file in a new folder is moved"
+    assert not (out / "index/ui.skip").exists()
     assert sorted(p.name for p in out.iterdir()) == [".inkstone-output", "index"]
 
 

@@ -14,6 +14,7 @@ modification time, so rsync, deploys and browsers see only the files that really
 from __future__ import annotations
 
 import filecmp
+import functools
 import glob
 import os
 import re
@@ -116,16 +117,51 @@ class SiteWriter:
         must not share an inode with a file the user edits."""
         self._take_file(source, self.claim(rel, owner), shutil.copyfile)
 
-    def move_file(
-        self, source: Path, rel: PurePosixPath | str, owner: str, signature: str | None = None
-    ) -> int:
-        """Like :meth:`copy_file`, for a file made for the output (by another program) in a
-        folder of :meth:`scratch`: it is moved into place, not copied. Returns its size."""
-        rel = self.claim(rel, owner)
-        size = self._take_file(source, rel, shutil.move)
-        if signature is not None:
-            self.signatures[rel.as_posix()] = signature
-        return size
+    def move_folder(
+        self,
+        source: Path,
+        rel: PurePosixPath | str,
+        owner: str,
+        signature: str | None = None,
+        wanted: Callable[[str], bool] = lambda name: True,
+    ) -> tuple[int, int]:
+        """Move every file under ``source`` (a folder of :meth:`scratch`, made for the output
+        by another program) whose name ``wanted`` accepts to the same place under output
+        folder ``rel``, unless the previous output has these very bytes (as
+        :meth:`copy_file`, without copying). The checks are made a folder at a time: a file
+        is compared with the previous output's only when that has its folder (a search
+        index of 10,000 posts has about 10,000 files; one at a time took 0.1 ms each).
+        Returns how many files and bytes were moved or kept."""
+        base = PurePosixPath(rel)
+        found: list[tuple[PurePosixPath, str, int]] = []
+        for here, _, names in os.walk(source):
+            inside = base / Path(here).relative_to(source).as_posix()
+            for name in names:
+                if wanted(name):
+                    path = os.path.join(here, name)
+                    found.append((inside / name, path, os.stat(path).st_size))
+        found.sort()
+        had_folder: dict[PurePosixPath, bool] = {}
+        made: set[PurePosixPath] = set()
+        size = 0
+        for target, path, file_size in found:
+            self.claim(target, owner)
+            size += file_size
+            folder = target.parent
+            if folder not in had_folder:
+                had_folder[folder] = self.out_dir.joinpath(*folder.parts).is_dir()
+            same = had_folder[folder] and self._same_as_before(
+                target, file_size, functools.partial(filecmp.cmp, path, shallow=False)
+            )
+            if not same:
+                if folder not in made:
+                    self.staging.joinpath(*folder.parts).mkdir(parents=True, exist_ok=True)
+                    made.add(folder)
+                os.replace(path, self.staging.joinpath(*target.parts))
+                self.staged.append(target)
+            if signature is not None:
+                self.signatures[target.as_posix()] = signature
+        return len(found), size
 
     def _take_file(
         self, source: Path, rel: PurePosixPath, put: Callable[[Path, Path], object]
@@ -139,7 +175,7 @@ class SiteWriter:
 
     def scratch(self, prefix: str) -> Path:
         """A new folder for work files on the output's file system, so that files made there
-        are moved into the output without being copied (:meth:`move_file`). It is inside
+        are moved into the output without being copied (:meth:`move_folder`). It is inside
         the staging folder: the caller removes it before :meth:`commit`; :meth:`discard`
         removes it with the rest."""
         return Path(tempfile.mkdtemp(prefix=f".{prefix}", dir=self.staging))

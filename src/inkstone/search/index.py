@@ -53,6 +53,7 @@ shard holding it, as does a new post.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -474,12 +475,15 @@ class SearchJob:
                     result.bytes += (writer.out_dir / rel).stat().st_size
                 continue
             assert self._prepared is not None
-            built = self._prepared.folder / "index" / str(shard.number)
-            for path in sorted(built.rglob("*")):
-                if path.is_file() and _belongs_in_shard(path.name, shard.number):
-                    target = shard_folder(shard.number) / path.relative_to(built).as_posix()
-                    result.bytes += writer.move_file(path, target, "search index", signature)
-                    result.files += 1
+            files, size = writer.move_folder(
+                self._prepared.folder / "index" / str(shard.number),
+                shard_folder(shard.number),
+                "search index",
+                signature,
+                functools.partial(_belongs_in_shard, shard=shard.number),
+            )
+            result.files += files
+            result.bytes += size
         # written for one shard too (an empty list): the search script asks for it, and a
         # missing file would put a 404 in the console of every small site
         folders = [f"{shard_folder(n).name}/" for n in range(1, len(self.plan.shards))]
