@@ -15,6 +15,7 @@ from inkstone.cache import (
     PAGE_SIZE,
     Fragments,
     PendingEntries,
+    fingerprint,
     open_cache,
     use_cache,
 )
@@ -36,6 +37,29 @@ $$
 |-----|
 | $x^2$ |
 """
+
+
+def test_keys_tell_apart_parts_that_would_read_alike() -> None:
+    """Each part goes in after its kind and length: no two different lists of parts that
+    join to the same text share a key, and a body with a lone surrogate still has one."""
+    alike = [
+        ("a\x1fb",),
+        ("a", "b"),
+        (("a", "b"),),
+        (("a",), "b"),
+        ("ab",),
+        (b"ab",),
+        ("1",),
+        (1,),
+        ("None",),
+        (None,),
+        ("",),
+        (),
+        ("\ud800",),
+    ]
+    keys = [fingerprint(*parts) for parts in alike]
+    assert len(set(keys)) == len(alike)
+    assert keys == [fingerprint(*parts) for parts in alike], "the same parts, the same key"
 
 
 def test_pending_entries_are_stored_a_batch_of_pages_per_transaction(tmp_path: Path) -> None:
