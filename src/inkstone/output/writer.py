@@ -115,7 +115,10 @@ class SiteWriter:
     def copy_file(self, source: Path, rel: PurePosixPath | str, owner: str) -> None:
         """Copy one file into the output. Sources are copied, never linked: the output
         must not share an inode with a file the user edits."""
-        self._take_file(source, self.claim(rel, owner), shutil.copyfile)
+        rel = self.claim(rel, owner)
+        same = functools.partial(filecmp.cmp, source, shallow=False)
+        if not self._same_as_before(rel, source.stat().st_size, same):
+            shutil.copyfile(source, self._staged_path(rel))
 
     def move_folder(
         self,
@@ -162,16 +165,6 @@ class SiteWriter:
             if signature is not None:
                 self.signatures[target.as_posix()] = signature
         return len(found), size
-
-    def _take_file(
-        self, source: Path, rel: PurePosixPath, put: Callable[[Path, Path], object]
-    ) -> int:
-        """Stage ``source`` at ``rel`` with ``put``, unless the previous output has these
-        very bytes; returns its size."""
-        size = source.stat().st_size
-        if not self._same_as_before(rel, size, lambda old: filecmp.cmp(source, old, False)):
-            put(source, self._staged_path(rel))
-        return size
 
     def scratch(self, prefix: str) -> Path:
         """A new folder for work files on the output's file system, so that files made there

@@ -79,8 +79,12 @@ class FeedEntries:
     def prune(self) -> None:
         """Forget the entries of post versions that are not current any more."""
         current = set(self.keys.values())
-        stores: list[dict[str, str] | dict[str, bytes]] = [self._bodies, self._summaries]
-        for store in [*stores, self._sources]:
+        stores: list[dict[str, str] | dict[str, bytes]] = [
+            self._bodies,
+            self._summaries,
+            self._sources,
+        ]
+        for store in stores:
             for key in [k for k in store if k not in current]:
                 del store[key]
         for entry in [e for e in self._entries if e[2] not in current]:
