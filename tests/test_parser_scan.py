@@ -16,7 +16,7 @@ from markdown_it.token import Token
 
 from inkstone.markup.markdown import parser
 from inkstone.markup.plugins import fast_scan
-from inkstone.markup.plugins.fast_scan import LinesState, QuickPretest
+from inkstone.markup.plugins.fast_scan import LinesState, QuickLinkCheck
 
 ROOT = Path(__file__).resolve().parent.parent
 EDGES = [
@@ -72,18 +72,18 @@ def test_tokens_equal_those_of_markdown_its_own_rules() -> None:
     texts = [path.read_text(encoding="utf-8") for path in sources] + EDGES
     md = parser()
     assert md.linkify is not None
-    quick = md.linkify.pretest
-    assert isinstance(quick, QuickPretest)
+    quick_pretest, quick_test = md.linkify.pretest, md.linkify.test
+    assert isinstance(quick_pretest, QuickLinkCheck) and isinstance(quick_test, QuickLinkCheck)
     fast = [_dump(md.parse(text, {})) for text in texts]
     try:
         md.inline.ruler.at("text", original_text)
         md.core.ruler.at("block", original_block)
-        md.linkify.pretest = quick.pretest
+        md.linkify.pretest, md.linkify.test = quick_pretest.check, quick_test.check
         slow = [_dump(md.parse(text, {})) for text in texts]
     finally:
         md.inline.ruler.at("text", fast_scan._text)
         md.core.ruler.at("block", fast_scan._block)
-        md.linkify.pretest = quick
+        md.linkify.pretest, md.linkify.test = quick_pretest, quick_test
     assert fast == slow
 
 
@@ -108,26 +108,37 @@ LINKISH = [
 ]
 
 
-def test_quick_pretest_answers_as_linkify_it_does() -> None:
-    """The shortcut answers False only where linkify-it's own pretest does, on linkish text
-    and on random text over the characters links are made of."""
+def test_quick_link_checks_answer_as_linkify_it_does() -> None:
+    """The shortcut answers False only where linkify-it's own ``pretest`` and ``test`` do,
+    on linkish text and on random text over the characters links are made of."""
     md = parser()
     assert md.linkify is not None
-    quick = md.linkify.pretest
-    assert isinstance(quick, QuickPretest)
-    schemes = [name for name in md.linkify._compiled if name]
-    assert schemes and all(":" in name or "/" in name for name in schemes), schemes
+    checks = [md.linkify.pretest, md.linkify.test]
+    assert all(isinstance(check, QuickLinkCheck) for check in checks)
+    schemes = {name for name in md.linkify._compiled if name}
+    assert schemes == {"http:", "https:", "ftp:", "mailto:", "//"}, schemes
     pick = random.Random(7)
-    alphabet = "aAlLoOcChHsStTwW.:/@ 中，。\u017f\u212ak1"
+    alphabet = "aAcCfFhHiIkKlLmMoOpPsStTwWz0159.:/@ 中，。\u017f\u212a\u0130рф"
     texts = list(LINKISH)
     texts += [
-        "".join(pick.choice(alphabet) for _ in range(pick.randint(0, 14))) for _ in range(4000)
+        "".join(pick.choice(alphabet) for _ in range(pick.randint(0, 14))) for _ in range(6000)
     ]
-    skipped = 0
+    texts += [f"{pick.choice(['', 'x ', '中'])}{w}" for w in _LINKISH_WORDS for _ in range(3)]
+    skipped = found = 0
     for text in texts:
-        assert quick(text) == quick.pretest(text), text
+        for check in checks:
+            assert isinstance(check, QuickLinkCheck)
+            assert check(text) == check.check(text), (check.check, text)
         skipped += not fast_scan._MAY_LINK.search(text)
-    assert skipped > 100  # the shortcut is taken, and agrees
+        found += md.linkify.test(text)
+    assert skipped > 1000 and found > 30  # the shortcut is taken, and links are still found
+
+
+_LINKISH_WORDS = [
+    "example.com", "EXAMPLE.COM", "a.io", "x.рф", "x.РФ", "xn--p1ai.xn--p1ai", "1.2.3.4",
+    "192.168.0.1:80", "www.x", "WWW.X.org", "user@host.cn", "MAILTO:a@b.c", "Http://x",
+    "ftp://f.org", "//cdn.net/a", "localhost:3000", "a.b", "e.g.", "v1.5", "x.\u212aR",
+]  # fmt: skip
 
 
 def _sources() -> list[str]:

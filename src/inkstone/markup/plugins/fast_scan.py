@@ -10,9 +10,11 @@ tokens, about a third less time to parse a post.
   the document itself (blocks nested in containers keep markdown-it-py's own state).
 - linkify's core rule first asks linkify-it whether each paragraph may hold a bare link, by
   a search for one very large regular expression (every top-level domain, any case): some
-  50 µs a paragraph, a third of the time the whole inline parse takes. Any link it can find
-  holds a ``:`` or ``//`` (a scheme), a ``.`` (a host), an ``@`` (an e-mail) or
-  ``localhost``; a paragraph with none of them is answered at once (:class:`QuickPretest`).
+  50 µs a paragraph, a third of the time the whole inline parse takes; then, for each text
+  of a paragraph that may, whether it does, by several more. Any link either can find holds
+  a scheme (``http:``, ``https:``, ``ftp:``, ``mailto:``, ``//``), ``localhost``, ``www.``,
+  a ``.`` before a digit or two letters (a host's top-level domain), or an ``@`` (an
+  e-mail); a text with none of them is answered at once (:class:`QuickLinkCheck`).
 - The block parser tries its rules in turn on each block's first line until one matches:
   some twenty for a line of prose, most of which look only at its first character (after
   the indentation) to say no. :class:`BlockDispatch` tries only the rules that may start with
@@ -38,17 +40,28 @@ _RUN = re.compile("[^" + re.escape("".join(sorted(_TerminatorChars))) + "]+")
 """Characters no other inline rule starts at."""
 
 
-_MAY_LINK = re.compile(r"[.:/@]|localhost", re.IGNORECASE)
-"""What each link linkify-it's ``pretest`` may find holds (see :class:`QuickPretest`)."""
+_LINK_CHARACTER = re.compile(r"[.:/@]|localhost", re.IGNORECASE)
+"""What every link holds: one search for it answers most paragraphs of prose at once."""
+
+_MAY_LINK = re.compile(
+    r"(?:https?|ftp|mailto):|//|@|localhost|www\.|\.(?:\d{1,3}\.|[a-z]{2}|рф)", re.I
+)
+"""What each link linkify-it's ``pretest`` and ``test`` may find holds: a scheme of theirs,
+``localhost``, ``www.``, an ``@``, or a ``.`` before 1–3 digits and a ``.`` (an IP address)
+or before a top-level domain (each of theirs starts with two letters, or is ``рф``).
+Matched with their flag, ``IGNORECASE``, so with the same case folding (see
+:class:`QuickLinkCheck`). Slower to search for than :data:`_LINK_CHARACTER`, so searched
+for only where that is found."""
 
 
 def fast_scan_plugin(md: MarkdownIt) -> None:
     """Replace the ``text`` inline rule and the ``block`` core rule in place, and put
-    :class:`QuickPretest` in front of linkify's."""
+    :class:`QuickLinkCheck` in front of linkify-it's ``pretest`` and ``test``."""
     md.inline.ruler.at("text", _text)
     md.core.ruler.at("block", _block)
     if md.linkify is not None:
-        md.linkify.pretest = QuickPretest(md.linkify.pretest)
+        md.linkify.pretest = QuickLinkCheck(md.linkify.pretest)
+        md.linkify.test = QuickLinkCheck(md.linkify.test)
     md.block.tokenize = BlockDispatch(md.block)  # type: ignore[method-assign]
 
 
@@ -128,27 +141,30 @@ class BlockDispatch:
                 state.line = line
 
 
-class Pretest(Protocol):
-    """linkify-it's ``pretest``: whether ``text`` may hold a link (false positives allowed)."""
+class LinkCheck(Protocol):
+    """linkify-it's ``pretest`` or ``test``: whether ``text`` may hold a link, or does."""
 
     def __call__(self, text: str) -> bool: ...
 
 
-class QuickPretest:
-    """linkify-it's ``pretest``, skipped for text that holds nothing a link needs.
+class QuickLinkCheck:
+    """linkify-it's ``pretest`` or ``test``, skipped for text that holds nothing a link needs.
 
-    Its expression is ``(SCHEME_TEST)|(HOST_FUZZY_TEST)|@``: a scheme of linkify-it's
-    (``http:``, ``https:``, ``ftp:``, ``mailto:``, ``//``), or ``localhost``, ``www.``,
-    ``.`` and a top-level domain, or digits between dots. Each holds ``:``, ``/``, ``.``,
-    ``@`` or ``localhost`` (which is matched here with the same flag, ``IGNORECASE``, so
-    with the same case folding); text with none of them gets the same answer, False, from
-    one cheap search."""
+    ``pretest``'s expression is ``(SCHEME_TEST)|(HOST_FUZZY_TEST)|@``, and ``test`` finds a
+    link only where one of those three matches: a scheme of linkify-it's (``http:``,
+    ``https:``, ``ftp:``, ``mailto:``, ``//``); or ``localhost``, ``www.``, digits between
+    dots or a ``.`` and a top-level domain; or an ``@``. Text in which :data:`_MAY_LINK`
+    finds none of them gets the same answer, False, from one or two cheap searches."""
 
-    def __init__(self, pretest: Pretest) -> None:
-        self.pretest = pretest
+    def __init__(self, check: LinkCheck) -> None:
+        self.check = check
 
     def __call__(self, text: str) -> bool:
-        return _MAY_LINK.search(text) is not None and self.pretest(text)
+        return (
+            _LINK_CHARACTER.search(text) is not None
+            and _MAY_LINK.search(text) is not None
+            and self.check(text)
+        )
 
 
 def _text(state: StateInline, silent: bool) -> bool:
