@@ -13,8 +13,8 @@ tokens, about a third less time to parse a post.
   50 µs a paragraph, a third of the time the whole inline parse takes; then, for each text
   of a paragraph that may, whether it does, by several more. Any link either can find holds
   a scheme (``http:``, ``https:``, ``ftp:``, ``mailto:``, ``//``), ``localhost``, ``www.``,
-  a ``.`` before a digit or two letters (a host's top-level domain), or an ``@`` (an
-  e-mail); a text with none of them is answered at once (:class:`QuickLinkCheck`).
+  a ``.`` before an IP address's digits or a top-level domain's two letters, or an ``@``
+  (an e-mail); a text with none of them is answered at once (:class:`QuickLinkCheck`).
 - The block parser tries its rules in turn on each block's first line until one matches:
   some twenty for a line of prose, most of which look only at its first character (after
   the indentation) to say no. :class:`BlockDispatch` tries only the rules that may start with
