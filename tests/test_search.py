@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import shutil
 import threading
 import time
@@ -25,6 +26,7 @@ from inkstone.search.slim import (
     slim_page,
     without_ignored,
 )
+from inkstone.search.words import CJK_CHARACTERS, spaced_for_index
 from tests.sites import build_site, read
 
 SITE = """\
@@ -70,8 +72,25 @@ def fragments(out: Path, folder: str = "pagefind") -> dict[str, dict[str, object
     return pages
 
 
+_CJK_GAP = re.compile(f"(?<=[{CJK_CHARACTERS}])\\s+(?=[{CJK_CHARACTERS}])")
+
+
+def joined(text: str) -> str:
+    """``text`` as the search UI shows it: without the spaces between CJK characters, which
+    the index has one by one."""
+    return _CJK_GAP.sub("", text)
+
+
 def text_of(fragment: dict[str, object]) -> str:
-    return str(fragment["content"]).replace("\u200b", "")
+    """A page's text in the index, as the search UI reads it."""
+    return joined(str(fragment["content"]).replace("\u200b", ""))
+
+
+def meta_of(fragment: dict[str, object]) -> dict[str, str]:
+    """A page's metadata in the index, as the search UI shows it."""
+    meta = fragment["meta"]
+    assert isinstance(meta, dict)
+    return {key: joined(value) for key, value in meta.items()}
 
 
 def test_index_holds_posts_and_pages_with_title_and_date(tmp_path: Path) -> None:
@@ -79,7 +98,7 @@ def test_index_holds_posts_and_pages_with_title_and_date(tmp_path: Path) -> None
     assert not report.errors
     pages = fragments(out)
     assert set(pages) == {"/posts/a/", "/posts/b/", "/about/"}
-    assert pages["/posts/a/"]["meta"] == {"title": "注意力笔记", "date": "2025-03-01"}
+    assert meta_of(pages["/posts/a/"]) == {"title": "注意力笔记", "date": "2025-03-01"}
     assert "自注意力的复杂度" in text_of(pages["/posts/a/"])
     assert "机器学习" in text_of(pages["/posts/a/"])  # the tags are searchable
     assert (out / "pagefind" / "pagefind.js").is_file()
@@ -322,7 +341,7 @@ def test_slimming_does_not_change_the_index(
     slimmed = fragments(out)
     assert slimmed == fragments(whole)
     assert "学习率" in text_of(slimmed["/posts/c/"]) and slimmed["/posts/c/"]["anchors"]
-    assert "clip_grad(norm_limit)" in text_of(slimmed["/posts/c/"])
+    assert "def clip_grad (norm_limit):" in text_of(slimmed["/posts/c/"])  # a name apart
 
 
 RICH_POST = (
@@ -511,7 +530,7 @@ def test_a_big_site_is_split_into_shards_with_a_manifest(
     for number, folder in enumerate(folders):
         shard = fragments(out, folder)
         entry = json.loads(read(out, f"{folder}/pagefind-entry.json"))
-        assert entry["languages"]["zh"]["page_count"] == len(shard)
+        assert entry["languages"][index.index_language("zh")]["page_count"] == len(shard)
         for url in shard:
             where.setdefault(url, []).append(number)
     expected = {f"/posts/{slug}/": [n] for slug, (n, _) in SHARDED_POSTS.items()}
@@ -884,3 +903,39 @@ def test_element_ends_are_those_regular_expressions_find() -> None:
     for _ in range(4000):
         html = b"<div>" + b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         assert slim._element_end(html, b"div", 0) == by_regex(html, b"div", 0), html
+
+
+# --------------------------------------------------------------------------- words for the index
+
+
+def test_cjk_characters_are_spaced_apart_in_text_only() -> None:
+    page = (
+        '<h1 data-pagefind-meta="title">注意力笔记</h1>'
+        '<a href="/tags/机器学习/" title="机器学习">机器学习</a>'
+        '<h2 id="损失的上界">损失的上界</h2><p>用Adam优化，再看 KV cache。</p>'
+    )
+    spaced = spaced_for_index(page.encode()).decode()
+    assert " ".join(spaced.split()) == (
+        '<h1 data-pagefind-meta="title"> 注 意 力 笔 记 </h1>'
+        '<a href="/tags/机器学习/" title="机器学习"> 机 器 学 习 </a>'  # tags keep their values
+        '<h2 id="损失的上界"> 损 失 的 上 界 </h2><p> 用 Adam 优 化 ， 再 看 KV cache 。 </p>'
+    )
+    assert joined(spaced).replace(" ", "") == page.replace(" ", "")
+
+
+def test_names_in_code_are_cut_apart_and_prose_is_not() -> None:
+    plain = b"<pre><code>opt = torch.optim.AdamW(model.parameters(), lr=1e-3)\nx[i]</code></pre>"
+    highlighted = (
+        b'<pre><code><span class="n">torch</span><span class="o">.</span>'
+        b'<span class="n">optim</span><span class="o">.</span><span class="n">AdamW</span>'
+        b'<span class="p">(</span><span class="n">model</span></code></pre>'
+    )
+    prose = b"<p>e.g. torch.optim.AdamW(model) at 3.14</p>"
+    assert spaced_for_index(plain) == (
+        b"<pre><code>opt = torch .optim .AdamW (model .parameters(), lr=1e-3)\nx [i]</code></pre>"
+    )
+    text = re.sub(rb"<[^>]*>", b"", spaced_for_index(highlighted))
+    assert text == b"torch .optim .AdamW (model"
+    inline = b"<p>Call <code>nn.Module.forward(x)</code>.</p>"
+    assert spaced_for_index(inline) == b"<p>Call <code>nn .Module .forward (x)</code>.</p>"
+    assert spaced_for_index(prose) == prose

@@ -1,5 +1,5 @@
-"""Full-text search: a Pagefind index built with the site (its extended build segments
-Chinese)."""
+"""Full-text search: a Pagefind index built with the site, Chinese and Japanese indexed a
+character at a time."""
 
 from inkstone.search.index import (
     PreparedPages,

@@ -14,12 +14,13 @@
  *
  * Every [data-search] box holds an input, a status line and a results list. Results are
  * links with the page's title, date and an excerpt in which Pagefind marks the matched
- * words. Pagefind cuts Chinese into words at build time and the browser cuts the query
- * with another segmenter; where they disagree Pagefind returns pages that match only a
- * part of the query (注意事项 for 注意力, any 量 for 量子纠缠). So every candidate's text
- * is checked for the query (queryTerms, containsTerms) before it is listed. Pagefind puts
- * spaces between the Chinese words of excerpts: they are removed between two CJK
- * characters.
+ * words. The index holds CJK text a character at a time (inkstone spaces the characters
+ * apart before Pagefind reads a page), so a query is run as several searches
+ * (pagefindQueries): its other words as typed, and each CJK run as an exact phrase of its
+ * characters, which finds the pages holding the run wherever it is in a sentence; a page
+ * is a candidate when every search finds it. Every candidate's text is then checked for
+ * the whole query (queryTerms, containsTerms) before it is listed. The spaces between CJK
+ * characters are removed from the excerpts and titles shown.
  */
 
 const RESULTS_SHOWN = 12;
@@ -28,6 +29,8 @@ const CHECKED_MAX = 60;
 const CJK = "[\\u2e80-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef]";
 const CJK_GAP = new RegExp(`(${CJK})((?:\\s|</?mark>)*\\s(?:\\s|</?mark>)*)(?=${CJK})`, "gu");
 const CJK_GAP_TEXT = new RegExp(`(${CJK})\\s+(?=${CJK})`, "gu");
+const CJK_PUNCTUATION = /[\u3000-\u303f\uff00-\uffef]+/u;
+const CJK_RUNS = new RegExp(`${CJK}+`, "gu");
 
 const PAGEFIND_OPTIONS = { excerptLength: 36, baseUrl: "/" };
 
@@ -86,8 +89,7 @@ export function queryTerms(query) {
   const terms = [];
   for (const run of query.toLowerCase().match(new RegExp(`${CJK}+|[^\\s]+?(?=${CJK}|\\s|$)`, "gu")) || []) {
     if (new RegExp(`^${CJK}`, "u").test(run)) {
-      const han = run.replace(/[\u3000-\u303f\uff00-\uffef]+/gu, "");
-      if (han) terms.push({ cjk: true, text: han });
+      for (const han of run.split(CJK_PUNCTUATION)) if (han) terms.push({ cjk: true, text: han });
       continue;
     }
     const word = run.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
@@ -96,6 +98,25 @@ export function queryTerms(query) {
     terms.push({ cjk: false, text: stem });
   }
   return terms;
+}
+
+/** The searches that find a query's candidates: one for its words other than CJK, as
+ * typed, then an exact search for each CJK term, its characters apart as the index has
+ * them (so that they are found next to each other, in that order). */
+export function pagefindQueries(query, terms) {
+  const searches = [];
+  const words = query.replace(CJK_RUNS, " ").trim();
+  if (words) searches.push(words);
+  for (const term of terms) if (term.cjk) searches.push(`"${[...term.text].join(" ")}"`);
+  return searches.length ? searches : [query];
+}
+
+/** The pages found by every search of the query, in the first one's order. */
+async function candidates(pagefind, query, terms) {
+  const found = await Promise.all(pagefindQueries(query, terms).map((q) => pagefind.search(q)));
+  const [first, ...others] = found.map((search) => search.results);
+  const ids = others.map((results) => new Set(results.map((result) => result.id)));
+  return first.filter((result) => ids.every((set) => set.has(result.id)));
 }
 
 function escapeRegExp(text) {
@@ -171,8 +192,8 @@ export function mount(box) {
     box.setAttribute("aria-busy", "true");
     try {
       const pagefind = await loadPagefind(box.dataset.pagefind);
-      const search = await pagefind.search(query);
       const terms = queryTerms(query);
+      const search = { results: await candidates(pagefind, query, terms) };
       const shown = [];
       let checked = 0;
       let verified = 0;
