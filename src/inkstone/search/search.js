@@ -193,12 +193,12 @@ export function mount(box) {
     try {
       const pagefind = await loadPagefind(box.dataset.pagefind);
       const terms = queryTerms(query);
-      const search = { results: await candidates(pagefind, query, terms) };
+      const found = await candidates(pagefind, query, terms);
       const shown = [];
       let checked = 0;
       let verified = 0;
-      while (shown.length < RESULTS_SHOWN && checked < search.results.length && checked < CHECKED_MAX) {
-        const batch = search.results.slice(checked, checked + RESULTS_SHOWN);
+      while (shown.length < RESULTS_SHOWN && checked < found.length && checked < CHECKED_MAX) {
+        const batch = found.slice(checked, checked + RESULTS_SHOWN);
         checked += batch.length;
         for (const data of await Promise.all(batch.map((r) => r.data()))) {
           if (!containsTerms(data.content || "", terms)) continue;
@@ -209,7 +209,7 @@ export function mount(box) {
       }
       if (ticket !== latest) return;
       list.replaceChildren(...shown.map(resultItem));
-      const more = checked < search.results.length ? "+" : "";
+      const more = checked < found.length ? "+" : "";
       status.textContent = shown.length
         ? labels.labelCount.replace("{n}", String(verified) + more)
         : labels.labelNone.replace("{n}", query.trim());
