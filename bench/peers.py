@@ -1365,6 +1365,30 @@ def table(cases: list[Case], size: int) -> str:
     return f"{size:,} posts:\n\n" + "\n".join(lines)
 
 
+def round_ratios(cases: list[Case]) -> str:
+    """inkstone's wall time over each peer's, round by round (the runs of one round follow
+    each other, so a machine that slows down or speeds up weighs on both alike): how far
+    the median ratio is from the noise. Empty with fewer than two rounds. A round in which
+    either build failed is left out."""
+    ours = {c.mode: c for c in cases if c.tool == "inkstone" and c.search and "-j 1" not in c.label}
+    lines = []
+    for c in cases:
+        mine = ours.get(c.mode)
+        if c.tool == "inkstone" or mine is None or len(c.runs) < 2:
+            continue
+        ratios = [
+            f"{a.seconds / b.seconds:.2f}"
+            for a, b in zip(mine.runs, c.runs, strict=False)
+            if a.returncode == 0 and b.returncode == 0 and b.seconds > 0
+        ]
+        if ratios:
+            lines.append(f"- {c.label} ({c.mode}): {', '.join(ratios)}")
+    if not lines:
+        return ""
+    head = next(iter(ours.values())).label
+    return f"{head} / tool, round by round:\n\n" + "\n".join(lines)
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line; see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -1470,6 +1494,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             bench_cases(cases, work, args.runs, posts, size, set_aside, args.warm)
             cases.sort(key=lambda c: (TOOLS.index(c.tool), c.mode != "math"))
             tables.append(table(cases, size))
+            if by_round := round_ratios(cases):
+                tables.append(by_round)
             if args.warm:
                 tables.append(warm_table(cases, size))
             all_cases += cases

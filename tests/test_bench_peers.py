@@ -1,0 +1,54 @@
+"""``bench/peers.py``'s report: inkstone's ratio to each peer, round by round."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+@pytest.fixture(scope="module")
+def peers() -> Iterator[ModuleType]:
+    sys.path.insert(0, str(BENCH))  # peers.py imports its neighbour build.py
+    try:
+        yield importlib.import_module("peers")
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+def _case(peers: ModuleType, tool: str, label: str, seconds: list[float], **kw: object) -> object:
+    runs = [
+        peers.Run(abs(s), 0, 0, abs(s), 0 if s > 0 else 1, "") for s in seconds
+    ]  # a negative time: a failed run
+    return peers.Case(tool, kw.pop("mode", "math"), label, "", [], Path(), None, runs=runs, **kw)
+
+
+def test_round_ratios_pair_the_runs_of_one_round(peers: ModuleType) -> None:
+    cases = [
+        _case(peers, "inkstone", "inkstone -j 2", [10.0, 9.0, 12.0], search=True),
+        _case(peers, "inkstone", "inkstone -j 2, no search", [1.0, 1.0, 1.0]),
+        _case(peers, "inkstone", "inkstone -j 1", [1.0, 1.0, 1.0], search=True),
+        _case(peers, "hugo", "Hugo", [20.0, 18.0, 20.0]),
+        _case(peers, "hexo", "Hexo", [40.0, -5.0, 24.0]),
+        _case(peers, "hugo", "Hugo", [20.0, 20.0, 20.0], mode="plain"),
+    ]
+    assert peers.round_ratios(cases) == (
+        "inkstone -j 2 / tool, round by round:\n\n"
+        "- Hugo (math): 0.50, 0.50, 0.60\n"
+        "- Hexo (math): 0.25, 0.50"
+    )
+
+
+def test_round_ratios_need_two_rounds_and_inkstone(peers: ModuleType) -> None:
+    one_round = [
+        _case(peers, "inkstone", "inkstone -j 2", [10.0], search=True),
+        _case(peers, "hugo", "Hugo", [20.0]),
+    ]
+    assert peers.round_ratios(one_round) == ""
+    assert peers.round_ratios([_case(peers, "hugo", "Hugo", [20.0, 18.0])]) == ""
