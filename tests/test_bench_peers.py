@@ -15,11 +15,18 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 @pytest.fixture(scope="module")
 def peers() -> Iterator[ModuleType]:
-    sys.path.insert(0, str(BENCH))  # peers.py imports its neighbour build.py
+    """``bench/peers.py``, which imports its neighbour ``bench/build.py`` as ``build``: both
+    are imported with ``bench/`` first on the path and forgotten after, so that a package
+    of either name stays what the rest of the session imports."""
+    saved = {name: sys.modules.pop(name) for name in ("peers", "build") if name in sys.modules}
+    sys.path.insert(0, str(BENCH))
     try:
         yield importlib.import_module("peers")
     finally:
         sys.path.remove(str(BENCH))
+        for name in ("peers", "build"):
+            sys.modules.pop(name, None)
+        sys.modules.update(saved)
 
 
 def _case(peers: ModuleType, tool: str, label: str, seconds: list[float], **kw: object) -> object:
