@@ -294,10 +294,8 @@ class PreparedPages:
         shard = shard_of(rel, self.shards)
         if shard >= self.parallel and search_body is None:
             return
-        path = self.site(shard).joinpath(*rel.parts)
-        path.parent.mkdir(parents=True, exist_ok=True)
         slimmed, digest = slim_and_digest(page, body, search_body)
-        path.write_bytes(spaced_for_index(slimmed))
+        _place(self.site(shard).joinpath(*rel.parts), slimmed)
         self.entries[rel] = _digest_entry(rel, digest)
         self.placed[rel] = shard
 
@@ -726,11 +724,16 @@ def _copy_slimmed(
                 continue
             slimmed, page_digested = slim_and_digest(data)
             entry = _digest_entry(rel, page_digested)
-            path = root.joinpath(*rel.parts)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(spaced_for_index(slimmed))
+            _place(root.joinpath(*rel.parts), slimmed)
         digest.update(entry)
     return digest.hexdigest()
+
+
+def _place(path: Path, slimmed: bytes) -> None:
+    """Write a slimmed page where Pagefind reads it, its words spaced for the index
+    (:func:`~inkstone.search.words.spaced_for_index`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(spaced_for_index(slimmed))
 
 
 def _is_library_file(name: str) -> bool:
