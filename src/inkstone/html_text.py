@@ -78,13 +78,14 @@ _SPACES = re.compile(r"\s+")
 _NAME = r"[a-zA-Z][a-zA-Z0-9_:.-]*"
 _TOKEN = re.compile(
     r"([^<]*+)"  # 1: text
-    rf"(?:<([a-zA-Z][a-zA-Z0-9-]*)((?:[ \t\n\r\f]++{_NAME}=\"[^\"<>]*+\")*+)[ \t\n\r\f]*(/?)>"
+    rf"(?:<([a-zA-Z][a-zA-Z0-9-]*)((?>(?:[ \t\n\r\f]++{_NAME}=\"[^\"<>]*+\")*))[ \t\n\r\f]*(/?)>"
     # 2: a start tag's name, 3: its attributes, 4: "/" when it closes itself
     r"|</([a-zA-Z][a-zA-Z0-9-]*)>)"  # 5: an end tag's name
 )
 """A tag of simple HTML, such as KaTeX's, and the text before it: text without ``<``, start
 tags whose attributes are all double-quoted (without ``<`` or ``>``), bare end tags. The
-spaces are ASCII ones, as :class:`~html.parser.HTMLParser` expects around a tag's name."""
+spaces are ASCII ones, as :class:`~html.parser.HTMLParser` expects around a tag's name.
+The attributes are an atomic group, as a possessive group is matched wrongly before 3.11.5."""
 _ATTRIBUTE = re.compile(rf"[ \t\n\r\f]+({_NAME})=\"([^\"]*)\"")
 _RAW_TEXT = frozenset(
     ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript")

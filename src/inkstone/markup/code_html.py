@@ -12,7 +12,10 @@ Lexing stays Pygments' own (:func:`lex`).
 Why the output is the same (Pygments 2.20, ``pygments/formatters/html.py``):
 
 * the class of a token type is ``_get_ttype_class``'s and a span's classes are
-  ``_get_css_classes``' (no ``classprefix``); escaping is ``_escape_html_table``'s;
+  ``_get_css_classes``' (no ``classprefix``); escaping is ``_escape_html_table``'s
+  (:data:`_ESCAPE`: Pygments 2.21 and later leave a token's quotes as they are; inkstone
+  does not follow, so that upgrading Pygments does not rewrite every quote of every
+  block);
 * the loop in :func:`code_html` is ``_format_lines`` with its state kept differently: a
   span opens where the class changes on a line, text of the same class on a line shares
   a span, every line ends with its closing tag and ``\\n`` (the last line too), empty
@@ -50,7 +53,8 @@ _ESCAPE = {
     ord('"'): "&quot;",
     ord("'"): "&#39;",
 }
-"""``HtmlFormatter``'s escaping (``pygments.formatters.html._escape_html_table``)."""
+"""``HtmlFormatter``'s escaping up to Pygments 2.20 (``pygments.formatters.html.
+_escape_html_table``), quotes included; kept on later versions, which leave quotes alone."""
 
 _ESCAPED_LIMIT = 20_000
 """How many token texts :data:`_ESCAPED` keeps before it starts again."""

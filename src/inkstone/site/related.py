@@ -111,11 +111,12 @@ _PAIRS = 1 << 13
 _CLOSING_FENCE = r"[ \t]{0,3}\1[`~]*[ \t]*(?=\n)"
 _FENCE = re.compile(
     r"\n[ \t]{0,3}(`{3,}|~{3,})[^\n]*+"  # the opening fence's line
-    rf"(?:\n(?!{_CLOSING_FENCE})[^\n]*+)*+"  # lines until one that closes it
+    rf"(?>(?:\n(?!{_CLOSING_FENCE})[^\n]*+)*)"  # lines until one that closes it
     rf"(?:\n{_CLOSING_FENCE}|\Z)"
 )
 """Fenced code (and ```math blocks), on a body with a newline put in front: from the opening
-fence to the first closing one (or the end), read a line at a time."""
+fence to the first closing one (or the end), read a line at a time. The lines are an atomic
+group, not a possessive one (``(…)*+``), which Python before 3.11.5 matches wrongly."""
 _HIDDEN = tuple(
     (re.compile(pattern, re.S), marks)
     for pattern, marks in (
