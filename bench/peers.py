@@ -26,6 +26,7 @@ import contextlib
 import html
 import json
 import os
+import platform
 import re
 import shlex
 import shutil
@@ -430,6 +431,12 @@ class Inkstone:
     description: str
     """``working tree at <commit>`` (with ``+ uncommitted changes`` if dirty), or ``<commit>``."""
     env: dict[str, str] = field(default_factory=dict)
+
+
+def interpreter() -> str:
+    """The Python that runs inkstone here (this script's, which also makes the venv of
+    ``--inkstone-ref``): version and compiler, as how it was built changes inkstone's speed."""
+    return f"Python {platform.python_version()} ({platform.python_compiler()})"
 
 
 def git(*args: str) -> str:
@@ -1514,7 +1521,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{', '.join(f'{x:.2f}' for x in end)}"
     )
     if ink:
-        print(f"inkstone: {ink.description}")
+        print(f"inkstone: {ink.description}, on {interpreter()}")
     if peer_versions:
         print(peer_versions)
     return 0 if all(c.times for c in all_cases if c.cmd) else 1
