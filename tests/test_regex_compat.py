@@ -51,18 +51,24 @@ def _possessive_groups(tree: Any) -> Iterator[str]:
             sub = argument[2]
             if len(sub) != 1 or sub[0][0] not in _ONE_CHARACTER:
                 yield str(sub)
-        for part in argument if isinstance(argument, (tuple, list)) else ():
-            if isinstance(part, _parser.SubPattern):
-                yield from _possessive_groups(part)
-            elif isinstance(part, (tuple, list)):
-                for item in part:
-                    if isinstance(item, _parser.SubPattern):
-                        yield from _possessive_groups(item)
+        for inner in _subpatterns(argument):
+            yield from _possessive_groups(inner)
+
+
+def _subpatterns(argument: object) -> Iterator[Any]:
+    """The subpatterns an item's argument holds, however deep in its tuples and lists (a
+    group's, a branch's, a repeat's, an assertion's, an atomic group's own)."""
+    if isinstance(argument, _parser.SubPattern):
+        yield argument
+    elif isinstance(argument, (tuple, list)):
+        for part in argument:
+            yield from _subpatterns(part)
 
 
 def test_the_check_finds_a_possessive_group() -> None:
     assert list(_possessive_groups(_parser.parse(r"(?:\n(?!x)[^\n]*+)*+")))
     assert list(_possessive_groups(_parser.parse(r"<(a(?:bc|d)++)>")))
+    assert list(_possessive_groups(_parser.parse(r"(?>x(?:ab|c)*+)")))
     assert not list(_possessive_groups(_parser.parse(r"(?>(?:\n(?!x)[^\n]*+)*)[^<]*+\s++")))
 
 
