@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -151,6 +151,16 @@ def page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+def wait_for_fragment(page: Page, fragment: str) -> None:
+    """Wait until the page's URL ends in ``#fragment`` (compared percent-decoded).
+
+    A same-page link moves the URL after the click or key press that followed it has
+    returned, so reading ``page.url`` straight away can still see the old address.
+    """
+    wanted = unquote(fragment.removeprefix("#"))
+    page.wait_for_url(lambda url: unquote(urlsplit(url).fragment) == wanted)
 
 
 @pytest.fixture(scope="session")

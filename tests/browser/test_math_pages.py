@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from playwright.sync_api import Page, Response
 
-from .conftest import ServedSite
+from .conftest import ServedSite, wait_for_fragment
 
 pytestmark = pytest.mark.browser
 
@@ -141,7 +141,7 @@ def test_eqref_points_at_its_equation(site: ServedSite, page: Page) -> None:
     # Following the link scrolls its equation into view.
     first = refs[0]["href"]
     page.click(f'a.eqref[href="{first}"]')
-    assert urlsplit(page.url).fragment == first[1:]
+    wait_for_fragment(page, first)
     assert page.locator(first).is_visible()
     box = page.locator(first).bounding_box()
     viewport = page.viewport_size

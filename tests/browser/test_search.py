@@ -14,6 +14,7 @@ import functools
 import http.server
 import json
 import random
+import re
 import shutil
 import subprocess
 import threading
@@ -234,7 +235,7 @@ def test_results_show_title_excerpt_with_marks_and_date(site: ServedSite, page: 
     expect(box).to_have_attribute("data-searched", "位置编码")
     first = box.locator(".search-result").first
     expect(first.locator(".search-result-title")).not_to_be_empty()
-    expect(first.locator(".search-result-date")).to_have_text(__import__("re").compile(r"\d{4}"))
+    expect(first.locator(".search-result-date")).to_have_text(re.compile(r"\d{4}"))
     marks = first.locator(".search-result-excerpt mark").all_inner_texts()
     assert marks and all(m.strip() for m in marks)
     excerpt = first.locator(".search-result-excerpt").inner_text()

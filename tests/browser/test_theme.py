@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from .conftest import ServedSite
+from .conftest import ServedSite, wait_for_fragment
 from .test_math_pages import MATH_POST, open_ok
 
 pytestmark = pytest.mark.browser
@@ -361,7 +361,7 @@ def test_pages_work_without_javascript(browser: Browser, site: ServedSite) -> No
         href = first_link.get_attribute("href")
         assert href is not None and href.startswith("#")
         first_link.click()
-        assert unquote(urlsplit(page.url).fragment) == unquote(href[1:])
+        wait_for_fragment(page, href)
 
 
 # ---------------------------------------------------------------------------------------
@@ -507,7 +507,7 @@ def test_landmarks_and_skip_link(site: ServedSite, page: Page) -> None:
         )
         assert focused["cls"] == "skip-link" and focused["visible"], focused
         page.keyboard.press("Enter")
-        assert urlsplit(page.url).fragment == "main"
+        wait_for_fragment(page, "main")
         page.keyboard.press("Tab")  # the next focus is inside the main content
         inside = page.evaluate("document.getElementById('main').contains(document.activeElement)")
         assert inside
