@@ -5,11 +5,14 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from inkstone import cache as cache_module
 from inkstone.cache import (
     CACHE_FILE,
     PAGE_SIZE,
@@ -240,3 +243,55 @@ def test_a_new_cache_file_has_large_pages_and_an_old_one_keeps_its_own(tmp_path:
     assert old.get("formula", "k") == b"1"
     old.put("page", [("p", b"x" * 200_000)])
     assert old.get("page", "p") == b"x" * 200_000
+
+
+def _file_bytes(folder: Path) -> int:
+    """The size of the cache file itself, not counting its write-ahead log."""
+    return (folder / CACHE_FILE).stat().st_size
+
+
+def _until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_the_log_is_checkpointed_by_a_thread_not_by_the_writing_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit never copies the write-ahead log into the file (the build's main thread
+    would wait for it): once enough is stored, a thread of the cache's does, while the
+    writer goes on; and what was stored is all there after :meth:`Cache.close`."""
+    monkeypatch.setattr(cache_module, "CHECKPOINT_BYTES", 300_000)
+    cache = open_cache(tmp_path)
+    assert cache is not None
+    assert cache.db.execute("PRAGMA wal_autocheckpoint").fetchone() == (0,)
+    empty = _file_bytes(tmp_path)
+    blob = bytes(range(256)) * 800  # 200 KB, three 64 KB pages and a bit
+    cache.put("page", [("p0", blob)])
+    cache.checkpoint_soon()  # not yet enough for the cache to ask: a caller may
+    assert _until(lambda: _file_bytes(tmp_path) > empty + len(blob)), "no checkpoint"
+    copied = _file_bytes(tmp_path)
+    cache.put("page", [("p1", blob)])  # 200 KB since the last request: below the mark
+    time.sleep(0.3)
+    assert _file_bytes(tmp_path) == copied, "checkpointed without being asked"
+    cache.put("page", [("p2", blob)])  # 400 KB: the commit asks for one
+    assert _until(lambda: _file_bytes(tmp_path) > copied + len(blob)), "no checkpoint"
+    cache.put("page", [("p3", blob)])
+    cache.close()
+    assert not (tmp_path / f"{CACHE_FILE}-wal").exists(), "the last close leaves no log"
+    again = open_cache(tmp_path)
+    assert again is not None
+    assert all(again.get("page", f"p{n}") == blob for n in range(4))
+    again.close()
+
+
+def test_nothing_stored_asks_for_no_checkpoint(tmp_path: Path) -> None:
+    cache = open_cache(tmp_path)
+    assert cache is not None
+    cache.checkpoint_soon()
+    assert cache._checkpoints is None, "a thread started for nothing"
+    cache.close()

@@ -331,6 +331,8 @@ class Rendering:
                 yield doc, outcome
             if pending is not None:
                 pending.flush()
+                # copied into the cache file while the lists and the search index are made
+                pending.cache.checkpoint_soon()
         finally:
             use_cache(None)
             self.close()
