@@ -15,6 +15,7 @@ import threading
 import time
 import tomllib
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 
@@ -783,6 +784,28 @@ def test_shards_are_indexed_as_many_at_once_as_there_are_jobs(
     assert most == jobs
     found = {url for folder in shard_folders(out) for url in fragments(out, folder)}
     assert found == {f"/posts/{slug}/" for slug in SHARDED_POSTS} | {"/about/"}
+
+
+def test_each_shards_pages_are_removed_by_a_thread_of_their_own_and_none_are_left(
+    tmp_path: Path, small_shards: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once Pagefind has read a shard's pages, they are removed in the background (the
+    last shards' while the index is moved into the output); the build waits for that."""
+    removed: list[tuple[str, str]] = []
+    rmtree = shutil.rmtree
+
+    def recording(path: Path, *args: Any, **kwargs: Any) -> None:
+        if Path(path).name.startswith("site-"):
+            removed.append((Path(path).name, threading.current_thread().name))
+        rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "rmtree", recording)
+    report, out = build_site(tmp_path / "site", sharded_site(), jobs=2)
+    assert not report.errors and not report.warnings
+    assert sorted(name for name, _ in removed) == [f"site-{n}" for n in range(4)]
+    assert all(thread.startswith("inkstone-search-removal") for _, thread in removed), removed
+    assert list(tmp_path.rglob(".inkstone-pagefind-*")) == []
+    assert len(shard_folders(out)) == 4
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
