@@ -260,9 +260,10 @@ def test_saved_theme_never_flashes(browser: Browser, site: ServedSite, path: str
 
         page.evaluate("localStorage.setItem('theme', 'dark')")
         page.reload(wait_until="load")
+        # the first frame can come after the load event: a busy machine draws it later
+        page.wait_for_function("window.__firstFrame !== undefined && window.__loaded !== undefined")
         first = page.evaluate("window.__firstFrame")
         loaded = page.evaluate("window.__loaded")
-        assert first is not None and loaded is not None
         assert first["theme"] == "dark", first
         assert first["sheets"] > 0 and first["bg"] == "#0e1116", first
         assert loaded["theme"] == "dark" and loaded["bg"] == "#0e1116", loaded
