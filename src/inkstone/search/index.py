@@ -266,12 +266,15 @@ class PreparedPages:
 
     def __init__(self, writer: SiteWriter, pages: int, base_path: str = "/", parallel: int = 1):
         self.binary: Path | None = None
-        """Pagefind's program, found now, while the workers render the first pages, rather
-        than by the search step's thread, which would wait for the interpreter while
-        Pagefind should already be running (importing ``pagefind``'s module takes 40 ms).
-        None if it is missing: the search step says so."""
-        with contextlib.suppress(FileNotFoundError):
-            self.binary = _pagefind_binary()
+        """Pagefind's program, found now when pages are prepared as they are written (a
+        cold build: the workers are rendering the first pages), rather than by the search
+        step's thread, which would wait for the interpreter while Pagefind should already
+        be running (importing ``pagefind``'s module takes 40 ms). None otherwise, or if it
+        is missing (the search step says so): a build that may keep every shard does not
+        look for it before it knows it needs it."""
+        if parallel:
+            with contextlib.suppress(FileNotFoundError):
+                self.binary = _pagefind_binary()
         self.folder = writer.scratch("inkstone-pagefind-")
         self.shards = shard_count(pages)
         self.parallel = parallel
