@@ -242,6 +242,19 @@ def test_results_show_title_excerpt_with_marks_and_date(site: ServedSite, page: 
     assert "位置编码" in excerpt.replace(" ", "") and "位置 编码" not in excerpt
     for text in box.locator(".search-results").all_inner_texts():
         assert "mord" not in text and "mathnormal" not in text
+    # The status line counts what was found, in the site's language.
+    shown = box.locator(".search-result").count()
+    counted = re.fullmatch(r"(\d+)\+? 个结果", box.locator(".search-status").inner_text())
+    assert counted, box.locator(".search-status").inner_text()
+    assert int(counted.group(1)) >= shown > 0
+
+
+def test_a_query_without_results_says_so(site: ServedSite, page: Page) -> None:
+    page.goto(site.url("search/?q=量子引力"))
+    box = page.locator(".search-page [data-search]")
+    expect(box).to_have_attribute("data-searched", "量子引力")
+    expect(box.locator(".search-result")).to_have_count(0)
+    expect(box.locator(".search-status")).to_have_text("没有找到“量子引力”。")
 
 
 def test_dialog_opens_with_ctrl_k_and_slash_and_closes_with_esc(

@@ -47,7 +47,9 @@ class Labels:
     the site's own ``i18n/`` folder. The language's file is the first found of the full tag
     (``zh-tw.toml``), its first part (``zh.toml``) and ``en.toml``; a key it lacks comes from
     ``en.toml``. Templates call the global ``i18n("key")``, or ``i18n("key", n)`` for a label
-    holding ``{n}``: a Python function, which costs a tenth of a Jinja macro's call."""
+    holding ``{n}``: a Python function, which costs a tenth of a Jinja macro's call. Called
+    without ``n``, a label keeps its ``{n}``, for a script to fill in the page (the search
+    box's "{n} results")."""
 
     def __init__(
         self, folders: list[Path], language: str, show: Callable[[str | Path], Path]
@@ -67,8 +69,8 @@ class Labels:
                 if found is not None:
                     self.words.update(_read_labels(found, show(found)))
 
-    def __call__(self, key: str, n: object = "") -> str:
-        """The label ``key`` with ``n`` in place of ``{n}``."""
+    def __call__(self, key: str, n: object = None) -> str:
+        """The label ``key`` with ``n`` in place of ``{n}``; as it is when ``n`` is None."""
         try:
             text = self.words[key]
         except KeyError:
@@ -76,6 +78,8 @@ class Labels:
             raise jinja2.UndefinedError(
                 f"no label `{key}` in the theme's i18n/ files: add it to {site_file.as_posix()}"
             ) from None
+        if n is None:
+            return text
         if isinstance(n, Markup):
             return escape(text).replace("{n}", n)
         return text.replace("{n}", str(n))
