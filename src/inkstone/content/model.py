@@ -77,7 +77,7 @@ class Rendered:
     excerpt_cut: bool = False
     """Whether the excerpt was cut short of the whole text."""
     excerpt_text: str = ""
-    """The excerpt as plain text (formulas as their MathML text)."""
+    """The excerpt as plain text (formulas as one line of text, ``α=10⁻³``)."""
     cjk_chars: int = 0
     """CJK characters in the prose (code and formulas not counted)."""
     latin_words: int = 0

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from markdown_it.token import Token
 
 from inkstone.html_text import plain_text
+from inkstone.markup.formula_text import formula_text
 
 MORE_MARKER = "<!-- more -->"
 ELLIPSIS = "…"
@@ -55,16 +56,18 @@ class Piece:
     """A cut may come right after this piece."""
     reads: str | None = None
     """What a reader reads, when it differs from ``text`` (a link's text with its formulas
-    as MathML text)."""
+    as text)."""
     reads_html: bool = False
-    """What a reader reads is the text of ``html`` (a formula: its MathML text), worked out
-    only for the pieces an excerpt keeps."""
+    """What a reader reads is the text of ``html`` (a formula: its MathML read as one line,
+    :func:`~inkstone.markup.formula_text.formula_text`), worked out only for the pieces an
+    excerpt keeps."""
 
     @property
     def plain(self) -> str:
         """The piece as plain text, for descriptions."""
         if self.reads_html:
-            return plain_text(self.html)
+            text = formula_text(self.html)
+            return plain_text(self.html) if text is None else text
         return self.text if self.reads is None else self.reads
 
 
@@ -76,7 +79,8 @@ class Excerpt:
     cut: bool
     """True when the text was cut (and ends with "…")."""
     text: str = ""
-    """The same excerpt as plain text (formulas as their MathML text), for descriptions."""
+    """The same excerpt as plain text (formulas as one line of text: ``gₜ²``, ``α=10⁻³``),
+    for descriptions."""
 
 
 InlineMath = Callable[[Token], str]
