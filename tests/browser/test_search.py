@@ -249,6 +249,20 @@ def test_results_show_title_excerpt_with_marks_and_date(site: ServedSite, page: 
     assert int(counted.group(1)) >= shown > 0
 
 
+def test_titles_and_excerpts_have_no_gap_beside_full_width_punctuation(
+    site: ServedSite, page: Page
+) -> None:
+    page.goto(site.url("search/?q=旋转"))
+    box = page.locator(".search-page [data-search]")
+    expect(box).to_have_attribute("data-searched", "旋转")
+    rope = box.locator(".search-result", has=page.locator('a[href$="/posts/rope/"]'))
+    expect(rope.locator(".search-result-title")).to_have_text("RoPE：用旋转表达相对位置")
+    texts = box.locator(".search-result-title, .search-result-excerpt").all_inner_texts()
+    assert texts
+    for text in texts:
+        assert not re.search(r"\s[，。：；！？（）、]|[，。：；！？（）、]\s", text), text
+
+
 def test_a_query_without_results_says_so(site: ServedSite, page: Page) -> None:
     page.goto(site.url("search/?q=量子引力"))
     box = page.locator(".search-page [data-search]")

@@ -27,8 +27,14 @@ const RESULTS_SHOWN = 12;
 const CHECKED_MAX = 60;
 /** Candidates whose text is checked against the query before the list is cut short. */
 const CJK = "[\\u2e80-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef]";
-const CJK_GAP = new RegExp(`(${CJK})((?:\\s|</?mark>)*\\s(?:\\s|</?mark>)*)(?=${CJK})`, "gu");
+const GAP = "(?:\\s|</?mark>)*\\s(?:\\s|</?mark>)*";
+const CJK_GAP = new RegExp(`(${CJK})(${GAP})(?=${CJK})`, "gu");
 const CJK_GAP_TEXT = new RegExp(`(${CJK})\\s+(?=${CJK})`, "gu");
+/** Full-width punctuation (，。：（）…), which holds its own space: a gap beside it ("RoPE ：用",
+ * "（ self-attention ）") is the index's spacing, and Chinese typography has none there. */
+const FULL_WIDTH_PUNCTUATION = "[\\u3000-\\u303f\\uff01-\\uff0f\\uff1a-\\uff20\\uff3b-\\uff40\\uff5b-\\uff65]";
+const PUNCTUATION_GAP = new RegExp(`${GAP}(?=${FULL_WIDTH_PUNCTUATION})|(?<=${FULL_WIDTH_PUNCTUATION})${GAP}`, "gu");
+const PUNCTUATION_GAP_TEXT = new RegExp(`\\s+(?=${FULL_WIDTH_PUNCTUATION})|(?<=${FULL_WIDTH_PUNCTUATION})\\s+`, "gu");
 const CJK_PUNCTUATION = /[\u3000-\u303f\uff00-\uffef]+/u;
 const CJK_RUNS = new RegExp(`${CJK}+`, "gu");
 
@@ -76,9 +82,17 @@ function loadPagefind(url) {
   return pagefindPromise;
 }
 
-/** Remove the word separators inkstone added between CJK characters. */
+/** Remove the word separators inkstone added between CJK characters and beside full-width
+ * punctuation, from an excerpt's HTML (the <mark> tags stay). */
 export function joinCjk(html) {
-  return html.replace(CJK_GAP, (match, first, gap) => first + gap.replace(/\s+/g, ""));
+  return html
+    .replace(CJK_GAP, (match, first, gap) => first + gap.replace(/\s+/g, ""))
+    .replace(PUNCTUATION_GAP, (gap) => gap.replace(/\s+/g, ""));
+}
+
+/** joinCjk for plain text (a title). */
+export function joinCjkText(text) {
+  return text.replace(CJK_GAP_TEXT, "$1").replace(PUNCTUATION_GAP_TEXT, "");
 }
 
 /** What a page must contain to be a result, from the query: each run of CJK text as it
@@ -155,7 +169,7 @@ function resultItem(data) {
   link.href = data.url;
   const title = document.createElement("span");
   title.className = "search-result-title";
-  title.textContent = (data.meta && data.meta.title ? data.meta.title : data.url).replace(CJK_GAP_TEXT, "$1");
+  title.textContent = joinCjkText(data.meta && data.meta.title ? data.meta.title : data.url);
   link.append(title);
   if (data.meta && data.meta.date) {
     const date = document.createElement("time");
