@@ -76,7 +76,7 @@ def plain_text(html: str) -> str:
 
 _SPACES = re.compile(r"\s+")
 _NAME = r"[a-zA-Z][a-zA-Z0-9_:.-]*"
-_TOKEN = re.compile(
+SIMPLE_TAG = re.compile(
     r"([^<]*+)"  # 1: text
     rf"(?:<([a-zA-Z][a-zA-Z0-9-]*)((?>(?:[ \t\n\r\f]++{_NAME}=\"[^\"<>]*+\")*))[ \t\n\r\f]*(/?)>"
     # 2: a start tag's name, 3: its attributes, 4: "/" when it closes itself
@@ -86,7 +86,7 @@ _TOKEN = re.compile(
 tags whose attributes are all double-quoted (without ``<`` or ``>``), bare end tags. The
 spaces are ASCII ones, as :class:`~html.parser.HTMLParser` expects around a tag's name.
 The attributes are an atomic group, as a possessive group is matched wrongly before 3.11.5."""
-_ATTRIBUTE = re.compile(rf"[ \t\n\r\f]+({_NAME})=\"([^\"]*)\"")
+SIMPLE_ATTRIBUTE = re.compile(rf"[ \t\n\r\f]+({_NAME})=\"([^\"]*)\"")
 _RAW_TEXT = frozenset(
     ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript")
 )
@@ -94,14 +94,14 @@ _RAW_TEXT = frozenset(
 
 
 def _simple_text(html: str) -> list[str] | None:
-    """The text :class:`_PlainText` would collect from ``html``, read with :data:`_TOKEN`;
+    """The text :class:`_PlainText` would collect from ``html``, read with :data:`SIMPLE_TAG`;
     None when ``html`` is not made of such tags and text only (or holds a :data:`_RAW_TEXT`
     element), for the parser to read. Like the parser, it lower-cases names and unescapes
     each run of text on its own and attribute values."""
     parts: list[str] = []
     skipping = 0
     pos = 0
-    while match := _TOKEN.match(html, pos):
+    while match := SIMPLE_TAG.match(html, pos):
         pos = match.end()
         if not skipping and (text := match.group(1)):
             parts.append(unescape(text))
@@ -125,11 +125,13 @@ def _simple_text(html: str) -> list[str] | None:
 
 
 def _aria_hidden(attributes: str) -> bool:
-    """Whether the attributes (``_TOKEN``'s group 3) say ``aria-hidden="true"`` (the last
+    """Whether the attributes (``SIMPLE_TAG``'s group 3) say ``aria-hidden="true"`` (the last
     one, if several do)."""
     if "aria-hidden" not in attributes.lower():
         return False
-    values = [unescape(v) for n, v in _ATTRIBUTE.findall(attributes) if n.lower() == "aria-hidden"]
+    values = [
+        unescape(v) for n, v in SIMPLE_ATTRIBUTE.findall(attributes) if n.lower() == "aria-hidden"
+    ]
     return bool(values) and values[-1] == "true"
 
 

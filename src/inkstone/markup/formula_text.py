@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from html import unescape
 
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z][\w:.-]*=\"[^\"<>]*\")*)\s*(/?)>")
-_ATTRIBUTE = re.compile(r"([a-zA-Z][\w:.-]*)=\"([^\"]*)\"")
+from inkstone.html_text import SIMPLE_ATTRIBUTE, SIMPLE_TAG
 
 _SUPERSCRIPTS = dict(
     zip(
@@ -121,28 +120,28 @@ def _mathml_text(mathml: str) -> str | None:
 
 
 def _parse(mathml: str) -> _Node | None:
-    """The element tree of well-formed MathML; None if it is not."""
+    """The element tree of well-formed MathML, read tag by tag with
+    :data:`~inkstone.html_text.SIMPLE_TAG`; None if it is not made of such tags, or does
+    not balance."""
     root = _Node("", {})
     stack = [root]
     pos = 0
-    for match in _TAG.finditer(mathml):
-        if mathml.find("<", pos, match.start()) != -1:
-            return None  # a comment or something else this does not read
-        if match.start() > pos:
-            stack[-1].children.append(unescape(mathml[pos : match.start()]))
+    while match := SIMPLE_TAG.match(mathml, pos):
         pos = match.end()
-        closing, name, attributes, self_closing = match.groups()
-        if closing:
-            if len(stack) == 1 or stack[-1].tag != name:
+        text, name, attributes, self_closing, end_name = match.groups()
+        if text:
+            stack[-1].children.append(unescape(text))
+        if end_name is not None:
+            if len(stack) == 1 or stack[-1].tag != end_name:
                 return None
             stack.pop()
             continue
-        node = _Node(name, dict(_ATTRIBUTE.findall(attributes)))
+        node = _Node(name, dict(SIMPLE_ATTRIBUTE.findall(attributes)))
         stack[-1].children.append(node)
         if not self_closing:
             stack.append(node)
     if len(stack) != 1 or pos != len(mathml) or not root.children:
-        return None
+        return None  # a comment or anything else this does not read
     first = root.children[0]
     return first if isinstance(first, _Node) else None
 
@@ -213,19 +212,15 @@ def _scripted(
         text = _grouped(text)  # (a+b)ⁿ
     accent = node.attributes.get("accent") == "true"
     accent_under = node.attributes.get("accentunder") == "true"
-    if under is not None:
+    if under is not None and not accent_under:
         below = _text(under)
-        if accent_under or below.strip() in _DECORATIONS:
-            pass
-        else:
+        if below.strip() not in _DECORATIONS:
             text += _script(below, _SUBSCRIPTS, "_")
     if over is not None:
         above = _text(over).strip()
         if accent and above in _ACCENTS and len(text) == 1:
             text += _ACCENTS[above]
-        elif accent or above in _DECORATIONS:
-            pass
-        else:
+        elif not accent and above not in _DECORATIONS:
             text += _script(above, _SUPERSCRIPTS, "^")
     if applied:
         text += _FUNCTION_APPLICATION
@@ -246,9 +241,7 @@ def _script(text: str, letters: dict[str, str], mark: str) -> str:
 def _grouped(text: str) -> str:
     """``text`` as one operand: in parentheses unless it is one term already."""
     text = text.strip()
-    if len(text) <= 1 or not any(c in _OPERATORS for c in text):
-        return text
-    if _bracketed(text):
+    if len(text) <= 1 or not any(c in _OPERATORS for c in text) or _bracketed(text):
         return text
     return f"({text})"
 
@@ -276,12 +269,14 @@ def _table(node: _Node) -> str:
         cells = [_text(cell).strip() for cell in row.children if isinstance(cell, _Node)]
         if row.tag == "mlabeledtr":
             cells = cells[1:]  # the equation's number
+        if aligned:
+            rows.append("".join(cells))
+            continue
         joined = ""
         for cell in cells:
-            if not joined or aligned or joined.endswith((",", ";")):
-                joined += ("" if not joined or aligned else " ") + cell
-            else:
-                joined += ", " + cell
+            if joined:
+                joined += " " if joined.endswith((",", ";")) else ", "  # cases: "x, x>0"
+            joined += cell
         rows.append(joined)
     return "; ".join(r for r in rows if r)
 
