@@ -122,26 +122,27 @@ def _mathml_text(mathml: str) -> str | None:
 def _parse(mathml: str) -> _Node | None:
     """The element tree of well-formed MathML, read tag by tag with
     :data:`~inkstone.html_text.SIMPLE_TAG`; None if it is not made of such tags, or does
-    not balance."""
+    not balance. Each match takes one ``<``, so the tags were all read, back to back, when
+    there are as many matches as ``<`` and the MathML ends with a tag."""
+    tags = SIMPLE_TAG.findall(mathml)
+    if len(tags) != mathml.count("<") or not mathml.endswith(">"):
+        return None  # a comment or anything else this does not read
     root = _Node("", {})
     stack = [root]
-    pos = 0
-    while match := SIMPLE_TAG.match(mathml, pos):
-        pos = match.end()
-        text, name, attributes, self_closing, end_name = match.groups()
+    for text, name, attributes, self_closing, end_name in tags:
         if text:
-            stack[-1].children.append(unescape(text))
-        if end_name is not None:
+            stack[-1].children.append(unescape(text) if "&" in text else text)
+        if end_name:
             if len(stack) == 1 or stack[-1].tag != end_name:
                 return None
             stack.pop()
             continue
-        node = _Node(name, dict(SIMPLE_ATTRIBUTE.findall(attributes)))
+        node = _Node(name, dict(SIMPLE_ATTRIBUTE.findall(attributes)) if attributes else {})
         stack[-1].children.append(node)
         if not self_closing:
             stack.append(node)
-    if len(stack) != 1 or pos != len(mathml) or not root.children:
-        return None  # a comment or anything else this does not read
+    if len(stack) != 1 or not root.children:
+        return None
     first = root.children[0]
     return first if isinstance(first, _Node) else None
 
