@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from inkstone.markup.formula_text import formula_text
+from inkstone.markup.formula_text import formula_line, formula_text
 from inkstone.markup.markdown import RenderContext, render_markdown
 from inkstone.markup.math import engine
 
@@ -67,6 +67,19 @@ def test_html_without_mathml_is_left_to_the_caller() -> None:
     assert formula_text('<span class="katex">x</span>') is None
     assert formula_text("<math><mi>x</mi><!-- a comment --></math>") is None
     assert formula_text("<math><mi>x</mo></math>") is None
+
+
+def test_a_formula_line_falls_back_to_the_mathml_text() -> None:
+    """What descriptions and the search index use: the formula's text where it can be read,
+    else the plain text of its MathML (never nothing, never KaTeX's HTML twin)."""
+    assert formula_line(engine().render("g_t^2", False).html) == "gₜ²"
+    katex = (
+        '<span class="katex"><span class="katex-mathml"><math><msub><mi>g</mi><mi>t</mi></msub>'
+        '<!-- a comment --></math></span><span class="katex-html" aria-hidden="true">'
+        '<span class="mord">twin</span></span></span>'
+    )
+    assert formula_text(katex) is None
+    assert formula_line(katex) == "gt"
 
 
 def test_a_description_reads_its_formulas() -> None:

@@ -119,10 +119,11 @@ def test_nav_footer_and_post_labels_are_not_indexed(tmp_path: Path) -> None:
     assert "梯度裁剪把范数限制在阈值以内" in text
 
 
-def test_katex_markup_is_not_indexed(tmp_path: Path) -> None:
+def test_formulas_are_indexed_as_their_text_not_katex_markup(tmp_path: Path) -> None:
+    """An excerpt reads as the post does, its formulas as one line of text each."""
     _, out = build_site(tmp_path, SITE)
     text = text_of(fragments(out)["/posts/a/"])
-    assert "让 softmax 不饱和" in text or "让softmax不饱和" in text.replace(" ", "")
+    assert "缩放因子 1/√dₖ 让 softmax 不饱和。 𝔼[x]=∑ᵢ pᵢxᵢ." in text
     for noise in ("mord", "mathnormal", "frac", "sqrt", "mathbb", "d_k"):
         assert noise not in text, noise
     assert 'class="katex"' in read(out, "posts/a/index.html")  # the math is still there
@@ -205,10 +206,10 @@ def test_dev_server_rebuilds_keep_the_index(tmp_path: Path) -> None:
     assert fragments(tmp_path / "public") == before
 
 
-def _formula(tex: str, inner: str) -> str:
+def _formula(tex: str, inner: str, mathml: str = "<mi>x</mi>") -> str:
     """KaTeX's shape of one formula: MathML with the TeX, then the nested HTML twin."""
     return (
-        '<span class="katex"><span class="katex-mathml"><math><semantics><mrow><mi>x</mi>'
+        f'<span class="katex"><span class="katex-mathml"><math><semantics><mrow>{mathml}'
         f'</mrow><annotation encoding="application/x-tex">{tex}</annotation></semantics></math>'
         '</span><span class="katex-html" aria-hidden="true"><span class="katex-base">'
         '<span class="katex-strut" style="height:1em;"></span>'
@@ -230,10 +231,13 @@ _SLIM_HEAD = '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8"><titl
 _SLIM_TAIL = "\n</body></html>\n"
 
 
-def test_slimming_keeps_the_body_and_drops_the_math_and_the_rest() -> None:
-    """Inline math in a heading, a table and a list, display math, nested spans."""
-    inline = _formula("a &lt; b", "a<span>&lt;</span>b")
-    display = _formula("\\sum_i p_i", "<span><span>∑</span></span>")
+def test_slimming_keeps_the_body_and_puts_each_formula_as_its_text() -> None:
+    """Inline math in a heading, a table and a list, display math, nested spans: each
+    formula becomes its one line of text (escaped), except where Pagefind reads the
+    formula itself (a heading's anchor)."""
+    inline = _formula("a &lt; b", "a<span>&lt;</span>b", "<mi>a</mi><mo>&lt;</mo><mi>b</mi>")
+    sum_mathml = "<munder><mo>∑</mo><mi>i</mi></munder><msub><mi>p</mi><mi>i</mi></msub>"
+    display = _formula("\\sum_i p_i", "<span><span>∑</span></span>", sum_mathml)
     body = (
         '<article class="post" data-pagefind-body data-pagefind-meta="date:2025-03-01">\n'
         '<h1 data-pagefind-meta="title">注意力</h1>\n'
@@ -255,18 +259,18 @@ def test_slimming_keeps_the_body_and_drops_the_math_and_the_rest() -> None:
             '<h1 data-pagefind-meta="title">注意力</h1>\n'
             '<p class="meta" data-pagefind-ignore><span>发布于</span></p>\n'
             f'<h2 id="loss">损失 {inline} 的界</h2>\n'  # its anchor's text has the formula
-            "<h3>无锚 </h3>\n"
-            '<p>缩放 <span class="note">因子</span> 让 softmax 不饱和。</p>\n'
-            '<span class="katex-display"></span>\n'
-            "<table><tr><td></td><td>第二格</td></tr></table>\n"
-            "<ul><li>一项 </li><li><article>内层</article></li></ul>\n"
+            "<h3>无锚 a&lt;b</h3>\n"
+            '<p>缩放 <span class="note">因子a&lt;b</span> 让 softmax 不饱和。</p>\n'
+            '<span class="katex-display">∑ᵢ pᵢ</span>\n'
+            "<table><tr><td>a&lt;b</td><td>第二格</td></tr></table>\n"
+            "<ul><li>一项 a&lt;b</li><li><article>内层</article></li></ul>\n"
             "</article>"
         )
         + _SLIM_TAIL
     )
 
 
-def test_slimming_a_page_without_math_keeps_its_bodies_whole() -> None:
+def test_slimming_a_page_with_math_as_text_keeps_its_bodies_whole() -> None:
     first = '<main data-pagefind-body>\n<p>梯度<span class="x">裁剪</span></p>\n</main>'
     second = '<DIV class="extra" data-pagefind-body="">\n<div>第二段</div>\n</DIV>'
     page = _HEAD + first + "\n<aside>不索引</aside>\n" + second + _TAIL
@@ -290,9 +294,9 @@ def test_slimming_a_page_without_math_keeps_its_bodies_whole() -> None:
     ],
 )
 def test_slimming_keeps_the_page_whole_where_it_cannot_tell(page: str, why: str) -> None:
-    math = _formula("x", "x")
+    math = _formula("y", "y", "<mi>y</mi>")
     whole = (page + f"<p>公式 {math} 之后</p></body>").encode()
-    expected = whole.replace(math.encode(), b"")
+    expected = whole.replace(math.encode(), b"y")
     assert slim_page(whole) == expected, why
 
 
@@ -313,11 +317,12 @@ def test_slimming_leaves_unbalanced_math_alone() -> None:
     assert slim_page(page) == page
 
 
-def test_slimming_does_not_change_the_index(
+def test_slimming_changes_the_index_only_by_the_formulas_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same fragments (words, meta, headings' anchors) with slimmed pages as with whole
-    ones, on pages with math in headings, tables and lists, display math, and none."""
+    ones whose formulas are made text the same way, on pages with math in headings, tables
+    and lists, display math, and none; and that text is what the index holds of them."""
     site = SITE + (
         "-- content/posts/c.md --\n---\ntitle: 表格与列表\ndate: 2025-03-03\n---\n\n"
         "## 损失 $\\mathcal{L}(\\theta)$ 的上界\n\n"
@@ -337,12 +342,32 @@ def test_slimming_does_not_change_the_index(
     assert b"<code>def clip_grad(norm_limit):\n    return &#39;x&lt;y&#39;" in slimmed_page
     assert slimmed_page.count(b'<span class="linenos">') == 1
     assert b'<span class="n">rescale</span>' in slimmed_page
-    monkeypatch.setattr(index, "slim_and_digest", lambda html, *_: (html, page_digest(html)))
+    monkeypatch.setattr(
+        index, "slim_and_digest", lambda html, *_: (_formulas_as_text(html), page_digest(html))
+    )
     _, whole = build_site(tmp_path / "whole", site)
     slimmed = fragments(out)
     assert slimmed == fragments(whole)
-    assert "学习率" in text_of(slimmed["/posts/c/"]) and slimmed["/posts/c/"]["anchors"]
-    assert "def clip_grad (norm_limit):" in text_of(slimmed["/posts/c/"])  # a name apart
+    text = text_of(slimmed["/posts/c/"])
+    assert "η. 学习率" in text and slimmed["/posts/c/"]["anchors"]
+    assert "权重 wᵢⱼ 的初始化" in text
+    assert "a=b; c<d" in text  # the aligned rows
+    assert "def clip_grad (norm_limit):" in text  # a name apart
+
+
+def _formulas_as_text(html: bytes) -> bytes:
+    """The whole page, with the formulas of its ``data-pagefind-body`` elements made text as
+    slimming makes them (:func:`~inkstone.search.slim.with_math_as_text`) and nothing else cut."""
+    bodies = slim._bodies(html)
+    assert bodies
+    pieces: list[bytes] = []
+    pos = 0
+    for start, end in bodies:
+        body = slim.with_math_as_text(html[start:end])
+        assert body is not None
+        pieces += (html[pos:start], body)
+        pos = end
+    return b"".join((*pieces, html[pos:]))
 
 
 RICH_POST = (

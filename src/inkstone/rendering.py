@@ -46,7 +46,7 @@ from inkstone.markup.markdown import (
 from inkstone.markup.math import engine, katex_loaded, macros_key
 from inkstone.markup.plugins.bookmarks import titles_from_front_matter
 from inkstone.markup.plugins.wikilinks import WikiTarget
-from inkstone.search.slim import without_formulas
+from inkstone.search.slim import with_formulas_as_text
 from inkstone.site.links import SiteLinks
 from inkstone.site.related import extract_terms
 from inkstone.version import code_version
@@ -117,7 +117,7 @@ def render_documents(
     if config.search:
         for outcome, job in zip(finished, started, strict=True):
             if outcome.rendered is not None:
-                outcome.rendered.search_html = without_formulas(
+                outcome.rendered.search_html = with_formulas_as_text(
                     outcome.rendered.html, job.ctx.typeset_html
                 )
     return finished

@@ -249,6 +249,18 @@ def test_results_show_title_excerpt_with_marks_and_date(site: ServedSite, page: 
     assert int(counted.group(1)) >= shown > 0
 
 
+def test_an_excerpt_reads_its_formulas_as_text(site: ServedSite, page: Page) -> None:
+    """A formula in an excerpt is there, as the one line of text a description gives it:
+    not left out ("单层的注意力矩阵就有这也是…"), not LaTeX, not KaTeX's markup."""
+    page.goto(site.url("search/?q=GiB"))
+    box = page.locator(".search-page [data-search]")
+    expect(box).to_have_attribute("data-searched", "GiB")
+    result = box.locator(".search-result", has=page.locator('a[href$="/posts/self-attention/"]'))
+    excerpt = result.locator(".search-result-excerpt")
+    expect(excerpt).to_contain_text("单层的注意力矩阵就有 32×8192²×2 bytes=4 GiB.")
+    expect(excerpt.locator("mark").first).to_contain_text("GiB")
+
+
 def test_titles_and_excerpts_have_no_gap_beside_full_width_punctuation(
     site: ServedSite, page: Page
 ) -> None:

@@ -90,8 +90,8 @@ class Rendered:
     image_variants: list[ImageVariant] = field(default_factory=list)
     """Resized copies of content images the page's ``srcset`` attributes name, in order."""
     search_html: bytes | None = None
-    """The body as the search index is made from it, UTF-8: without the formulas the index
-    leaves out (:func:`inkstone.search.slim.without_formulas`). Made by the render worker
+    """The body as the search index is made from it, UTF-8: each formula as its one line of
+    text (:func:`inkstone.search.slim.with_formulas_as_text`). Made by the render worker
     that typeset them, for the search step; not cached, and let go with the body."""
     html_utf8: bytes | None = None
     """:attr:`html` in UTF-8 when the main process has it so (it decoded the page a render

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
-from inkstone.html_text import plain_text
-from inkstone.markup.formula_text import formula_text
+from inkstone.markup.formula_text import formula_line
 
 MORE_MARKER = "<!-- more -->"
 ELLIPSIS = "…"
@@ -66,8 +65,7 @@ class Piece:
     def plain(self) -> str:
         """The piece as plain text, for descriptions."""
         if self.reads_html:
-            text = formula_text(self.html)
-            return plain_text(self.html) if text is None else text
+            return formula_line(self.html)
         return self.text if self.reads is None else self.reads
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from html import unescape
 
-from inkstone.html_text import SIMPLE_ATTRIBUTE, SIMPLE_TAG
+from inkstone.html_text import SIMPLE_ATTRIBUTE, SIMPLE_TAG, plain_text
 
 _SUPERSCRIPTS = dict(
     zip(
@@ -106,6 +106,13 @@ def formula_text(html: str) -> str | None:
     if start == -1 or end == -1:
         return None
     return _mathml_text(html[start : end + len("</math>")])
+
+
+def formula_line(html: str) -> str:
+    """The formula KaTeX rendered as ``html`` as one line of text: :func:`formula_text`, or,
+    where that cannot read it, the plain text of its MathML."""
+    text = formula_text(html)
+    return plain_text(html) if text is None else text
 
 
 @lru_cache(maxsize=4096)

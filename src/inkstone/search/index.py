@@ -11,9 +11,10 @@ previous output (:meth:`SiteWriter.read_bytes`). Pagefind reads only the part ma
 ``data-pagefind-body`` (the article, not the navigation or the footer) and skips
 ``data-pagefind-ignore`` and the selectors in :data:`EXCLUDED` (KaTeX's markup: a formula's
 surrounding text is what a reader searches for, not ``mord mathnormal`` or its MathML
-twin). It is given each page cut down to those parts, without the math (:func:`slim_page`):
-the index is the same, and Pagefind, which spent much of its time parsing markup it then
-skipped, uses about a third less CPU (1,000 math-heavy posts: 100 MB of HTML become 19 MB).
+twin). It is given each page cut down to those parts, each formula made its one line of
+text (:func:`slim_page`): the index holds what a reader reads, formulas included, and
+Pagefind, which spent much of its time parsing markup it then skipped, uses about a third
+less CPU (1,000 math-heavy posts: 100 MB of HTML become 19 MB).
 
 Each slimmed page's CJK characters are spaced apart, and names in code cut at their dots
 and brackets (:func:`~inkstone.search.words.spaced_for_index`): Pagefind indexes Chinese a
@@ -301,7 +302,7 @@ class PreparedPages:
         search_body: bytes | None = None,
     ) -> None:
         """Take the page written at output path ``rel``: always when it comes with its body
-        and that body without formulas (``search_body``, see :func:`slim_and_digest`), for
+        and that body with its formulas as text (``search_body``, see :func:`slim_and_digest`), for
         it is then slimmed in a fifth of the time; else if it is in one of the first shards."""
         shard = shard_of(rel, self.shards)
         if shard >= self.parallel and search_body is None:

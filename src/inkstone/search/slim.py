@@ -5,14 +5,18 @@ KaTeX's markup (a formula's MathML and its HTML twin: 25 formulas make some 70 K
 100 KB page), which the index excludes anyway; parsing it is a third of Pagefind's time.
 
 :func:`slim_page` keeps the ``<html>`` start tag (its ``lang``), the ``<title>`` and every
-element marked ``data-pagefind-body`` as it is, minus each ``<span class="katex">`` subtree
-(inline math; display math is one inside a ``katex-display`` span, which stays, empty).
-Pagefind reads a few things even from what it does not index, and those stay: a formula
-inside an element with an ``id`` (the anchor's text, a heading's, includes it) or holding
-an ``id``, an image or a ``data-pagefind-`` attribute; and a page holding, outside its
-bodies, a ``data-pagefind-`` attribute (metadata and filters count anywhere), an ``<h1>``
-(the default title) or an image (the default image) is given whole, without its math
-only. So is a page without a body, or whose elements do not balance.
+element marked ``data-pagefind-body`` as it is, except that each ``<span class="katex">``
+subtree (inline math; display math is one inside a ``katex-display`` span, which stays)
+becomes the formula's one line of text (:func:`formula_words`: ``α=10⁻³``, ``1/√dₖ``). So
+the index holds what a reader reads: a search finds ``MSA`` where a post only has it in
+``\\operatorname{MSA}``, and an excerpt reads "矩阵就有 32×8192²×2 bytes=4 GiB", neither
+"矩阵就有这也是…" with the formula left out nor KaTeX's ``mord mathnormal``.
+Pagefind reads a few things even from what it does not index, and those stay as they are:
+a formula inside an element with an ``id`` (the anchor's text, a heading's, includes it)
+or holding an ``id``, an image or a ``data-pagefind-`` attribute; and a page holding,
+outside its bodies, a ``data-pagefind-`` attribute (metadata and filters count anywhere),
+an ``<h1>`` (the default title) or an image (the default image) is given whole, with only
+its math made text. So is a page without a body, or whose elements do not balance.
 
 Code blocks lose their highlighting (:func:`plain_code`): Pygments wraps each token in a
 ``<span class="…">``, half the bytes of a slimmed post, and a span is not a word boundary
@@ -34,9 +38,11 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
+from html import escape
 from typing import AnyStr
 
 from inkstone.html_text import formula_end, occurrences, span_end
+from inkstone.markup.formula_text import formula_line
 
 _MATH = b'<span class="katex">'
 """KaTeX's outermost element of a formula (``renderToString``'s output starts with it)."""
@@ -69,7 +75,7 @@ def slim_and_digest(
     """:func:`slim_page` and :func:`page_digest` of ``html``, finding its bodies once.
 
     ``body`` and ``search_body``: a post's rendered body, as the page holds it, and the
-    same without its formulas (:func:`without_formulas`, which the render worker made
+    same with its formulas as text (:func:`with_formulas_as_text`, which the render worker made
     while the formulas were at hand). The page is then slimmed with the one spliced in
     for the other, which gives the same bytes as slimming it whole in a fifth of the time,
     unless the body is not in the page as it is or an element with an ``id`` holds it
@@ -107,19 +113,19 @@ def _find(html: AnyStr, part: AnyStr, start: int = 0) -> int:
     return at
 
 
-def without_formulas(body: str, formulas: Iterable[str]) -> bytes:
-    """``body`` (a post's rendered body), in UTF-8, without the formulas
-    :func:`without_math` would take out of it, given ``formulas``: the HTML KaTeX made of
+def with_formulas_as_text(body: str, formulas: Iterable[str]) -> bytes:
+    """``body`` (a post's rendered body), in UTF-8, with the formulas :func:`with_math_as_text`
+    would take out of it as their one-line text, given ``formulas``: the HTML KaTeX made of
     each, in the order they are in ``body``. Each is looked for from where the last one
-    was found rather than counted out span by span: :func:`without_math` of the body when
-    these are all its formulas. One not found is left to :func:`without_math` (it stays
+    was found rather than counted out span by span: :func:`with_math_as_text` of the body when
+    these are all its formulas. One not found is left to :func:`with_math_as_text` (it stays
     where this is used).
 
     The elements with an ``id`` (whose formulas stay) are found in the body with every
-    formula taken out, a fifth of its size: a formula, a whole element holding no ``id``,
+    formula made text, a fifth of its size: a formula, a whole element holding no ``id``,
     starts and ends no element, so each is inside the same elements there, at the point
     where it was taken out. Only that part is encoded, and a formula that stays."""
-    cuts: list[tuple[int, int]] = []  # each formula's <span class="katex"> element
+    cuts: list[tuple[int, int, str]] = []  # each formula's <span class="katex"> element
     search = 0
     for formula in formulas:
         at = _find(body, formula, search)
@@ -128,17 +134,19 @@ def without_formulas(body: str, formulas: Iterable[str]) -> bytes:
         search = at + len(formula)
         inner = _formula_span(formula)
         if inner is not None:
-            cuts.append((at + inner[0], at + inner[1]))
+            cuts.append((at + inner[0], at + inner[1], formula))
     if not cuts:
         return body.encode()
-    pieces: list[bytes] = []
-    points: list[int] = []  # where each cut is in what is left, in bytes
+    pieces: list[bytes] = []  # the text around the formulas, and each formula's words
+    points: list[int] = []  # where each formula's words are in the skeleton, in bytes
     pos = left = 0
-    for start, end in cuts:
+    for start, end, formula in cuts:
         piece = body[pos:start].encode()
-        pieces.append(piece)
+        words = formula_words(formula)
+        pieces += (piece, words)
         left += len(piece)
         points.append(left)
+        left += len(words)
         pos = end
     pieces.append(body[pos:].encode())
     skeleton = b"".join(pieces)
@@ -146,13 +154,20 @@ def without_formulas(body: str, formulas: Iterable[str]) -> bytes:
     inside = [any(first <= at < last for first, last in kept) for at in points]
     if not any(inside):
         return skeleton
-    with_kept: list[bytes] = []
-    for piece, (start, end), stays in zip(pieces, cuts, inside, strict=False):
-        with_kept.append(piece)
+    for cut, ((start, end, _), stays) in enumerate(zip(cuts, inside, strict=True)):
         if stays:
-            with_kept.append(body[start:end].encode())
-    with_kept.append(pieces[-1])
-    return b"".join(with_kept)
+            pieces[2 * cut + 1] = body[start:end].encode()
+    return b"".join(pieces)
+
+
+@lru_cache(maxsize=4096)
+def formula_words(formula: str) -> bytes:
+    """What the index reads in place of a formula taken out (``formula``: KaTeX's HTML of
+    it): its one line of text (:func:`~inkstone.markup.formula_text.formula_line`,
+    ``α=10⁻³``), escaped, in UTF-8. Search finds the words of a formula (``softmax`` in
+    ``\\operatorname{softmax}``), and its excerpts read as the post does (``一个 n×n 的矩阵``,
+    not ``一个的矩阵``)."""
+    return escape(formula_line(formula), quote=False).encode()
 
 
 _MATH_TEXT = _MATH.decode()
@@ -164,7 +179,7 @@ _MARKS_TEXT = tuple(mark.decode() for mark in _MARKS)
 def _formula_span(formula: str) -> tuple[int, int] | None:
     """Where the ``<span class="katex">`` element is in ``formula`` (KaTeX's HTML of one
     formula: display math wraps it in a ``katex-display`` span, which stays); None when
-    there is none or Pagefind reads something inside it (see :func:`without_math`). KaTeX
+    there is none or Pagefind reads something inside it (see :func:`with_math_as_text`). KaTeX
     writes a formula as one element, so an inline one is its element whole, and a display
     one that element inside its ``katex-display`` span; any other shape is counted out.
     Remembered for the formulas seen last: most of a blog's are seen again (``$x$``)."""
@@ -185,10 +200,10 @@ def _formula_span(formula: str) -> tuple[int, int] | None:
 
 def _slim(html: bytes, bodies: list[tuple[int, int]] | None) -> bytes:
     if bodies:
-        parts = [without_math(html[start:end]) for start, end in bodies]
+        parts = [with_math_as_text(html[start:end]) for start, end in bodies]
         if all(part is not None for part in parts):
             return plain_code(_page(html, [part for part in parts if part is not None]))
-    return plain_code(without_math(html) or html)
+    return plain_code(with_math_as_text(html) or html)
 
 
 _CLASSED_SPAN = re.compile(rb'<span class="[\w -]*">')
@@ -226,9 +241,9 @@ def _plain_block(code: bytes) -> bytes:
 def page_digest(html: bytes) -> bytes:
     """A digest of what Pagefind makes the index entry of page ``html`` from: its
     ``<html>`` start tag, ``<title>`` and bodies as :func:`slim_page` keeps them (the whole
-    page when it keeps it whole), less what :func:`without_ignored` drops. Math is not cut
-    out, which would take four times as long: a changed formula only changes the digest
-    when it need not."""
+    page when it keeps it whole), less what :func:`without_ignored` drops. Math is not made
+    text, which would take four times as long: the digest changes with a formula's markup
+    (a new KaTeX option, say) even where its text, and so the index, does not."""
     return _digest(html, _read_bodies(html))
 
 
@@ -283,11 +298,12 @@ def _read_when_ignored(element: bytes) -> bool:
     return _READ_WHEN_IGNORED.search(lower) is not None
 
 
-def without_math(html: bytes) -> bytes | None:
-    """``html`` without its ``<span class="katex">`` elements, except those Pagefind reads
-    something from although it excludes them: one inside an element with an ``id`` (the
-    text of a heading is the text of its anchor, formulas and all) and one holding an
-    ``id``, an image or a ``data-pagefind-`` attribute. None if one does not close."""
+def with_math_as_text(html: bytes) -> bytes | None:
+    """``html`` with its ``<span class="katex">`` elements made text (:func:`formula_words`),
+    except those Pagefind reads something from although it excludes them: one inside an
+    element with an ``id`` (the text of a heading is the text of its anchor, formulas and
+    all) and one holding an ``id``, an image or a ``data-pagefind-`` attribute. None if one
+    does not close."""
     if html.find(_MATH) == -1:
         return html
     kept = _with_id(html)
@@ -302,7 +318,7 @@ def without_math(html: bytes) -> bytes | None:
             continue
         if (at := bisect_left(marks, start)) < len(marks) and marks[at] < search:
             continue  # Pagefind reads something inside it
-        pieces.append(html[pos:start])
+        pieces += (html[pos:start], formula_words(html[start:search].decode()))
         pos = search
     if not pieces:
         return html
