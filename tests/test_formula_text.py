@@ -54,13 +54,28 @@ def text_of(tex: str) -> str | None:
         (r"\lim_{n\to\infty} x_n", "lim_(n→∞) xₙ"),
         (r"a \bmod b", "a mod b"),
         (r"a\;b\,c", "a b c"),
+        (r"\operatorname{softmax}\!\left(x\right)", "softmax(x)"),  # \! is no space
         (r"x \quad y", "x y"),
         (r"\begin{pmatrix}a&b\\c&d\end{pmatrix}", "(a, b; c, d)"),
+        (r"\begin{aligned}a&=b,\\c&=d.\end{aligned}", "a=b, c=d."),
         (r"\text{softmax}(z)_i", "softmax(z)ᵢ"),
     ],
 )
 def test_a_formula_reads_as_it_is_typeset(tex: str, text: str) -> None:
     assert text_of(tex) == text
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [
+        (r"a=b, \tag{2}", "a=b,"),
+        (r"\begin{aligned}a&=b\\c&=d\end{aligned}\tag{R}", "a=b; c=d"),
+    ],
+)
+def test_an_equations_number_is_left_out(tex: str, text: str) -> None:
+    html = engine().render(tex, True).html
+    assert "(2)" in html or "(R)" in html
+    assert formula_text(html) == text
 
 
 def test_html_without_mathml_is_left_to_the_caller() -> None:

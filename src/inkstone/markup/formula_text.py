@@ -84,6 +84,9 @@ _INNER_SPACE = re.compile(r"(?<=[(\[{]) | (?=[)\]},])")
 _WORD = re.compile(r"[a-zA-Z]{4}")
 """A word in a script, which reads better as ``_(simple)`` than in small letters."""
 _INVISIBLE = dict.fromkeys(map(ord, "\u2062\u2063\u2064"))
+_NEGATIVE_SPACE = re.compile("\\s\u2063")
+"""How KaTeX's MathML writes ``\\!`` and the other negative spaces: a space, then an
+invisible separator. Nothing in the text."""
 _BIG_OPERATORS = set("∑∏∐∫∬∭∮⋃⋂⨁⨂⋁⋀")
 _OPERATORS = set("+−-=×·⋅/<>≤≥≈≠∼∝→←↦∈∉⊂⊆∪∩∣|,;:∧∨⊕⊗∘ ") | _BIG_OPERATORS
 _DECORATIONS = set("⏞⏟︷︸_‾¯←→↔⟵⟶")
@@ -156,6 +159,8 @@ def _parse(mathml: str) -> _Node | None:
 
 def _text(node: _Node | str) -> str:
     if isinstance(node, str):
+        if "\u2063" in node:
+            node = _NEGATIVE_SPACE.sub("", node)
         return node.translate(_INVISIBLE)
     tag = node.tag
     if tag in ("mi", "mn", "mo", "mtext", "ms"):
@@ -267,16 +272,22 @@ def _bracketed(text: str) -> bool:
 
 
 def _table(node: _Node) -> str:
-    """Rows joined by ``; ``; the cells of a matrix or of cases by ``, ``, those of aligned
-    equations (right- and left-aligned in turn) run together."""
+    """Rows joined by ``; `` (by a space after a row ending in ``,``, ``;`` or ``.``, as
+    aligned equations often do); the cells of a matrix or of cases by ``, ``, those of
+    aligned equations (right- and left-aligned in turn) run together. An equation's number
+    is left out, as a description or a search excerpt has no use for it."""
     aligned = node.attributes.get("columnalign", "").startswith("right left")
+    tagged = node.attributes.get("width") == "100%"
     rows: list[str] = []
     for row in node.children:
         if not isinstance(row, _Node):
             continue
-        cells = [_text(cell).strip() for cell in row.children if isinstance(cell, _Node)]
+        columns = [cell for cell in row.children if isinstance(cell, _Node)]
         if row.tag == "mlabeledtr":
-            cells = cells[1:]  # the equation's number
+            columns = columns[1:]  # the equation's number
+        elif tagged and len(columns) == 4 and columns[0].attributes.get("width") == "50%":
+            columns = columns[1:2]  # \tag: spacer, equation, spacer, number
+        cells = [_text(cell).strip() for cell in columns]
         if aligned:
             rows.append("".join(cells))
             continue
@@ -286,7 +297,12 @@ def _table(node: _Node) -> str:
                 joined += " " if joined.endswith((",", ";")) else ", "  # cases: "x, x>0"
             joined += cell
         rows.append(joined)
-    return "; ".join(r for r in rows if r)
+    text = ""
+    for row in filter(None, rows):
+        if text:
+            text += " " if text.endswith((",", ";", ".")) else "; "
+        text += row
+    return text
 
 
 def _letters(text: str, variant: str | None) -> str:
