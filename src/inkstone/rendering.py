@@ -118,7 +118,7 @@ def render_documents(
         for outcome, job in zip(finished, started, strict=True):
             if outcome.rendered is not None:
                 outcome.rendered.search_html = with_formulas_as_text(
-                    outcome.rendered.html, job.ctx.typeset_html
+                    outcome.rendered.html, job.ctx.typeset
                 )
     return finished
 

@@ -30,7 +30,7 @@ from inkstone.markup.cjk import TextCount
 from inkstone.markup.equations import EquationNumbers, has_refs, only_ref, strip_labels
 from inkstone.markup.excerpt import make_excerpt
 from inkstone.markup.highlight import highlight_code, parse_info
-from inkstone.markup.math import engine
+from inkstone.markup.math import MathResult, engine
 from inkstone.markup.plugins.admonitions import admonitions_plugin
 from inkstone.markup.plugins.bookmarks import bookmarks_plugin
 from inkstone.markup.plugins.callouts import callouts_plugin
@@ -100,8 +100,8 @@ class RenderContext:
     """Column width and ``srcset`` widths for images."""
     problems: list[Problem] = field(default_factory=list)
     formulas: int = 0
-    typeset_html: list[str] = field(default_factory=list)
-    """KaTeX's HTML of each formula typeset into the body, in order (the excerpt's are not)."""
+    typeset: list[MathResult] = field(default_factory=list)
+    """Each formula typeset into the body, in order (the excerpt's are not)."""
     cjk_spacing: bool = False
     """Draw a gap where CJK meets Latin (see :mod:`.plugins.cjk_spacing`)."""
     bookmark_titles: dict[str, str] = field(default_factory=dict)
@@ -356,7 +356,7 @@ def _typeset(
     ctx.formulas += 1
     if result.error is None:
         if not quiet:
-            ctx.typeset_html.append(result.html)
+            ctx.typeset.append(result)
         return result.html
     error = result.error
     if written is not None and written.strip() != tex.strip():

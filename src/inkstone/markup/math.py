@@ -76,6 +76,9 @@ class MathResult:
     """A typeset formula, or KaTeX's complaint about it."""
 
     html: str
+    key: str
+    """The render cache's key of the formula (its TeX, display mode, macros and KaTeX's
+    version): the same formula has the same key wherever it is."""
     error: str | None = None
 
 
@@ -123,7 +126,9 @@ class KatexEngine:
         out = fragments().get_or_make(
             "formula", key, lambda: self._typeset(tex, display, macros_json)
         )
-        return MathResult(out[1:]) if out[:1] == "1" else MathResult("", out[1:])
+        if out[:1] == "1":
+            return MathResult(out[1:], key)
+        return MathResult("", key, error=out[1:])
 
     def prefetch(self, pages: Sequence[tuple[Iterable[tuple[str, bool]], str]]) -> list[int]:
         """Typeset, in one call into KaTeX per table of macros, the formulas of ``pages``

@@ -43,6 +43,7 @@ from typing import AnyStr
 
 from inkstone.html_text import formula_end, occurrences, span_end
 from inkstone.markup.formula_text import formula_line
+from inkstone.markup.math import MathResult
 
 _MATH = b'<span class="katex">'
 """KaTeX's outermost element of a formula (``renderToString``'s output starts with it)."""
@@ -113,10 +114,10 @@ def _find(html: AnyStr, part: AnyStr, start: int = 0) -> int:
     return at
 
 
-def with_formulas_as_text(body: str, formulas: Iterable[str]) -> bytes:
+def with_formulas_as_text(body: str, formulas: Iterable[MathResult]) -> bytes:
     """``body`` (a post's rendered body), in UTF-8, with the formulas :func:`with_math_as_text`
-    would take out of it as their one-line text, given ``formulas``: the HTML KaTeX made of
-    each, in the order they are in ``body``. Each is looked for from where the last one
+    would take out of it as their one-line text, given ``formulas``: each as KaTeX typeset
+    it, in the order they are in ``body``. Each is looked for from where the last one
     was found rather than counted out span by span: :func:`with_math_as_text` of the body when
     these are all its formulas. One not found is left to :func:`with_math_as_text` (it stays
     where this is used).
@@ -125,14 +126,14 @@ def with_formulas_as_text(body: str, formulas: Iterable[str]) -> bytes:
     formula made text, a fifth of its size: a formula, a whole element holding no ``id``,
     starts and ends no element, so each is inside the same elements there, at the point
     where it was taken out. Only that part is encoded, and a formula that stays."""
-    cuts: list[tuple[int, int, str]] = []  # each formula's <span class="katex"> element
+    cuts: list[tuple[int, int, MathResult]] = []  # each formula's <span class="katex">
     search = 0
     for formula in formulas:
-        at = _find(body, formula, search)
+        at = _find(body, formula.html, search)
         if at == -1:
             continue
-        search = at + len(formula)
-        inner = _formula_span(formula)
+        search = at + len(formula.html)
+        inner = _formula_span(formula.html)
         if inner is not None:
             cuts.append((at + inner[0], at + inner[1], formula))
     if not cuts:
@@ -142,7 +143,9 @@ def with_formulas_as_text(body: str, formulas: Iterable[str]) -> bytes:
     pos = left = 0
     for start, end, formula in cuts:
         piece = body[pos:start].encode()
-        words = formula_words(formula)
+        words = _TYPESET_WORDS.get(formula.key)
+        if words is None:
+            words = _TYPESET_WORDS[formula.key] = formula_words(formula.html)
         pieces += (piece, words)
         left += len(piece)
         points.append(left)
@@ -160,7 +163,12 @@ def with_formulas_as_text(body: str, formulas: Iterable[str]) -> bytes:
     return b"".join(pieces)
 
 
-@lru_cache(maxsize=4096)
+_TYPESET_WORDS: dict[str, bytes] = {}
+""":func:`formula_words` of each formula this process typeset, by its render cache key
+(:attr:`MathResult.key`): worked out once per formula, 100 bytes or so each, where a cache
+keyed by the formula's HTML would hold on to kilobytes."""
+
+
 def formula_words(formula: str) -> bytes:
     """What the index reads in place of a formula taken out (``formula``: KaTeX's HTML of
     it): its one line of text (:func:`~inkstone.markup.formula_text.formula_line`,
