@@ -58,7 +58,7 @@ class Piece:
     as text)."""
     reads_html: bool = False
     """What a reader reads is the text of ``html`` (a formula: its MathML read as one line,
-    :func:`~inkstone.markup.formula_text.formula_text`), worked out only for the pieces an
+    :func:`~inkstone.markup.formula_text.formula_line`), worked out only for the pieces an
     excerpt keeps."""
 
     @property

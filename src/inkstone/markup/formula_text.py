@@ -18,6 +18,7 @@ Only KaTeX's MathML is read (simple, well-formed tags); for anything else
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import unescape
@@ -288,20 +289,18 @@ def _table(node: _Node) -> str:
         elif tagged and len(columns) == 4 and columns[0].attributes.get("width") == "50%":
             columns = columns[1:2]  # \tag: spacer, equation, spacer, number
         cells = [_text(cell).strip() for cell in columns]
-        if aligned:
-            rows.append("".join(cells))
-            continue
-        joined = ""
-        for cell in cells:
-            if joined:
-                joined += " " if joined.endswith((",", ";")) else ", "  # cases: "x, x>0"
-            joined += cell
-        rows.append(joined)
+        rows.append("".join(cells) if aligned else _joined(cells, ", ", (",", ";")))
+    return _joined(filter(None, rows), "; ", (",", ";", "."))
+
+
+def _joined(parts: Iterable[str], separator: str, ends: tuple[str, ...]) -> str:
+    """``parts`` one after the other, with ``separator`` between two, or a space after a
+    part that ends in one of ``ends`` (cases: ``x, x>0``; rows: ``a=b, c=d``)."""
     text = ""
-    for row in filter(None, rows):
+    for part in parts:
         if text:
-            text += " " if text.endswith((",", ";", ".")) else "; "
-        text += row
+            text += " " if text.endswith(ends) else separator
+        text += part
     return text
 
 
