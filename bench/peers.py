@@ -214,7 +214,7 @@ class Post:
     @property
     def date(self) -> datetime:
         """Publication date, time-zone aware."""
-        value = self.meta["date"]
+        value: datetime = self.meta["date"]
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

@@ -18,7 +18,9 @@ def peers() -> Iterator[ModuleType]:
     """``bench/peers.py``, which imports its neighbour ``bench/build.py`` as ``build``: both
     are imported with ``bench/`` first on the path and forgotten after, so that a package
     of either name stays what the rest of the session imports."""
-    saved = {name: sys.modules.pop(name) for name in ("peers", "build") if name in sys.modules}
+    saved: dict[str, ModuleType] = {
+        name: sys.modules.pop(name) for name in ("peers", "build") if name in sys.modules
+    }
     sys.path.insert(0, str(BENCH))
     try:
         yield importlib.import_module("peers")

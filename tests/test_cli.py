@@ -18,6 +18,7 @@ from rich.console import Console
 
 from inkstone import cli
 from inkstone.build import BuildOptions
+from inkstone.build import build as build_site
 from inkstone.cli import main
 from inkstone.errors import BuildReport
 from inkstone.scaffold import new_post, new_site
@@ -119,7 +120,7 @@ def test_the_progress_bar_in_a_terminal_runs_no_thread(
     screen = io.StringIO()
     monkeypatch.setattr(cli, "err", Console(file=screen, force_terminal=True, width=80))
     running: set[str] = set()
-    original = cli.build
+    original = build_site
 
     def build(site_dir: Path, options: BuildOptions) -> BuildReport:
         progress = options.progress

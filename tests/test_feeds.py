@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
 from pathlib import Path
+from typing import AnyStr
 from urllib.parse import urljoin
 
 import pytest
@@ -218,9 +219,12 @@ def test_formula_end_keeps_the_formulas_used_last(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(html_text, "_known_size", {str: 0, bytes: 0})
     counted: list[int] = []
     count_spans = html_text.span_end
-    monkeypatch.setattr(
-        html_text, "span_end", lambda html, at: counted.append(at) or count_spans(html, at)
-    )
+
+    def counting_span_end(html: AnyStr, at: int) -> int | None:
+        counted.append(at)
+        return count_spans(html, at)
+
+    monkeypatch.setattr(html_text, "span_end", counting_span_end)
     for other in others:  # each pushes out the one used least lately, never ``often``
         for text in (often, other, often):
             assert formula_end(text, 0) == len(text)

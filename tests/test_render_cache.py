@@ -93,7 +93,11 @@ def test_memory_keeps_the_most_recently_used_fragments_within_its_budget(
     made: list[str] = []
 
     def maker(value: str) -> Any:
-        return lambda: made.append(value) or value
+        def make() -> str:
+            made.append(value)
+            return value
+
+        return make
 
     fragments = Fragments(cache, memory_chars=10)
     for key in "abc":

@@ -390,7 +390,7 @@ def test_pages_slimmed_from_the_workers_bodies_are_the_pages_slimmed_whole(
     numbered equations stay, the others go. A page that holds the body in an element with
     an id is slimmed whole."""
     calls: list[tuple[bytes, bytes | None, bytes | None]] = []
-    real = index.slim_and_digest
+    real = slim.slim_and_digest
 
     def spy(page: bytes, body: bytes | None = None, search: bytes | None = None) -> object:
         calls.append((page, body, search))
@@ -752,11 +752,11 @@ def test_pages_that_fail_to_render_leave_fewer_shards_made_from_the_others(
     shards 0 and 1. (The pages render in this process, where they can be made to fail.)"""
     from inkstone import build as build_module
     from inkstone import rendering
+    from inkstone.markup.markdown import ParsedBody, RenderContext, parse_markdown
 
     failing = {"dropout", "hessian", "attention", "tensor"}
-    parse_markdown = rendering.parse_markdown
 
-    def failing_some(body: str, ctx: rendering.RenderContext) -> rendering.ParsedBody:
+    def failing_some(body: str, ctx: RenderContext) -> ParsedBody:
         if ctx.path.stem in failing:
             raise RuntimeError("broken")
         return parse_markdown(body, ctx)

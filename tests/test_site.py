@@ -23,6 +23,8 @@ from inkstone.content.discover import discover
 from inkstone.errors import Problem
 from inkstone.render.templates import Pieces, Templates, theme_dir
 from inkstone.search import index as search_index
+from inkstone.search import start_search
+from inkstone.site.collect import collect
 from tests.sites import build_site, messages, read, write_site
 
 BLOG = """
@@ -263,7 +265,11 @@ def test_pieces_render_each_key_once_and_templates_alone_render_every_time(
     pieces, made = Pieces(), []
 
     def body(text: str) -> Callable[[], str]:
-        return lambda: made.append(text) or text
+        def make() -> str:
+            made.append(text)
+            return text
+
+        return make
 
     assert pieces("entry", "/a/", caller=body("A")) == "A"
     assert pieces("entry", "/a/", caller=body("B")) == "A"
@@ -568,7 +574,7 @@ def test_a_cold_build_starts_its_workers_while_loading_and_always_stops_them(
         return original_load(*args, **kwargs)  # type: ignore[arg-type]
 
     submitted: list[int] = []
-    original_submit, original_collect = rendering._RenderedByWorkers._submit, build_module.collect
+    original_submit, original_collect = rendering._RenderedByWorkers._submit, collect
 
     def spy_submit(self: rendering._RenderedByWorkers) -> None:
         original_submit(self)
@@ -581,7 +587,7 @@ def test_a_cold_build_starts_its_workers_while_loading_and_always_stops_them(
         return original_collect(*args, **kwargs)  # type: ignore[arg-type]
 
     stopped_before_the_index: list[bool] = []
-    original_search = build_module.start_search
+    original_search = start_search
 
     def spy_search(*args: object, **kwargs: object) -> object:
         try:
@@ -666,7 +672,7 @@ def test_a_build_gives_its_threads_short_turns_and_restores_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[float] = []
-    original_collect = build_module.collect
+    original_collect = collect
 
     def spy_collect(*args: object, **kwargs: object) -> object:
         seen.append(sys.getswitchinterval())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from inkstone.build import BuildMemory, BuildOptions, build
-from inkstone.markup.markdown import ParsedBody, RenderContext
+from inkstone.markup.markdown import ParsedBody, RenderContext, parse_markdown
 from tests.sites import build_site, messages, read, write_site
 
 SITE = """-- site.toml --
@@ -311,7 +311,7 @@ def test_backlinks_survive_a_page_that_fails_to_render(
     page's (the dev server's previews show them)."""
     import inkstone.rendering
 
-    real = inkstone.rendering.parse_markdown
+    real = parse_markdown
 
     def failing(body: str, ctx: RenderContext) -> ParsedBody:
         if "BOOM" in body:

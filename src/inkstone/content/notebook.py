@@ -129,8 +129,8 @@ def _parse(text: str, path: Path) -> Any:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # nbformat's MissingIDFieldWarning
-            raw = nbformat.reader.reads(text)  # type: ignore[no-untyped-call]
-            nb = nbformat.convert(raw, 4)  # type: ignore[no-untyped-call]
+            raw = nbformat.reader.reads(text)
+            nb = nbformat.convert(raw, 4)
             nbformat.validate(nb)
     except NotJSONError as exc:
         raise _json_error(text, path) from exc
