@@ -29,7 +29,8 @@ def text_of(tex: str) -> str | None:
         (r"\sum_{i=1}^N a_i", "∑ᵢ₌₁ᴺ aᵢ"),
         (r"e^{z_i}/\sum_j e^{z_j}", "e^(zᵢ)/∑ⱼ e^(zⱼ)"),
         (r"W_q \in \mathbb{R}^{d \times d_k}", "W_q∈ℝ^(d×dₖ)"),
-        (r"D_{\mathrm{KL}}(q \| p)", "D_(KL) (q∥p)"),
+        (r"D_{\mathrm{KL}}(q \| p)", "D_(KL) (q∥p)"),  # the bracket is not the script's
+        (r"\pi_\theta(a_t|s_t)", "π_θ(aₜ∣sₜ)"),  # a one-character script needs no space
         (r"\mathcal{L}_{\text{CE}}", "ℒ_(CE)"),
         (r"\mathbb{E}_{x \sim p_\theta}[\log q(x)]", "𝔼_(x∼p_θ) [log q(x)]"),
         (r"x^{(l)}_i", "xᵢ⁽ˡ⁾"),

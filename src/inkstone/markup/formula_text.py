@@ -77,9 +77,14 @@ _FUNCTION_APPLICATION = "\u2061"
 bracket follows."""
 _JOINED_ON = re.compile(f"{_FUNCTION_APPLICATION}+(?=[\\s(\\[{{|]|$)")
 _SCRIPT_END = "\ue000"
-"""Put after a script written ``_x`` or ``^(…)``: a space where a letter or a bracket
-follows (``∇_θ J``, ``D_(KL) (q∥p)``), nothing elsewhere."""
-_SPACED_SCRIPT_END = re.compile(f"{_SCRIPT_END}(?=[\\w(\\[{{])")
+"""Put after a script written ``^(…)`` or ``_(…)``: a space where a letter or a bracket
+follows (``D_(KL) (q∥p)``, so that the bracket does not read as part of the script),
+nothing elsewhere."""
+_CHARACTER_SCRIPT_END = "\ue001"
+"""Put after a script of one character written ``_x``: a space where a letter follows
+(``∇_θ J``), nothing elsewhere (``μ_θ(xₜ,t)``)."""
+_SPACED_SCRIPT_END = re.compile(f"{_SCRIPT_END}(?=[\\w(\\[{{])|{_CHARACTER_SCRIPT_END}(?=\\w)")
+_SCRIPT_ENDS = _SCRIPT_END + _CHARACTER_SCRIPT_END
 _INNER_SPACE = re.compile(r"(?<=[(\[{]) | (?=[)\]},])")
 """A space just inside a bracket or before a comma."""
 _WORD = re.compile(r"[a-zA-Z]{4}")
@@ -127,6 +132,7 @@ def _mathml_text(mathml: str) -> str | None:
     text = _text(tree)
     text = _JOINED_ON.sub("", text).replace(_FUNCTION_APPLICATION, " ")
     text = _SPACED_SCRIPT_END.sub(" ", text).replace(_SCRIPT_END, "")
+    text = text.replace(_CHARACTER_SCRIPT_END, "")
     return _INNER_SPACE.sub("", " ".join(text.split()))
 
 
@@ -206,7 +212,7 @@ def _row(children: list[_Node | str]) -> str:
 
 
 def _starts_a_term(text: str) -> bool:
-    text = text.lstrip(_SCRIPT_END)
+    text = text.lstrip(_SCRIPT_ENDS)
     return bool(text) and (text[0].isalnum() or text[0] in "([{√∑∏∫")
 
 
@@ -247,7 +253,9 @@ def _script(text: str, letters: dict[str, str], mark: str) -> str:
     text = text.strip()
     if text and all(c in letters for c in text) and not _WORD.search(text):
         return "".join(letters[c] for c in text)
-    if len(text) <= 1 or _bracketed(text):
+    if len(text) <= 1:
+        return mark + text + _CHARACTER_SCRIPT_END
+    if _bracketed(text):
         return mark + text + _SCRIPT_END
     return f"{mark}({text}){_SCRIPT_END}"
 
