@@ -94,3 +94,25 @@ def test_output_and_cache_folders_are_not_read_as_content(tmp_path: Path) -> Non
     report, out = build_site(tmp_path)
     assert report.errors == []
     assert not (out / "public").exists()
+
+
+def test_a_site_built_before_into_the_folder_is_not_read_with_another_output(
+    tmp_path: Path,
+) -> None:
+    """A zero-config folder built into its own ``public/``, then with ``-o`` elsewhere: the
+    old site is no content of the new one (it holds inkstone's marker). A ``public/`` of
+    the user's own, without the marker, is copied as any other folder is."""
+    site = tmp_path / "notes"
+    build_site(site, "-- a.md --\n# A\n")
+    assert (site / "public/a/index.html").is_file()
+    report, out = build_site(site, out_dir=tmp_path / "elsewhere")
+    assert report.errors == []
+    assert (out / "a/index.html").is_file()
+    assert not (out / "public").exists()
+
+    own = tmp_path / "own"
+    report, out = build_site(
+        own, "-- a.md --\n# A\n-- public/logo.txt --\nmine\n", out_dir=tmp_path / "o"
+    )
+    assert report.errors == []
+    assert read(out, "public/logo.txt") == "mine\n"

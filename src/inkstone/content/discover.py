@@ -4,6 +4,9 @@ A site with ``site.toml`` keeps its writing in ``content/``: posts under
 ``content/posts/``, standalone pages elsewhere. A folder without ``site.toml`` is a
 zero-config site: every Markdown file below it is a source. Jupyter notebooks (``.ipynb``)
 are sources like Markdown files (``.ipynb_checkpoints/`` is hidden, so skipped).
+A folder inkstone built a site into (it holds :data:`~inkstone.output.writer.MARKER`) is
+never read: a zero-config folder built once into its own ``public/`` and then with
+``-o`` elsewhere would otherwise copy the old site into the new one.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from inkstone.cancel import checkpoint
 from inkstone.content.model import Kind, Source
 from inkstone.errors import Problem, Severity
+from inkstone.output.writer import MARKER
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -41,8 +45,8 @@ def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> 
     """Walk the content root once and sort what is there into sources and assets.
 
     ``content_dir`` is None for a zero-config site. ``excluded`` holds folders never to
-    read (the output and cache folders). Symlinked folders are followed once; a loop is
-    reported and skipped.
+    read (the output and cache folders); nor is any other folder inkstone built a site
+    into. Symlinked folders are followed once; a loop is reported and skipped.
     """
     zero_config = content_dir is None
     root = site_dir if content_dir is None else content_dir
@@ -71,6 +75,7 @@ def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> 
             if not d.startswith(".")
             and d not in SKIPPED_DIRS
             and os.path.realpath(here / d) not in excluded_real
+            and not os.path.isfile(os.path.join(dirpath, d, MARKER))
         )
         bundle = _bundle_folder(here, root, filenames, zero_config)
         for name in sorted(filenames):
