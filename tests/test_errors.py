@@ -140,9 +140,13 @@ def test_a_killed_builds_staging_folder_is_removed_by_the_next_build(tmp_path: P
     finally:
         running.kill()
         running.wait()
-    # and the dev server does not take the writes into a staging folder for edits
+    # and the dev server does not take the writes into a staging folder for edits, nor
+    # those into another folder a site was built into (serving with -o elsewhere)
     changed = [dead / "posts/a/index.html", alive, tmp_path / "content/posts/good.md"]
     assert relevant_changes(changed, tmp_path, out) == [tmp_path / "content/posts/good.md"]
+    changed = [out / "posts/good/index.html", out / ".inkstone-output", out, changed[-1]]
+    served = tmp_path / "served"
+    assert relevant_changes(changed, tmp_path, served) == [tmp_path / "content/posts/good.md"]
 
 
 def test_missing_image_is_a_warning_with_line(tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from inkstone.build import BuildMemory, BuildOptions, build, preview, summary_line
 from inkstone.cache import CACHE_DIR
 from inkstone.errors import BuildReport
-from inkstone.output.writer import staging_names
+from inkstone.output.writer import MARKER, staging_names
 
 REBUILD_AFTER = 1.0
 """After a preview, the full rebuild waits this many seconds without a new change: a
@@ -227,8 +227,9 @@ class LiveSite:
 
 
 def relevant_changes(paths: list[Path], site_dir: Path, out_dir: Path) -> list[Path]:
-    """The changed ``paths`` a rebuild is for: not the output, the cache, or the staging
-    folder of a build (which holds the pages being written and Pagefind's work files)."""
+    """The changed ``paths`` a rebuild is for: not the output, the cache, the staging
+    folder of a build (which holds the pages being written and Pagefind's work files), or
+    another folder inkstone built a site into, which a build never reads."""
     ignored = (out_dir, site_dir / CACHE_DIR)
     staging = staging_names(out_dir)
     return [
@@ -236,7 +237,19 @@ def relevant_changes(paths: list[Path], site_dir: Path, out_dir: Path) -> list[P
         for p in paths
         if not any(p == folder or folder in p.parents for folder in ignored)
         and not any(part.startswith(staging) for part in p.parts)
+        and not _in_built_site(p, site_dir)
     ]
+
+
+def _in_built_site(path: Path, site_dir: Path) -> bool:
+    """Whether ``path`` is in a folder under ``site_dir`` that holds inkstone's output
+    marker (a site built there before, by another command)."""
+    for folder in (path, *path.parents):
+        if folder == site_dir or site_dir not in folder.parents:
+            return False
+        if (folder / MARKER).is_file():
+            return True
+    return False
 
 
 @dataclass
