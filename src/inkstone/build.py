@@ -35,7 +35,7 @@ from inkstone.errors import (
 )
 from inkstone.markup.math import KatexNotFound, find_katex_dist
 from inkstone.output.assets import copy_assets
-from inkstone.output.writer import MARKER, SiteWriter, UnsafeOutput
+from inkstone.output.writer import SiteWriter, UnsafeOutput, is_built_site
 from inkstone.render.feeds import FeedEntries
 from inkstone.render.site_pages import PageWriter
 from inkstone.render.templates import Templates, theme_dir
@@ -375,7 +375,7 @@ def _templates(site_dir: Path, config: SiteConfig, memory: BuildMemory | None) -
 def _output_signatures(cache: Cache | None, out_dir: Path) -> dict[str, str]:
     """The signatures of the files of the last build into ``out_dir``, if it is still there."""
     raw = cache.get("output", str(out_dir)) if cache is not None else None
-    if raw is None or not (out_dir / MARKER).is_file():
+    if raw is None or not is_built_site(out_dir):
         return {}
     signatures: dict[str, str] = json.loads(raw)
     return signatures
@@ -571,7 +571,7 @@ def clean(site_dir: Path, out_dir: Path | None = None, cache_dir: Path | None = 
         shutil.rmtree(cache)
         removed.append(cache)
     out = out_dir or site_dir / "public"
-    if (out / MARKER).is_file():
+    if is_built_site(out):
         shutil.rmtree(out)
         removed.append(out)
     return removed

@@ -38,7 +38,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from inkstone.build import BuildMemory, BuildOptions, build, preview, summary_line
 from inkstone.cache import CACHE_DIR
 from inkstone.errors import BuildReport
-from inkstone.output.writer import MARKER, staging_names
+from inkstone.output.writer import is_built_site, staging_names
 
 REBUILD_AFTER = 1.0
 """After a preview, the full rebuild waits this many seconds without a new change: a
@@ -242,14 +242,12 @@ def relevant_changes(paths: list[Path], site_dir: Path, out_dir: Path) -> list[P
 
 
 def _in_built_site(path: Path, site_dir: Path) -> bool:
-    """Whether ``path`` is in a folder under ``site_dir`` that holds inkstone's output
-    marker (a site built there before, by another command)."""
-    for folder in (path, *path.parents):
-        if folder == site_dir or site_dir not in folder.parents:
-            return False
-        if (folder / MARKER).is_file():
-            return True
-    return False
+    """Whether ``path`` is in a folder under ``site_dir`` that inkstone built a site into
+    (before, by another command)."""
+    if site_dir not in path.parents:
+        return False
+    folders = (path, *path.parents)
+    return any(is_built_site(f) for f in folders[: folders.index(site_dir)])
 
 
 @dataclass

@@ -4,7 +4,7 @@ A site with ``site.toml`` keeps its writing in ``content/``: posts under
 ``content/posts/``, standalone pages elsewhere. A folder without ``site.toml`` is a
 zero-config site: every Markdown file below it is a source. Jupyter notebooks (``.ipynb``)
 are sources like Markdown files (``.ipynb_checkpoints/`` is hidden, so skipped).
-A folder inkstone built a site into (it holds :data:`~inkstone.output.writer.MARKER`) is
+A folder inkstone built a site into (:func:`~inkstone.output.writer.is_built_site`) is
 never read: a zero-config folder built once into its own ``public/`` and then with
 ``-o`` elsewhere would otherwise copy the old site into the new one.
 """
@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from inkstone.cancel import checkpoint
 from inkstone.content.model import Kind, Source
 from inkstone.errors import Problem, Severity
-from inkstone.output.writer import MARKER
+from inkstone.output.writer import is_built_site
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -75,7 +75,7 @@ def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> 
             if not d.startswith(".")
             and d not in SKIPPED_DIRS
             and os.path.realpath(here / d) not in excluded_real
-            and not os.path.isfile(os.path.join(dirpath, d, MARKER))
+            and not is_built_site(here / d)
         )
         bundle = _bundle_folder(here, root, filenames, zero_config)
         for name in sorted(filenames):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from inkstone.errors import Problem, Severity
-from inkstone.output.writer import MARKER
+from inkstone.output.writer import MARKER, is_built_site
 
 CONFIG_FILE = "site.toml"
 Target = Literal["git", "rsync", "s3"]
@@ -162,7 +162,7 @@ def check_output(out_dir: Path, site_dir: Path) -> None:
         )
     if not out_dir.is_dir():
         raise DeployError(f"output path {out_dir} is not a folder", "pass the built folder")
-    if not (out_dir / MARKER).is_file():
+    if not is_built_site(out_dir):
         raise DeployError(
             f"{out_dir} is not an inkstone output folder (it has no {MARKER} file)",
             f"deploy the folder `inkstone build` wrote, or rebuild: inkstone build {site_dir}",

@@ -85,6 +85,7 @@ _CHARACTER_SCRIPT_END = "\ue001"
 (``∇_θ J``), nothing elsewhere (``μ_θ(xₜ,t)``)."""
 _SPACED_SCRIPT_END = re.compile(f"{_SCRIPT_END}(?=[\\w(\\[{{])|{_CHARACTER_SCRIPT_END}(?=\\w)")
 _SCRIPT_ENDS = _SCRIPT_END + _CHARACTER_SCRIPT_END
+_WITHOUT_SCRIPT_ENDS = dict.fromkeys(map(ord, _SCRIPT_ENDS))
 _INNER_SPACE = re.compile(r"(?<=[(\[{]) | (?=[)\]},])")
 """A space just inside a bracket or before a comma."""
 _WORD = re.compile(r"[a-zA-Z]{4}")
@@ -131,8 +132,7 @@ def _mathml_text(mathml: str) -> str | None:
         return None
     text = _text(tree)
     text = _JOINED_ON.sub("", text).replace(_FUNCTION_APPLICATION, " ")
-    text = _SPACED_SCRIPT_END.sub(" ", text).replace(_SCRIPT_END, "")
-    text = text.replace(_CHARACTER_SCRIPT_END, "")
+    text = _SPACED_SCRIPT_END.sub(" ", text).translate(_WITHOUT_SCRIPT_ENDS)
     return _INNER_SPACE.sub("", " ".join(text.split()))
 
 

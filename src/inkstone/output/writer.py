@@ -29,6 +29,11 @@ MARKER = ".inkstone-output"
 """A file in every output folder inkstone writes, so it knows the folder is its own."""
 
 
+def is_built_site(folder: Path) -> bool:
+    """Whether inkstone built a site into ``folder`` (it holds :data:`MARKER`)."""
+    return (folder / MARKER).is_file()
+
+
 class UnsafeOutput(Exception):
     """The output folder is one inkstone must not replace."""
 
