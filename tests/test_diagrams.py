@@ -45,7 +45,9 @@ def test_mermaid_is_copied_and_loaded_only_on_pages_with_a_diagram(
     flow = read(out, "posts/flow/index.html")
     assert '<script src="/blog/assets/mermaid/mermaid.min.js" defer></script>' in flow
     assert "mermaid.run(" in flow
-    assert '<pre class="mermaid">graph LR\n  A[开始] --&gt; B{x &lt; 1?}\n</pre>' in flow
+    assert (
+        '<pre class="mermaid" tabindex="0">graph LR\n  A[开始] --&gt; B{x &lt; 1?}\n</pre>' in flow
+    )
     for page in ("posts/plain/index.html", "index.html", "archives/index.html"):
         assert "mermaid" not in read(out, page), page
 
@@ -72,4 +74,4 @@ def test_missing_mermaid_is_a_warning_and_the_site_builds(
         "inkstone checkout (or set INKSTONE_MERMAID_DIR to a mermaid/dist folder))"
     ]
     assert not (out / SCRIPT).exists()
-    assert '<pre class="mermaid">' in read(out, "posts/flow/index.html")
+    assert '<pre class="mermaid" tabindex="0">' in read(out, "posts/flow/index.html")

@@ -302,3 +302,16 @@ def test_fixture_files_exist() -> None:
         "wikilinks.md",
     }
     assert expected <= names
+
+
+def test_links_read_aloud_are_named_in_the_pages_language() -> None:
+    """The ``↩︎`` back to a footnote's citation and the ``#`` of a heading say what they
+    do, in Chinese on a Chinese page."""
+    body = "## 第一节\n\n正文[^1]。\n\n[^1]: 脚注。\n"
+    for zh, back, anchor in (
+        (True, "回到引用处 1", "链接到本节"),
+        (False, "Back to reference 1", "Link to this section"),
+    ):
+        html = render_markdown(body, RenderContext(path=Path("t.md"), zh=zh)).html
+        assert f'class="footnote-backref" aria-label="{back}">↩︎</a>' in html
+        assert f'class="heading-anchor" href="#第一节" aria-label="{anchor}">#</a>' in html

@@ -97,8 +97,8 @@ OUTPUTS = _notebook(
                         "text/html": (
                             "<style scoped>.dataframe td { color: red }</style>\n"
                             '<table border="1" class="dataframe">\n<thead>\n'
-                            '<tr style="text-align: right;"><th>x</th><th>y</th></tr>\n'
-                            "</thead>\n\n<tbody><tr><td>1</td>"
+                            '<tr style="text-align: right;"><th></th><th>x</th><th>y</th></tr>\n'
+                            "</thead>\n\n<tbody><tr><th>0</th><td>1</td>"
                             '<td onclick="steal()">2</td></tr></tbody></table>\n'
                             "<script>alert('owned')</script>"
                             '<img src="x.png" onerror="alert(1)">'
@@ -329,9 +329,13 @@ def test_code_cells_highlighted_in_the_kernel_language(
 def test_streams_merged_escaped_and_kept_on_one_block(site: tuple[BuildReport, Path, Path]) -> None:
     _, out, _ = site
     body = _content(out, "posts/outputs/index.html")
-    assert '<pre class="nb-output nb-stream">hello&#10;&#10;world &lt;b&gt;</pre>' in body
-    assert '<pre class="nb-output nb-stream nb-stderr">careful</pre>' in body
-    assert '<pre class="nb-output nb-stream">100%</pre>' in body, "\\r overwrites the line"
+    assert (
+        '<pre class="nb-output nb-stream" tabindex="0">hello&#10;&#10;world &lt;b&gt;</pre>' in body
+    )
+    assert '<pre class="nb-output nb-stream nb-stderr" tabindex="0">careful</pre>' in body
+    assert '<pre class="nb-output nb-stream" tabindex="0">100%</pre>' in body, (
+        "\\r overwrites the line"
+    )
 
 
 def test_html_output_sanitised_table_kept(site: tuple[BuildReport, Path, Path]) -> None:
@@ -341,6 +345,8 @@ def test_html_output_sanitised_table_kept(site: tuple[BuildReport, Path, Path]) 
     assert html_output is not None
     table = html_output.group(1)
     assert "<table>" in table and "<th>x</th>" in table and "<td>2</td>" in table
+    assert "<tr><td></td><th>x</th>" in table, "the corner above the index names no column"
+    assert "<tr><th>0</th><td>1</td>" in table, "the index's cells head their rows"
     for gone in ("<script", "alert", "onerror", "onclick", "style", "<img", "dataframe"):
         assert gone not in table, gone
     assert "fallback" in body, "an output whose HTML is all script falls back to its text"
@@ -355,7 +361,7 @@ def test_images_embedded_with_their_size(site: tuple[BuildReport, Path, Path]) -
     assert 'width="48" height="30"' in body, "the size Pillow reads"
     assert 'width="100" height="50"' in body, "Jupyter's width metadata, height in proportion"
     assert 'width="12" height="8"' in body
-    assert '<pre class="nb-output nb-text">broken plot</pre>' in body
+    assert '<pre class="nb-output nb-text" tabindex="0">broken plot</pre>' in body
     path = root / "content" / "posts" / "outputs.ipynb"
     broken = [p for p in report.problems if "not a readable image" in p.message]
     assert len(broken) == 1
@@ -371,13 +377,13 @@ def test_latex_and_markdown_outputs_go_through_the_pipeline(
     assert latex is not None, "a one-formula output is a display formula"
     assert "katex-display" in body[latex.end() :].split("</div>")[0]
     assert "<strong>bold</strong> result" in body
-    assert '<pre class="nb-output nb-text">(1, 2)</pre>' in body
+    assert '<pre class="nb-output nb-text" tabindex="0">(1, 2)</pre>' in body
 
 
 def test_traceback_without_ansi_codes(site: tuple[BuildReport, Path, Path]) -> None:
     _, out, _ = site
     body = _content(out, "posts/outputs/index.html")
-    error = re.search(r'<pre class="nb-output nb-error">(.*?)</pre>', body)
+    error = re.search(r'<pre class="nb-output nb-error" tabindex="0">(.*?)</pre>', body)
     assert error is not None
     assert "\x1b" not in error.group(1) and "[0;31m" not in error.group(1)
     assert "ZeroDivisionError: division by zero" in error.group(1)

@@ -299,3 +299,38 @@ def test_nothing_stored_asks_for_no_checkpoint(tmp_path: Path) -> None:
     cache.checkpoint_soon()
     assert cache._checkpoints is None, "a thread started for nothing"
     cache.close()
+
+
+def test_a_code_block_is_highlighted_again_by_another_inkstone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """inkstone writes the block around Pygments' tokens (its header, ``tabindex``), so a
+    cached block is used only by the inkstone that made it."""
+    from inkstone.markup import highlight
+
+    made: list[str] = []
+    real = highlight._highlight
+
+    def counted(*args: Any) -> str:
+        made.append(args[0])
+        return real(*args)
+
+    monkeypatch.setattr(highlight, "_highlight", counted)
+    use_cache(None)
+    info = highlight.parse_info("python")
+    first = highlight.highlight_code("x = 1\n", info)
+    assert highlight.highlight_code("x = 1\n", info) == first and len(made) == 1
+    monkeypatch.setattr(highlight, "code_version", lambda: "another inkstone")
+    assert highlight.highlight_code("x = 1\n", info) == first and len(made) == 2
+
+
+def test_a_formula_is_typeset_again_when_inkstone_gives_katex_other_options(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = math.formula_key("0.16.0", "x^2", False, "{}")
+    monkeypatch.setattr(math, "_GLUE_KEY", cache_module.fingerprint(math._JS_GLUE + "// output"))
+    math.formula_key.cache_clear()
+    assert math.formula_key("0.16.0", "x^2", False, "{}") != key
+    monkeypatch.undo()
+    math.formula_key.cache_clear()
+    assert math.formula_key("0.16.0", "x^2", False, "{}") == key

@@ -301,13 +301,14 @@ def test_slimming_keeps_the_page_whole_where_it_cannot_tell(page: str, why: str)
 
 
 def test_code_blocks_lose_their_highlighting_unless_a_span_says_more() -> None:
-    plain = b'<pre><code><span class="k">def</span> <span>f</span>()</code></pre>'
+    plain = b'<pre tabindex="0"><code><span class="k">def</span> <span>f</span>()</code></pre>'
     marked = b'<pre><code><span class="k">def</span> <span id="x">g</span>()</code></pre>'
     numbered = b'<pre><code><span class="linenos">1</span><span class="n">h</span></code></pre>'
-    page = b"<p>a</p>" + plain + marked + b"<p>b</p>" + numbered + b"<pre><span>open"
+    other = b'<pre-note><span class="k">no pre</span></pre-note>'
+    page = b"<p>a</p>" + plain + marked + other + numbered + b"<pre><span>open"
     assert (
         plain_code(page)
-        == (b"<p>a</p><pre><code>def f()</code></pre>" + marked + b"<p>b</p>" + numbered)
+        == (b'<p>a</p><pre tabindex="0"><code>def f()</code></pre>' + marked + other + numbered)
         + b"<pre><span>open"
     )
 

@@ -3,8 +3,10 @@
 One SQLite file, ``SITE/.inkstone-cache/cache.sqlite`` (or ``--cache-dir``), holds five
 kinds of entries, each keyed by a hash of everything its output depends on:
 
-- ``formula``: a KaTeX rendering, keyed by TeX, display mode, macros and KaTeX's version;
-- ``code``: a Pygments rendering, keyed by code, fence options and Pygments' version;
+- ``formula``: a KaTeX rendering, keyed by TeX, display mode, macros, KaTeX's version and
+  the options inkstone gives it;
+- ``code``: a Pygments rendering, keyed by code, fence options and the versions of Pygments
+  and of inkstone (whose code writes the block around it);
 - ``page``: a whole document body, keyed by its text, the settings that shape its HTML and
   the versions of inkstone and its renderers. A page entry also records every link the page
   resolved; it is used only if each link still resolves the same way;

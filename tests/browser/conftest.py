@@ -82,8 +82,9 @@ class _PrefixHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def _serve_demo(out_dir: Path, prefix: str) -> Iterator[ServedSite]:
-    """Build the demo for ``http://127.0.0.1:PORT{prefix}`` into ``out_dir`` and serve it.
+def serve_built(out_dir: Path, prefix: str, source: Path = DEMO) -> Iterator[ServedSite]:
+    """Build ``source`` (the demo) for ``http://127.0.0.1:PORT{prefix}`` into ``out_dir``
+    and serve it.
 
     The server is bound first (port 0: the OS picks a free port), so the build knows the
     port it will be served at and no other process can take it in between.
@@ -93,8 +94,8 @@ def _serve_demo(out_dir: Path, prefix: str) -> Iterator[ServedSite]:
     try:
         port = server.server_address[1]
         site = ServedSite(out_dir, f"http://{HOST}:{port}{prefix}")
-        report = build(DEMO, BuildOptions(out_dir=out_dir, base_url=site.base_url))
-        assert not report.errors, "the demo did not build:\n" + "\n".join(
+        report = build(source, BuildOptions(out_dir=out_dir, base_url=site.base_url))
+        assert not report.errors, f"{source.name} did not build:\n" + "\n".join(
             str(p) for p in report.errors
         )
         assert (out_dir / "index.html").is_file()
@@ -112,14 +113,14 @@ def _serve_demo(out_dir: Path, prefix: str) -> Iterator[ServedSite]:
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
     """The demo, built for and served at ``http://127.0.0.1:PORT/``."""
-    with _serve_demo(tmp_path_factory.mktemp("demo") / "public", "/") as served:
+    with serve_built(tmp_path_factory.mktemp("demo") / "public", "/") as served:
         yield served
 
 
 @pytest.fixture(scope="session")
 def blog_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
     """The demo, built for and served at ``http://127.0.0.1:PORT/blog/`` (and nowhere else)."""
-    with _serve_demo(tmp_path_factory.mktemp("demo-blog") / "public", "/blog/") as served:
+    with serve_built(tmp_path_factory.mktemp("demo-blog") / "public", "/blog/") as served:
         yield served
 
 

@@ -539,12 +539,15 @@ def _stream(name: str, texts: list[str]) -> str:
 
 
 def _pre(css_class: str, text: str) -> str:
-    """One line of HTML: ``text`` escaped, its newlines as ``&#10;``."""
-    return f'<pre class="{css_class}">{html.escape(text).replace(chr(10), "&#10;")}</pre>'
+    """One line of HTML: ``text`` escaped, its newlines as ``&#10;``; the Tab key reaches
+    it, to scroll a line wider than the column."""
+    escaped = html.escape(text).replace(chr(10), "&#10;")
+    return f'<pre class="{css_class}" tabindex="0">{escaped}</pre>'
 
 
 def _sanitise(markup: str) -> str:
     """A ``text/html`` output made safe, on one line (its newlines as character references;
-    nh3 writes no newline inside a tag)."""
-    cleaned = nh3.clean(markup, tags=HTML_TAGS)
+    nh3 writes no newline inside a tag). An empty header cell, as pandas writes above a
+    DataFrame's index, is a ``<td>``: a screen reader announces no nameless column."""
+    cleaned = nh3.clean(markup, tags=HTML_TAGS).replace("<th></th>", "<td></td>")
     return cleaned.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "&#10;")

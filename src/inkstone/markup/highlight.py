@@ -20,6 +20,7 @@ from pygments.util import ClassNotFound
 
 from inkstone.cache import fingerprint, fragments
 from inkstone.markup.code_html import code_html, lex
+from inkstone.version import code_version
 
 CSS_CLASS = "highlight"
 
@@ -108,7 +109,9 @@ def _lexer(language: str) -> Lexer | None:
 def highlight_code(code: str, info: FenceInfo, default_line_numbers: bool = False) -> str:
     """The HTML of one code block: a header with language and title, then the code
     (from the render cache when this block was highlighted before)."""
-    key = fingerprint("code", pygments.__version__, code, info, default_line_numbers)
+    key = fingerprint(
+        "code", code_version(), pygments.__version__, code, info, default_line_numbers
+    )
     return fragments().get_or_make(
         "code", key, lambda: _highlight(code, info, default_line_numbers)
     )
@@ -127,7 +130,10 @@ def _highlight(code: str, info: FenceInfo, default_line_numbers: bool) -> str:
 
 
 def code_block(body: str, info: FenceInfo) -> str:
-    """The highlighted ``body`` in its block: a header with the language and the title."""
+    """The highlighted ``body`` in its block: a header with the language and the title.
+    Its ``<pre>`` gets ``tabindex="0"``: the Tab key reaches it, and the arrow keys scroll
+    a line wider than the column."""
+    body = body.replace("<pre>", '<pre tabindex="0">', 1)
     label = html.escape(info.language) if info.language else ""
     header = ""
     if label or info.title:

@@ -21,6 +21,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_cjk_friendly import cjk_friendly
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.footnote.index import render_footnote_anchor
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from inkstone.config import ImagesConfig
@@ -120,7 +121,7 @@ def parser() -> MarkdownIt:
         md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
         md.use(mathdelims_plugin)
         md.use(footnote_plugin)
-        md.use(tasklists_plugin)
+        md.use(tasklists_plugin, label=True)
         md.use(heading_ids_plugin)
         md.use(linkify_cjk_plugin)
         md.use(tables_plugin)
@@ -419,7 +420,8 @@ def _render_fence(
     if _fence_language(token) == "mermaid":
         # drawn in the browser by Mermaid; without JavaScript it reads as code
         env["features"].add("mermaid")
-        return f'<pre class="mermaid">{html.escape(token.content, quote=False)}</pre>\n'
+        source = html.escape(token.content, quote=False)
+        return f'<pre class="mermaid" tabindex="0">{source}</pre>\n'
     return highlight_code(token.content, parse_info(token.info), _ctx(env).line_numbers)
 
 
@@ -474,6 +476,31 @@ def _render_heading_close(
     return anchor + self.renderToken(tokens, idx, options, env)
 
 
+def _render_footnote_backref(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """The footnote plugin's ``↩︎`` link back to where the note is cited, with a name a
+    screen reader can say."""
+    link = render_footnote_anchor(self, tokens, idx, options, env)
+    number = tokens[idx].meta["id"] + 1
+    label = f"回到引用处 {number}" if _ctx(env).zh else f"Back to reference {number}"
+    named = f' class="footnote-backref" aria-label="{label}"'
+    return link.replace(' class="footnote-backref"', named, 1)
+
+
+def _render_header_cell(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A header cell; an empty one (the corner above a column of row names) is a ``<td>``,
+    so that a screen reader announces no nameless column header."""
+    opening = tokens[idx] if tokens[idx].nesting == 1 else tokens[idx - 2]
+    cell = self.renderToken(tokens, idx, options, env)
+    content = tokens[idx + 1] if tokens[idx].nesting == 1 else tokens[idx - 1]
+    if opening.type == "th_open" and content.type == "inline" and not content.content.strip():
+        return cell.replace("<th", "<td", 1).replace("</th", "</td", 1)
+    return cell
+
+
 def _render_table_open(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -496,6 +523,9 @@ _RULES: dict[str, Callable[..., str]] = {
     "image": _render_image,
     "code_block": _render_code_block,
     "heading_close": _render_heading_close,
+    "footnote_anchor": _render_footnote_backref,
+    "th_open": _render_header_cell,
+    "th_close": _render_header_cell,
     "table_open": _render_table_open,
     "table_close": _render_table_close,
 }

@@ -54,6 +54,9 @@ function inkstoneRenderAll(formulasJson, macrosJson) {
 }
 """
 
+_GLUE_KEY = fingerprint(_JS_GLUE)
+"""The glue's part in a formula's key: its KaTeX options shape every formula's HTML."""
+
 
 class KatexNotFound(RuntimeError):
     """KaTeX's files are not installed where inkstone looks for them."""
@@ -191,7 +194,7 @@ def formula_key(katex_version: str, tex: str, display: bool, macros_json: str) -
     """A formula's key in the render cache. Remembered: a worker asks for each formula's key
     twice (once to typeset a batch's formulas ahead, once to render it), and short formulas
     (``$x$``, ``$\\theta$``) many times over."""
-    return fingerprint("formula", katex_version, tex, display, macros_json)
+    return fingerprint("formula", katex_version, _GLUE_KEY, tex, display, macros_json)
 
 
 def _js_call(ctx: Any, function: str) -> Callable[..., object]:

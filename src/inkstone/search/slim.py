@@ -223,14 +223,17 @@ def plain_code(html: bytes) -> bytes:
     a highlighted code block as plain code. A block with any other span (one with an
     ``id``, or the line numbers, which the index leaves out) stays as it is."""
     pieces: list[bytes] = []
-    pos = 0
-    while (start := html.find(b"<pre>", pos)) != -1:
+    pos = search = 0
+    while (start := html.find(b"<pre", search)) != -1:
+        search = start + 4
+        if html[search : search + 1] not in (b">", b" "):  # <pre-note>, not a <pre>
+            continue
         end = html.find(b"</pre>", start)
         if end == -1:
             break
         end += len(b"</pre>")
         pieces += (html[pos:start], _plain_block(html[start:end]))
-        pos = end
+        pos = search = end
     if not pieces:
         return html
     pieces.append(html[pos:])
