@@ -140,6 +140,17 @@ def test_search_with_results_passes_axe(browser: Browser, site: ServedSite, sche
     assert found == []
 
 
+RING_INSIDE_BLOCK = """(el) => {
+  const style = getComputedStyle(el);
+  const grow = parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth);
+  const ring = el.getBoundingClientRect();
+  const block = el.closest(".code-block").getBoundingClientRect();  // overflow: hidden
+  return style.outlineStyle !== "none" && ring.left - grow >= block.left
+    && ring.right + grow <= block.right && ring.bottom + grow <= block.bottom;
+}"""
+"""Whether the focused element's outline is drawn where its code block does not clip it."""
+
+
 def test_tab_reaches_a_wide_code_block_and_arrows_scroll_it(
     browser: Browser, site: ServedSite
 ) -> None:
@@ -153,6 +164,7 @@ def test_tab_reaches_a_wide_code_block_and_arrows_scroll_it(
                 break
         else:
             pytest.fail("Tab never reached the code block")
+        assert code.evaluate(RING_INSIDE_BLOCK), "the focus ring is clipped or missing"
         page.keyboard.press("ArrowRight")
         page.wait_for_function("(el) => el.scrollLeft > 0", arg=code.element_handle())
 
