@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -70,10 +71,18 @@ def violations(page: Page) -> list[str]:
     return found
 
 
-def check_pages(browser: Browser, site: ServedSite, paths: list[str], **options: object) -> None:
+def show_results(page: Page, site: ServedSite, query: str = "梯度") -> None:
+    """Open the search page with ``query`` and wait for its results."""
+    page.goto(site.url(f"search/?q={query}"))
+    box = page.locator(".search-page [data-search]")
+    expect(box).to_have_attribute("data-searched", query)
+    expect(box.locator(".search-result").first).to_be_visible()
+
+
+def check_pages(browser: Browser, site: ServedSite, paths: list[str], **options: Any) -> None:
     assert AXE.is_file(), f"{AXE.relative_to(REPO)} is missing: run `npm ci`"
     found: list[str] = []
-    with new_page(browser, **options) as page:  # type: ignore[arg-type]
+    with new_page(browser, **options) as page:
         for path in paths:
             ready(page, site.url(path))
             found += [f"/{path} {problem}" for problem in violations(page)]
@@ -112,10 +121,7 @@ def test_the_minimal_theme_passes_axe(
     for width in (1280, PHONE):
         check_pages(browser, minimal_site, paths, width=width, color_scheme=scheme)
     with new_page(browser, color_scheme=scheme) as page:
-        page.goto(minimal_site.url("search/?q=梯度"))
-        box = page.locator(".search-page [data-search]")
-        expect(box).to_have_attribute("data-searched", "梯度")
-        expect(box.locator(".search-result").first).to_be_visible()
+        show_results(page, minimal_site)
         assert violations(page) == []
 
 
@@ -123,10 +129,7 @@ def test_the_minimal_theme_passes_axe(
 def test_search_with_results_passes_axe(browser: Browser, site: ServedSite, scheme: str) -> None:
     found: list[str] = []
     with new_page(browser, color_scheme=scheme) as page:
-        page.goto(site.url("search/?q=梯度"))
-        box = page.locator(".search-page [data-search]")
-        expect(box).to_have_attribute("data-searched", "梯度")
-        expect(box.locator(".search-result").first).to_be_visible()
+        show_results(page, site)
         found += [f"search page: {problem}" for problem in violations(page)]
 
         ready(page, site.url("posts/rope/"))

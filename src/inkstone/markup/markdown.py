@@ -493,12 +493,9 @@ def _render_header_cell(
 ) -> str:
     """A header cell; an empty one (the corner above a column of row names) is a ``<td>``,
     so that a screen reader announces no nameless column header."""
-    opening = tokens[idx] if tokens[idx].nesting == 1 else tokens[idx - 2]
     cell = self.renderToken(tokens, idx, options, env)
-    content = tokens[idx + 1] if tokens[idx].nesting == 1 else tokens[idx - 1]
-    if opening.type == "th_open" and content.type == "inline" and not content.content.strip():
-        return cell.replace("<th", "<td", 1).replace("</th", "</td", 1)
-    return cell
+    content = tokens[idx + tokens[idx].nesting]  # the inline token between open and close
+    return cell if content.content.strip() else cell.replace("th", "td", 1)
 
 
 def _render_table_open(

@@ -218,22 +218,24 @@ _CLASSED_SPAN = re.compile(rb'<span class="[\w -]*">')
 """A ``<span>`` start tag as Pygments writes them: a class and no other attribute."""
 
 
+_PRE_TAG = re.compile(rb"<pre[ >]")
+"""A ``<pre>`` start tag, with attributes (``tabindex``) or without."""
+
+
 def plain_code(html: bytes) -> bytes:
     """``html`` with the ``<span>`` tags inside each ``<pre>`` taken out, their text kept:
     a highlighted code block as plain code. A block with any other span (one with an
     ``id``, or the line numbers, which the index leaves out) stays as it is."""
     pieces: list[bytes] = []
-    pos = search = 0
-    while (start := html.find(b"<pre", search)) != -1:
-        search = start + 4
-        if html[search : search + 1] not in (b">", b" "):  # <pre-note>, not a <pre>
-            continue
+    pos = 0
+    while (found := _PRE_TAG.search(html, pos)) is not None:
+        start = found.start()
         end = html.find(b"</pre>", start)
         if end == -1:
             break
         end += len(b"</pre>")
         pieces += (html[pos:start], _plain_block(html[start:end]))
-        pos = search = end
+        pos = end
     if not pieces:
         return html
     pieces.append(html[pos:])
