@@ -45,7 +45,7 @@ def text_of(tex: str) -> str | None:
         (r"\sqrt{d_k}", "√dₖ"),
         (r"\sqrt{a+b}", "√(a+b)"),
         (r"\sqrt[3]{x}", "³√x"),
-        (r"\bar{\alpha}_t = \prod_{s=1}^{t} \alpha_s", "\u03b1\u0304ₜ=∏ₛ₌₁ᵗ αₛ"),  # ᾱ, decomposed
+        (r"\bar{\alpha}_t = \prod_{s=1}^{t} \alpha_s", "\u1fb1ₜ=∏ₛ₌₁ᵗ αₛ"),  # ᾱ, composed (NFC)
         (r"\vec{v}\cdot\bar{x}", "v⃗⋅x̄"),
         (r"\underline{x}", "x"),
         # function names, spaces, matrices
@@ -53,6 +53,8 @@ def text_of(tex: str) -> str | None:
         (r"\log 3", "log 3"),
         (r"\max(0, x)", "max(0,x)"),
         (r"\lim_{n\to\infty} x_n", "lim_(n→∞) xₙ"),
+        (r"\eta_{\max} = 3", "ηₘₐₓ=3"),  # the script is one group in the MathML too
+        (r"\lambda_{\min}(A)^{\top}", "λₘᵢₙ(A)ᵀ"),
         (r"a \bmod b", "a mod b"),
         (r"a\;b\,c", "a b c"),
         (r"\operatorname{softmax}\!\left(x\right)", "softmax(x)"),  # \! is no space

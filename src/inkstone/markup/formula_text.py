@@ -18,6 +18,7 @@ Only KaTeX's MathML is read (simple, well-formed tags); for anything else
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -133,7 +134,9 @@ def _mathml_text(mathml: str) -> str | None:
     text = _text(tree)
     text = _JOINED_ON.sub("", text).replace(_FUNCTION_APPLICATION, " ")
     text = _SPACED_SCRIPT_END.sub(" ", text).translate(_WITHOUT_SCRIPT_ENDS)
-    return _INNER_SPACE.sub("", " ".join(text.split()))
+    text = _INNER_SPACE.sub("", " ".join(text.split()))
+    # an accent is a combining mark after its letter: ᾱ, not α and U+0304
+    return unicodedata.normalize("NFC", text)
 
 
 def _parse(mathml: str) -> _Node | None:
@@ -250,7 +253,7 @@ def _scripted(
 
 
 def _script(text: str, letters: dict[str, str], mark: str) -> str:
-    text = text.strip()
+    text = text.strip().rstrip(_FUNCTION_APPLICATION)  # x_{\max}: xₘₐₓ
     if text and all(c in letters for c in text) and not _WORD.search(text):
         return "".join(letters[c] for c in text)
     if len(text) <= 1:
@@ -294,7 +297,7 @@ def _table(node: _Node) -> str:
         columns = [cell for cell in row.children if isinstance(cell, _Node)]
         if row.tag == "mlabeledtr":
             columns = columns[1:]  # the equation's number
-        elif tagged and len(columns) == 4 and columns[0].attributes.get("width") == "50%":
+        elif tagged and len(columns) == 4 and not columns[0].children + columns[2].children:
             columns = columns[1:2]  # \tag: spacer, equation, spacer, number
         cells = [_text(cell).strip() for cell in columns]
         rows.append("".join(cells) if aligned else _joined(cells, ", ", (",", ";")))

@@ -488,6 +488,20 @@ def _render_footnote_backref(
     return link.replace(' class="footnote-backref"', named, 1)
 
 
+def _render_footnote_block_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """The footnotes' section, under a heading that only screen readers show (as GitHub
+    does): a screen reader user can jump to the notes by their heading, and a section has a
+    name. The search index leaves the heading out."""
+    label = "脚注" if _ctx(env).zh else "Footnotes"
+    return (
+        '<hr class="footnotes-sep" />\n<section class="footnotes">\n'
+        f'<h2 class="visually-hidden" data-pagefind-ignore>{label}</h2>\n'
+        '<ol class="footnotes-list">\n'
+    )
+
+
 def _render_header_cell(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -521,6 +535,7 @@ _RULES: dict[str, Callable[..., str]] = {
     "code_block": _render_code_block,
     "heading_close": _render_heading_close,
     "footnote_anchor": _render_footnote_backref,
+    "footnote_block_open": _render_footnote_block_open,
     "th_open": _render_header_cell,
     "th_close": _render_header_cell,
     "table_open": _render_table_open,

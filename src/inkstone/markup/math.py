@@ -4,6 +4,10 @@ KaTeX's own ``katex.min.js`` (from the npm ``katex`` package, at the version pin
 ``package.json``) runs inside an embedded V8 through ``mini-racer``. The V8 context is made
 lazily in the process that uses it: a context inherited across ``fork`` hangs, so each
 worker process builds its own. A render cache makes each distinct formula cost once.
+
+KaTeX's MathML (the part screen readers read) is repaired where KaTeX 0.19 writes invalid
+markup (the glue's ``inkstoneRepairMathml``): the tree KaTeX builds is fixed before it is
+written out, and the HTML a reader sees is left as KaTeX made it.
 """
 
 from __future__ import annotations
@@ -31,9 +35,41 @@ instead of 0.28, of 5,000 posts (about 9,000) 0.21–0.24 instead of 0.26; the H
 same."""
 
 _JS_GLUE = r"""
+var INKSTONE_SCRIPTED = {msub: 1, msup: 1, msubsup: 1, munder: 1, mover: 1, munderover: 1,
+                         mfrac: 1, mroot: 1, mmultiscripts: 1};
+var INKSTONE_TOKENS = {mi: 1, mn: 1, mo: 1, mtext: 1, ms: 1};
+var INKSTONE_TOKEN_ATTRIBUTES = ["mathvariant", "stretchy", "lspace", "rspace", "fence",
+  "separator", "form", "largeop", "movablelimits", "accent", "symmetric", "maxsize", "minsize"];
+
+// Makes KaTeX's MathML (what screen readers read) valid where KaTeX 0.19 writes it wrong:
+// a group of several nodes as one argument of a script or fraction (x_{\max} gives <msub>
+// three children), elements inside a token (\underset, \overset, \vcenter give <mi><munder>,
+// which an HTML parser reads as unknown HTML elements), and a tagged formula's <mtd width>.
+function inkstoneRepairMathml(node) {
+  var children = node.children || [];
+  for (var i = 0; i < children.length; i++) {
+    var child = children[i];
+    if (child.type === undefined && child.children && INKSTONE_SCRIPTED[node.type]) {
+      children[i] = child = new node.constructor("mrow", child.children);
+    }
+    inkstoneRepairMathml(child);
+  }
+  if (INKSTONE_TOKENS[node.type] && children.some(function (c) { return c.text === undefined; })) {
+    node.type = "mrow";
+    INKSTONE_TOKEN_ATTRIBUTES.forEach(function (name) { delete node.attributes[name]; });
+  }
+  if (node.type === "mtd") delete node.attributes.width;
+}
+
+function inkstoneFindMath(node) {
+  if (node.type !== "math") return (node.children || []).some(inkstoneFindMath);
+  inkstoneRepairMathml(node);
+  return true;
+}
+
 function inkstoneRender(tex, display, macrosJson) {
   try {
-    var html = katex.renderToString(tex, {
+    var tree = katex.__renderToDomTree(tex, {
       displayMode: display,
       output: "htmlAndMathml",
       throwOnError: true,
@@ -41,7 +77,8 @@ function inkstoneRender(tex, display, macrosJson) {
       trust: function (ctx) { return ctx.command === "\\href" && ctx.url.charAt(0) === "#"; },
       macros: JSON.parse(macrosJson)
     });
-    return "1" + html;
+    inkstoneFindMath(tree);
+    return "1" + tree.toMarkup();
   } catch (e) {
     return "0" + (e && e.message ? e.message : String(e));
   }
