@@ -11,12 +11,16 @@ Each ``-- path --`` line starts a file; its text runs to the next such line.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from inkstone.build import BuildOptions, build
 from inkstone.errors import BuildReport
 
 _HEADER = re.compile(r"^-- (.+?) --$", re.MULTILINE)
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "examples" / "demo"
 
 
 def write_site(root: Path, text: str) -> Path:
@@ -36,6 +40,15 @@ def build_site(root: Path, text: str | None = None, **options: object) -> tuple[
     out = Path(str(options.pop("out_dir", root / "public")))
     report = build(root, BuildOptions(out_dir=out, **options))  # type: ignore[arg-type]
     return report, out
+
+
+def demo_in_theme(root: Path, theme: str) -> Path:
+    """A copy of the demo's sources under ``root`` whose ``site.toml`` names ``theme``."""
+    shutil.copytree(DEMO / "content", root / "content")
+    config = (DEMO / "site.toml").read_text(encoding="utf-8")
+    assert "\ntheme =" not in config
+    (root / "site.toml").write_text(f'theme = "{theme}"\n' + config, encoding="utf-8")
+    return root
 
 
 def read(out: Path, rel: str) -> str:

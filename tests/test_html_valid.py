@@ -17,10 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.sites import build_site
+from tests.sites import DEMO, REPO, build_site, demo_in_theme
 
-REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / "examples" / "demo"
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 EDGE_CASES = """
@@ -81,10 +79,7 @@ def check(*folders: Path) -> list[str]:
 def built_sites(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """The demo in its own theme and in the minimal one, and the site above."""
     root = tmp_path_factory.mktemp("valid")
-    minimal = root / "demo-minimal"
-    shutil.copytree(DEMO / "content", minimal / "content")
-    config = (DEMO / "site.toml").read_text(encoding="utf-8")
-    (minimal / "site.toml").write_text('theme = "minimal"\n' + config, encoding="utf-8")
+    minimal = demo_in_theme(root / "demo-minimal", "minimal")
     outputs: list[Path] = []
     for source, text in ((DEMO, None), (minimal, None), (root / "edges", EDGE_CASES)):
         report, out = build_site(source, text, out_dir=root / f"out-{len(outputs)}")

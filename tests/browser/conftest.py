@@ -25,9 +25,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from inkstone.build import BuildOptions, build
+from tests.sites import DEMO, REPO
 
-REPO = Path(__file__).resolve().parents[2]
-DEMO = REPO / "examples" / "demo"
 ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -14,14 +14,15 @@ once the window is wide enough for it.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import DEMO, REPO, ServedSite, serve_built
+from tests.sites import REPO, demo_in_theme
+
+from .conftest import ServedSite, serve_built
 from .test_theme import new_page
 
 pytestmark = pytest.mark.browser
@@ -104,11 +105,7 @@ def test_posts_pass_axe_on_a_phone(browser: Browser, site: ServedSite, scheme: s
 @pytest.fixture(scope="module")
 def minimal_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
     """The demo in the minimal theme: a copy of it whose ``site.toml`` names that theme."""
-    source = tmp_path_factory.mktemp("demo-minimal") / "demo"
-    shutil.copytree(DEMO / "content", source / "content")
-    config = (DEMO / "site.toml").read_text(encoding="utf-8")
-    assert "\ntheme =" not in config
-    (source / "site.toml").write_text('theme = "minimal"\n' + config, encoding="utf-8")
+    source = demo_in_theme(tmp_path_factory.mktemp("demo-minimal") / "demo", "minimal")
     with serve_built(source / "public", "/", source) as served:
         yield served
 

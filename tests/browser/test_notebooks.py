@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from .conftest import DEMO, ServedSite
+from tests.sites import DEMO
+
+from .conftest import ServedSite
 from .test_math_pages import open_ok
 from .test_theme import fonts_ready, new_page
 

@@ -92,7 +92,8 @@ function inkstoneRenderAll(formulasJson, macrosJson) {
 """
 
 _GLUE_KEY = fingerprint(_JS_GLUE)
-"""The glue's part in a formula's key: its KaTeX options shape every formula's HTML."""
+"""The glue's part in a formula's key: its KaTeX options and its MathML repair shape every
+formula's HTML."""
 
 
 class KatexNotFound(RuntimeError):
