@@ -23,6 +23,7 @@ from inkstone.cache import CACHE_DIR, Cache, fingerprint, open_cache
 from inkstone.cancel import cancellable, checkpoint
 from inkstone.config import CONFIG_FILE, SiteConfig, load_config
 from inkstone.content.discover import Discovery, discover
+from inkstone.content.language import site_language
 from inkstone.content.load import is_published, load_document
 from inkstone.content.model import Document, Source
 from inkstone.errors import (
@@ -107,6 +108,18 @@ class BuildMemory:
     files: set[str] = field(default_factory=set)
     """Every file of the output after the last build: the next one finds the stale files
     without walking the output folder."""
+    language: str = ""
+    """The site's language in the last build (see :meth:`settle_language`)."""
+
+    def settle_language(self, language: str, documents: list[Document]) -> None:
+        """Note the site's language; when it changed without its settings changing (none
+        is set, and most pages are now in another language), forget the rendered bodies:
+        those of pages without prose were rendered with the labels of the old one."""
+        if self.language and language != self.language:
+            self.pages = {}
+            for doc in documents:
+                doc.render_key = doc.content_key = doc.signature = ""
+        self.language = language
 
     def forget_if_changed(self, config: SiteConfig, options: BuildOptions) -> None:
         """Forget everything when the settings changed since the memory was made."""
@@ -302,6 +315,7 @@ def _build(
                 # its workers start while the site loads
                 workers = RenderWorkers.ahead(options.jobs, len(found.sources))
             documents = _load(found, config, options, report, memory, workers)
+            config = _settle_language(config, documents, templates, memory)
             remember_terms(documents, cache, workers.extract_terms if workers else None)
         checkpoint()
         with _timed(report, "render"):
@@ -346,13 +360,15 @@ def _build(
                 memory.site = BuiltSite(links, pages)
             if cache is not None:
                 cache.put("output", [(str(out_dir), json.dumps(writer.signatures).encode())])
-    except BaseException:
+    except BaseException as exc:
         if search is not None:
             search.abandon()
         if prepared is not None:
             prepared.discard()
         writer.discard()
-        raise
+        if not isinstance(exc, SourceError):
+            raise
+        report.add(exc.problem)  # the site's i18n/ file of the language found is broken
     finally:
         if rendering is not None:
             rendering.close()
@@ -370,6 +386,24 @@ def _templates(site_dir: Path, config: SiteConfig, memory: BuildMemory | None) -
     if memory is not None:
         memory.templates = templates
     return templates
+
+
+def _settle_language(
+    config: SiteConfig,
+    documents: list[Document],
+    templates: Templates,
+    memory: BuildMemory | None,
+) -> SiteConfig:
+    """``config`` with a language: its own, else the one most of ``documents`` are written
+    in (:func:`~inkstone.content.language.site_language`); the templates' labels in it.
+    Raises :class:`SourceError` when the site's label file of that language is broken."""
+    if not config.language:
+        found = site_language(doc.text_language for doc in documents)
+        config = dataclasses.replace(config, language=found)
+    templates.use_language(config.language)
+    if memory is not None:
+        memory.settle_language(config.language, documents)
+    return config
 
 
 def _output_signatures(cache: Cache | None, out_dir: Path) -> dict[str, str]:

@@ -86,8 +86,10 @@ class SiteConfig:
     """One sentence about the site, for search engines and feeds."""
     author: str = ""
     """Default author of every post."""
-    language: str = "en"
-    """Language of the site (``en``, ``zh``, ``zh-CN`` …), used for ``<html lang>``."""
+    language: str = ""
+    """Language of the site (``en``, ``zh``, ``zh-CN`` …): ``<html lang>`` and the words the
+    theme shows. Empty: the language most of the pages are written in (see
+    :mod:`inkstone.content.language`), English when none says."""
     base_url: str = "/"
     """Where the site will live, e.g. ``https://me.github.io/blog/``. A sub-path works:
     every link the site makes starts with it."""

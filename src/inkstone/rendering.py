@@ -189,7 +189,7 @@ def _context(doc: Document, config: SiteConfig) -> RenderContext:
         number_equations=config.math.number_equations,
         line_numbers=config.code.line_numbers,
         excerpt_length=config.excerpt_length,
-        zh=(doc.language or config.language).lower().startswith("zh"),
+        zh=doc.page_language(config.language).lower().startswith("zh"),
         images=config.images,
         cjk_spacing=config.markdown.cjk_spacing,
         bookmark_titles=titles,

@@ -12,6 +12,7 @@ from inkstone.config import SiteConfig
 from inkstone.content.dates import date_from_file_name, parse_date, strip_file_name_date
 from inkstone.content.discover import NOTEBOOK_SUFFIX
 from inkstone.content.frontmatter import split_front_matter
+from inkstone.content.language import text_language
 from inkstone.content.model import Document, Kind, Source
 from inkstone.content.notebook import read_notebook
 from inkstone.content.slug import slugify
@@ -75,9 +76,11 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
     if source.rel.suffix.lower() == NOTEBOOK_SUFFIX:
         notebook = read_notebook(text, source.display, config.language)
         front = notebook.front
+        found = notebook.text_language
         problems.extend(notebook.problems)
     else:
         front = split_front_matter(text, source.display)
+        found = text_language(front.body)
     meta = front.data
     tz = ZoneInfo(config.timezone)
     stem = _stem(source.rel)
@@ -131,6 +134,7 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
         summary=str(meta["summary"]) if meta.get("summary") else None,
         cover=str(meta.get("cover") or meta.get("image") or "") or None,
         language=str(meta.get("lang") or meta.get("language") or "") or None,
+        text_language=found,
         macros=macros,
         meta=meta,
         series=series,

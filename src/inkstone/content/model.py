@@ -8,6 +8,8 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from inkstone.content.language import page_language
+
 
 class Kind(StrEnum):
     """What a source becomes."""
@@ -126,6 +128,10 @@ class Document:
     summary: str | None = None
     cover: str | None = None
     language: str | None = None
+    """The front matter's ``lang``, if any."""
+    text_language: str | None = None
+    """The language its text is written in (:func:`inkstone.content.language.text_language`);
+    None when it has no prose."""
     macros: dict[str, str] = field(default_factory=dict)
     """Per-post math macros from front matter."""
     meta: dict[str, Any] = field(default_factory=dict)
@@ -145,3 +151,9 @@ class Document:
     terms: tuple[tuple[str, int], ...] | None = None
     """The post's most frequent words with their counts, for related posts (extracted on
     first use, see :mod:`inkstone.site.related`; kept with the document between builds)."""
+
+    def page_language(self, site_language: str) -> str:
+        """Its page's ``<html lang>`` on a site in ``site_language``: its ``lang``, else the
+        language of its text where that is another script's (see
+        :func:`inkstone.content.language.page_language`)."""
+        return page_language(self.language, self.text_language, site_language)

@@ -45,6 +45,7 @@ from typing import Any
 import nh3
 
 from inkstone.content.frontmatter import FrontMatter, split_front_matter
+from inkstone.content.language import page_language, text_language
 from inkstone.errors import Problem, Severity, SourceError
 
 NOTEBOOK_KEYS = (
@@ -95,6 +96,8 @@ class NotebookPage:
 
     front: FrontMatter
     """Its front matter and its Markdown body (which starts on line 1 of the file)."""
+    text_language: str | None
+    """The language of its Markdown cells (:func:`~inkstone.content.language.text_language`)."""
     problems: list[Problem] = field(default_factory=list)
     """Warnings noticed while converting (an image that cannot be read…)."""
 
@@ -102,7 +105,9 @@ class NotebookPage:
 def read_notebook(text: str, path: Path, site_language: str) -> NotebookPage:
     """Convert a notebook's JSON ``text`` (read from ``path``) into a page's front matter and
     Markdown body; called while loading. Raises :class:`SourceError` for a file that is not
-    a notebook. ``site_language`` picks the language of the "Show code" labels."""
+    a notebook. The "Show code" labels are in the page's language
+    (:func:`~inkstone.content.language.page_language`: its ``lang``, that of its Markdown
+    cells, or ``site_language``)."""
     text = text.removeprefix("\ufeff")
     nb = _parse(text, path)
     lines = _source_lines(text)
@@ -110,14 +115,16 @@ def read_notebook(text: str, path: Path, site_language: str) -> NotebookPage:
         lines = [[] for _ in nb.cells]
     converter = _Converter(path, nb, lines)
     meta = converter.front_matter()
-    lang = str(meta.get("lang") or site_language).lower()
+    prose = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    found = text_language(prose)
+    lang = page_language(str(meta.get("lang") or "") or None, found, site_language).lower()
     converter.labels = _LABELS["zh" if lang.startswith("zh") else "en"]
     if not meta.get("title"):
         title = converter.take_title()
         if title:
             meta["title"] = title
     body = converter.body()
-    return NotebookPage(FrontMatter(meta, body, 1), converter.problems)
+    return NotebookPage(FrontMatter(meta, body, 1), found, converter.problems)
 
 
 def _parse(text: str, path: Path) -> Any:

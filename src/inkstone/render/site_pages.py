@@ -85,6 +85,7 @@ class PageWriter:
                 doc.summary,
                 doc.cover,
                 doc.language,
+                doc.text_language,
                 doc.kind,
                 doc.source.display,
                 repr(doc.meta),

@@ -59,7 +59,7 @@ class Labels:
         self.show = show
         """How a file is named in messages."""
         tag = language.lower().replace("_", "-")
-        wanted = [tag, tag.split("-")[0]]
+        wanted = [tag, tag.split("-")[0]] if tag else []
         self.words: dict[str, str] = {}
         for names in (["en"], wanted):
             for folder in folders:
@@ -223,8 +223,17 @@ class Templates:
             # new Templates (see is_current)
             auto_reload=False,
         )
+        self.language = language
         self.env.globals["i18n"] = Labels(self.label_folders, language, self._display)
         self.env.globals["cached"] = _uncached  # a build's pages get their Pieces
+
+    def use_language(self, language: str) -> None:
+        """Show the theme's words in ``language`` from now on (a site whose language is
+        known once its pages are read). Raises :class:`SourceError` for a broken label
+        file."""
+        if language != self.language:
+            self.env.globals["i18n"] = Labels(self.label_folders, language, self._display)
+            self.language = language
 
     def fingerprint(self) -> str:
         """A hash of every template file that can be used (site overrides, theme, shared) and

@@ -99,7 +99,8 @@ class PostView:
     source_path: str
     """The source's path in the site folder, e.g. ``content/posts/rope.md``."""
     language: str
-    """``<html lang>`` for this page: the post's ``lang`` or the site's language."""
+    """``<html lang>`` for this page: the post's ``lang``, else the language its text is
+    written in where that is another script than the site's, else the site's language."""
     meta: dict[str, Any]
     """The whole front matter."""
     previous: LinkView | None = None
@@ -294,7 +295,7 @@ class ViewBuilder:
             cover=self._cover(doc),
             edit_url=self._edit_url(doc),
             source_path=doc.source.display.as_posix(),
-            language=doc.language or self.config.language,
+            language=doc.page_language(self.config.language),
             meta=doc.meta,
             previous=LinkView(prev_doc.title, self.url(prev_doc.url)) if prev_doc else None,
             next=LinkView(next_doc.title, self.url(next_doc.url)) if next_doc else None,
