@@ -71,7 +71,7 @@ CASES = {
         "3 posts imported (3 written, 0 unchanged, 0 kept), 5 formulas found, 5 written, "
         "1 images copied, 1 problems",
         [
-            "_posts/2022-05-08-kl.md:10: Liquid tag {% seo %} has no inkstone equivalent; "
+            "_posts/2022-05-08-kl.md:12: Liquid tag {% seo %} has no inkstone equivalent; "
             "left as it is (rewrite it as Markdown or HTML)"
         ],
     ),

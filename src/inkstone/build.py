@@ -325,6 +325,7 @@ def _build(
                 documents, config, links, options, cache, memory, report, workers
             )
             index = collect(documents, links)
+            report.problems.extend(index.redirect_problems)
             pages = PageWriter(config, index, templates, writer, report, memory is not None)
             if memory is not None:
                 pages.feed_entries = memory.feed_entries

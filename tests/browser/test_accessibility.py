@@ -46,14 +46,18 @@ WIDE_CODE = "posts/adam/"
 
 
 def page_paths(site: ServedSite) -> list[str]:
-    """Every page of the built site (``""`` for the home page), the 404 page and the
-    search index's files aside."""
+    """Every page of the built site (``""`` for the home page), the 404 page, the search
+    index's files and the pages at old addresses (which send the reader on at once to a
+    page checked here) aside."""
     pages = (
         index.parent.relative_to(site.root).as_posix()
         for index in site.root.rglob("index.html")
-        if "pagefind" not in index.parts
+        if "pagefind" not in index.parts and REDIRECT not in index.read_text(encoding="utf-8")
     )
     return sorted("" if path == "." else path + "/" for path in pages)
+
+
+REDIRECT = '<meta http-equiv="refresh"'
 
 
 def ready(page: Page, url: str) -> None:

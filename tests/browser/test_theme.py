@@ -426,6 +426,18 @@ def test_toc_marks_the_section_being_read(site: ServedSite, page: Page) -> None:
 
 
 # ---------------------------------------------------------------------------------------
+def test_an_old_address_leads_to_the_post(blog_site: ServedSite, page: Page) -> None:
+    """The SVM post's address on the Hexo blog it came from (front matter ``aliases``)
+    opens the post, under the site's base path, and the back button does not return to
+    the old address."""
+    open_ok(page, blog_site.url())  # something to go back to
+    page.goto(blog_site.url("2024/12/23/svm-dual/"))
+    page.wait_for_url(blog_site.url("posts/svm-dual/"))
+    assert page.locator("h1.post-title").inner_text() == "支持向量机的对偶问题"
+    page.go_back()
+    page.wait_for_url(blog_site.url())
+
+
 # Head, landmarks, contrast
 
 

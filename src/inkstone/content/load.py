@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from inkstone.content.model import Document, Kind, Source
 from inkstone.content.notebook import read_notebook
 from inkstone.content.slug import slugify
 from inkstone.errors import Problem, Severity, SourceError
+from inkstone.site.aliases import ALIAS_KEYS, read_aliases
 
 INDEX_STEMS = {"index", "_index", "readme"}
 _H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
@@ -118,6 +120,12 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
     macros = {str(k): str(v) for k, v in macros_raw.items()} if isinstance(macros_raw, dict) else {}
 
     series, series_order = _series(meta, source, text, problems)
+    alias_key = next((key for key in ALIAS_KEYS if meta.get(key) is not None), None)
+    aliases: dict[str, int | None] = {}
+    if alias_key is not None:
+        line_of = partial(_value_line, text, _key_line(text, alias_key))
+        aliases, alias_problems = read_aliases(meta[alias_key], url, source.display, line_of)
+        problems.extend(alias_problems)
     doc = Document(
         source=source,
         kind=kind,
@@ -139,6 +147,7 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
         meta=meta,
         series=series,
         series_order=series_order,
+        aliases=aliases,
     )
     return doc, problems
 
@@ -260,6 +269,16 @@ def _key_line(text: str, key: str) -> int | None:
         if re.match(rf"\s*{re.escape(key)}\s*[:=]", line):
             return number
     return None
+
+
+def _value_line(text: str, key_line: int | None, value: str) -> int | None:
+    """The line holding ``value`` from ``key_line`` on (a list item of that key), else
+    ``key_line``."""
+    if key_line is None:
+        return None
+    lines = text.split("\n")
+    found = (n for n in range(key_line, len(lines) + 1) if value in lines[n - 1])
+    return next(found, key_line)
 
 
 def _string_list(value: object) -> list[str]:

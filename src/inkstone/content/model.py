@@ -136,6 +136,9 @@ class Document:
     """Per-post math macros from front matter."""
     meta: dict[str, Any] = field(default_factory=dict)
     """The whole front matter, for templates."""
+    aliases: dict[str, int | None] = field(default_factory=dict)
+    """Old addresses that lead to its page (front matter ``aliases``), as site URLs
+    (:mod:`inkstone.site.aliases`), each with the line of the source naming it."""
     series: str | None = None
     """The series the post belongs to (front matter ``series``), if any."""
     series_order: float | None = None

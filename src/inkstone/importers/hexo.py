@@ -8,6 +8,7 @@ A tag with no equivalent is left in place and reported.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,10 @@ def import_hexo(source: Path) -> ImportBatch:
         posts_dir = source
     site_source = posts_dir.parent if posts_dir.name == "_posts" else source
     config = source / "_config.yml"
-    if config.is_file():
-        batch.site = _site_settings(batch, config)
+    settings = _read_config(batch, config) if config.is_file() else {}
+    batch.site = _site_settings(settings)
+    permalink = str(settings.get("permalink") or DEFAULT_PERMALINK)
+    dated_names = ":year" in str(settings.get("new_post_name") or "")
     files = sorted(p for p in posts_dir.rglob("*.md") if not _in_asset_folder(p, posts_dir))
     taken: set[str] = set()
     folders = {path.resolve(): unique_folder(path.stem, taken) for path in files}
@@ -76,6 +79,9 @@ def import_hexo(source: Path) -> ImportBatch:
         body = bundle.rewrite(body, body_line)
         body = rewrite_links(body, path, folders)
         front = _front(meta, path, bundle)
+        old = _old_address(permalink, meta, front, path.relative_to(posts_dir), dated_names)
+        if old is not None:
+            front["aliases"] = [old]
         batch.posts.append(
             ImportedPost(folders[path.resolve()], front, body, path, bundle.files, found)
         )
@@ -100,7 +106,7 @@ def _tag_formulas(body: str, first_line: int) -> list[Formula]:
     return out
 
 
-def _site_settings(batch: ImportBatch, config: Path) -> dict[str, str]:
+def _read_config(batch: ImportBatch, config: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -112,8 +118,10 @@ def _site_settings(batch: ImportBatch, config: Path) -> dict[str, str]:
             hint="fix the YAML, or set title in site.toml by hand",
         )
         return {}
-    if not isinstance(data, dict):
-        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _site_settings(data: dict[str, Any]) -> dict[str, str]:
     site = {key: str(data[key]) for key in ("title", "author", "timezone") if data.get(key)}
     if data.get("url"):
         site["base_url"] = str(data["url"]).rstrip("/") + "/"
@@ -155,6 +163,48 @@ def _front(meta: dict[str, Any], path: Path, bundle: Bundle) -> dict[str, Any]:
     if isinstance(front.get("cover"), str):
         front["cover"] = bundle.add(front["cover"], None) or front["cover"]
     return front
+
+
+DEFAULT_PERMALINK = ":year/:month/:day/:title/"
+"""Hexo's own default for ``permalink`` in ``_config.yml``."""
+_PERMALINK_FIELD = re.compile(r":(\w+)")
+
+
+def _old_address(
+    pattern: str, meta: dict[str, Any], front: dict[str, Any], rel: Path, dated_names: bool
+) -> str | None:
+    """The address Hexo gave the post (its front matter's ``permalink``, else the site's
+    pattern filled in), to become its alias: the old links keep working. ``dated_names``:
+    the site's ``new_post_name`` puts the date before the title in file names
+    (``2023-04-08-rope.md``), which Hexo's ``:title`` leaves out. None when the pattern
+    uses a field inkstone cannot know (``:id``, ``:hash``)."""
+    if meta.get("permalink"):
+        return "/" + str(meta["permalink"]).lstrip("/")
+    date = front.get("date")
+    if not isinstance(date, dt.date):
+        return None
+    moment = date if isinstance(date, dt.datetime) else dt.datetime.combine(date, dt.time())
+    categories = string_list(front.get("categories")) or ["uncategorized"]
+    name = rel.stem
+    if dated_names and FILE_NAME_DATE.match(name):
+        name = FILE_NAME_DATE.sub("", name, count=1)
+    fields = {
+        "year": f"{moment.year:04d}",
+        "month": f"{moment.month:02d}",
+        "i_month": str(moment.month),
+        "day": f"{moment.day:02d}",
+        "i_day": str(moment.day),
+        "hour": f"{moment.hour:02d}",
+        "minute": f"{moment.minute:02d}",
+        "second": f"{moment.second:02d}",
+        "title": (rel.parent / name).as_posix().removeprefix("./"),
+        "name": name,
+        "post_title": str(front.get("title") or rel.stem),
+        "category": "/".join(re.sub(r"\s+", "-", c.strip()) for c in categories[:1]),
+    }
+    if any(name not in fields for name in _PERMALINK_FIELD.findall(pattern)):
+        return None
+    return "/" + _PERMALINK_FIELD.sub(lambda m: fields[m[1]], pattern).lstrip("/")
 
 
 class _TagConverter(TagConverter):

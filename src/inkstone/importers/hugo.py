@@ -268,6 +268,13 @@ def _kramdown_inline_math(text: str, _start: int) -> str:
     return "\n".join(out)
 
 
+def _items(value: object) -> list[str]:
+    """A front matter value that is one string or a list of them, as a list."""
+    if value is None or value == "":
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
+
+
 def _front(meta: dict[str, Any], path: Path, bundle: Bundle, *, jekyll: bool) -> dict[str, Any]:
     front = {key: value for key, value in meta.items() if key not in _DROPPED}
     stem = path.parent.name if path.stem == "index" else path.stem
@@ -291,9 +298,16 @@ def _front(meta: dict[str, Any], path: Path, bundle: Bundle, *, jekyll: bool) ->
         front["categories"] = string_list(front.pop("category"))
     if meta.get("published") is False or (jekyll and "_drafts" in path.parts):
         front["draft"] = True
-    link = str(meta.get("url") or meta.get("permalink") or "").strip("/").split("/")[-1]
+    address = str(meta.get("url") or meta.get("permalink") or "")
+    link = address.strip("/").split("/")[-1]
     if link and "slug" not in front:
         front["slug"] = re.sub(r"\.html?$", "", link)
+    # old addresses: Hugo's aliases, Jekyll's redirect_from, and the post's own url
+    aliases = [*_items(front.pop("aliases", None)), *_items(front.pop("redirect_from", None))]
+    if address.strip("/"):
+        aliases.append("/" + address.lstrip("/"))
+    if aliases:
+        front["aliases"] = list(dict.fromkeys(aliases))
     if isinstance(front.get("series"), list) and front["series"]:
         front["series"] = str(front["series"][0])
     for key in ("description", "excerpt"):

@@ -23,7 +23,7 @@ from inkstone.cache import fingerprint
 from inkstone.cancel import checkpoint
 from inkstone.config import SiteConfig
 from inkstone.content.model import Document, Kind
-from inkstone.errors import BuildReport, SourceError
+from inkstone.errors import BuildReport, Problem, Severity, SourceError
 from inkstone.output.writer import SiteWriter
 from inkstone.render import feeds
 from inkstone.render.sitemap import SitemapEntry, robots, sitemap
@@ -194,6 +194,7 @@ class PageWriter:
         self.taxonomies()
         self.series()
         self.archives()
+        self.redirects()
         self.finish()
 
     def listing(
@@ -324,6 +325,30 @@ class PageWriter:
         )
         for name, data in zip(names, documents, strict=True):
             self.writer.write_bytes(name, data, owner, signature)
+
+    def redirects(self) -> None:
+        """A page at each old address of a document (:mod:`inkstone.site.aliases`) that
+        sends the reader on to it."""
+        for alias, doc in self.index.redirects.items():
+            owner = f"{doc.source.display.as_posix()} (alias)"
+            target = self.views.url(doc.url)
+            language = doc.page_language(self.config.language)
+            try:
+                self.page(
+                    "alias.html",
+                    alias,
+                    owner,
+                    (doc.url, doc.title, language),
+                    target=target,
+                    permalink=self.config.absolute_url(doc.url),
+                    title=doc.title,
+                    language=language,
+                )
+            except SourceError as exc:  # a list or another file has that address
+                message = f"alias `{alias}`: {exc.problem.message}; no redirect is made"
+                where = (doc.source.display, doc.aliases[alias])
+                hint = "remove the alias: the address is taken"
+                self.report.add(Problem(Severity.WARNING, message, *where, hint=hint))
 
     def finish(self) -> None:
         """404 page, sitemap and robots.txt (the sitemap lists what was written before)."""

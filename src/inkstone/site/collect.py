@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from inkstone.cancel import checkpoint
 from inkstone.content.model import Document, Kind
 from inkstone.content.slug import slugify
+from inkstone.errors import Problem
+from inkstone.site.aliases import redirects
 from inkstone.site.backlinks import backlinks
 from inkstone.site.links import SiteLinks
 from inkstone.site.related import related_posts
@@ -79,6 +81,10 @@ class SiteIndex:
     """Post URL → up to five posts on the same subject, best first (:mod:`.related`)."""
     series: dict[str, Series] = field(default_factory=dict)
     """Series by slug, sorted by name (:mod:`.series`)."""
+    redirects: dict[str, Document] = field(default_factory=dict)
+    """Old address (front matter ``aliases``) → the document now there (:mod:`.aliases`)."""
+    redirect_problems: list[Problem] = field(default_factory=list)
+    """The aliases left out, each with why (an address of a page, or of two aliases)."""
 
 
 @dataclass
@@ -130,6 +136,7 @@ def collect(documents: list[Document], links: SiteLinks | None = None) -> SiteIn
     index.related = related_posts(posts)
     checkpoint()
     index.series = collect_series(posts)
+    index.redirects, index.redirect_problems = redirects(documents)
     return index
 
 

@@ -1,0 +1,148 @@
+"""A page's old addresses (front matter ``aliases`` or ``redirect_from``) send the reader
+on to it; an unusable alias is a warning naming its file and line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from inkstone.site.aliases import alias_url, read_aliases
+from tests.importers.harness import import_fixture
+from tests.sites import build_site, messages, read
+
+
+@pytest.mark.parametrize(
+    ("alias", "url"),
+    [
+        ("/2023/04/08/rope/", "/2023/04/08/rope/"),
+        ("/2023/04/08/rope", "/2023/04/08/rope/"),
+        ("/2019/rope.html", "/2019/rope.html"),
+        ("rope-v1/", "/posts/rope-v1/"),  # from the folder of the page's address
+        ("../old/rope/", "/old/rope/"),
+        ("/2023/%E6%97%8B%E8%BD%AC/", "/2023/旋转/"),
+        ("/2023/04/08/rope/?from=feed#top", "/2023/04/08/rope/"),
+    ],
+)
+def test_an_alias_is_an_address_of_the_site(alias: str, url: str) -> None:
+    assert alias_url(alias, "/posts/rope/") == (url, "")
+
+
+@pytest.mark.parametrize(
+    ("alias", "why"),
+    [
+        ("https://old.example.com/rope/", "is a full URL"),
+        ("//old.example.com/rope/", "is a full URL"),
+        ("/../../etc/", "leaves the site"),
+        ("../../../x/", "leaves the site"),
+        ("/", "is the home page's address"),
+        ("/.git/config/", "hidden or unusable"),
+    ],
+)
+def test_what_is_not_an_address_of_the_site_is_said(alias: str, why: str) -> None:
+    url, complaint = alias_url(alias, "/posts/rope/")
+    assert url is None and why in complaint
+
+
+def test_names_are_not_addresses_and_the_page_itself_is_left_out() -> None:
+    """Obsidian's ``aliases`` are other names of a note; an alias of the page's own
+    address, or one given twice, makes nothing more."""
+    names = ["Lagrange", "拉格朗日", "/posts/rope/", "/old/", "/old", None]
+    urls, problems = read_aliases(names, "/posts/rope/", Path("x"), lambda _: 3)
+    assert urls == {"/old/": 3} and problems == []
+    urls, problems = read_aliases("https://x.org/a/", "/posts/rope/", Path("p.md"), lambda _: 4)
+    assert urls == {} and [str(p) for p in problems] == [
+        "p.md:4: alias `https://x.org/a/` is a full URL; an alias is an old address of this "
+        "site (write the old address as a path of this site, e.g. `/2023/04/08/rope/`)"
+    ]
+
+
+REFRESH = '<meta http-equiv="refresh"'
+SITE = """
+-- site.toml --
+title = "旧址"
+language = "zh"
+base_url = "https://me.github.io/blog/"
+-- content/posts/rope.md --
+---
+title: RoPE 笔记
+date: 2023-04-08
+aliases:
+  - /2023/04/08/rope/
+  - /2019/rope.html
+  - https://old.example.com/rope/
+---
+旋转位置编码。
+-- content/posts/mae.md --
+---
+title: MAE
+date: 2023-04-09
+tags: [视觉]
+redirect_from:
+  - /posts/rope/
+  - /tags/视觉/
+  - /2023/04/09/mae/
+---
+掩码自编码器。
+-- content/about.md --
+---
+title: 关于
+aliases: /2023/04/09/mae/
+---
+关于本站。
+"""
+
+
+def test_old_addresses_become_pages_that_send_the_reader_on(tmp_path: Path) -> None:
+    report, out = build_site(tmp_path / "site", SITE, out_dir=tmp_path / "out")
+    assert report.errors == [], messages(report)
+    page = read(out, "2023/04/08/rope/index.html")
+    assert f'{REFRESH} content="0; url=/blog/posts/rope/">' in page
+    assert '<link rel="canonical" href="https://me.github.io/blog/posts/rope/">' in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert '<html lang="zh">' in page and "<title>RoPE 笔记</title>" in page
+    assert "url=/blog/posts/rope/" in read(out, "2019/rope.html")
+    sitemap = read(out, "sitemap.xml")
+    assert "posts/rope/" in sitemap and "2023/04/08" not in sitemap and "2019" not in sitemap
+    # no redirect over a page, a list, or another page's alias: each said where it is
+    assert REFRESH not in read(out, "posts/rope/index.html")
+    assert REFRESH not in read(out, "tags/视觉/index.html")
+    assert not (out / "2023/04/09/mae").exists()
+    said = messages(report)
+    assert any(
+        m.startswith("content/posts/rope.md:7: alias `https://old.example.com/rope/` is a full")
+        for m in said
+    ), said
+    assert any(
+        m.startswith("content/posts/mae.md:6: alias `/posts/rope/` is the address of ")
+        for m in said
+    ), said
+    assert any(
+        m.startswith("content/posts/mae.md:7: alias `/tags/视觉/`: ") and "claimed" in m
+        for m in said
+    ), said
+    both = [m for m in said if "is an alias of both" in m]
+    assert {m.split(":")[0] for m in both} == {"content/posts/mae.md", "content/about.md"}, said
+
+
+def test_an_alias_taken_away_takes_its_page_with_it(tmp_path: Path) -> None:
+    _, out = build_site(tmp_path / "site", SITE, out_dir=tmp_path / "out")
+    assert (out / "2019/rope.html").is_file()
+    source = tmp_path / "site/content/posts/rope.md"
+    source.write_text(source.read_text().replace("  - /2019/rope.html\n", ""))
+    _, out = build_site(tmp_path / "site", out_dir=tmp_path / "out")
+    assert not (out / "2019/rope.html").exists()
+    assert (out / "2023/04/08/rope/index.html").is_file()
+
+
+def test_a_blog_imported_from_hexo_keeps_its_old_addresses(tmp_path: Path) -> None:
+    """Hexo's ``permalink`` (the site's pattern, or a post's own) becomes each post's alias,
+    so the links to the old blog lead to the imported posts."""
+    _, site = import_fixture("hexo", "hexo", tmp_path)
+    report, out = build_site(site, out_dir=tmp_path / "out")
+    assert report.errors == [], messages(report)
+    for old in ("2024/04/02/注意力机制/index.html", "svm-dual/index.html"):
+        target = re.search(r'url=([^"]+)"', read(out, old))
+        assert target is not None, old
+        assert (out / target.group(1).lstrip("/") / "index.html").is_file(), old
