@@ -185,3 +185,12 @@ def test_the_dev_server_follows_a_site_whose_language_changes(tmp_path: Path) ->
     page = read(tmp_path / "out", "formula/index.html")
     assert '<html lang="zh">' in page
     assert anchor.findall(page) == ["链接到本节"]
+
+
+def test_a_broken_label_file_of_the_language_found_is_an_error_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    site = ZERO_CONFIG + '-- i18n/zh.toml --\nhome = "首页\n'
+    report, out = build_site(tmp_path / "site", site, out_dir=tmp_path / "out")
+    assert [p.path.as_posix() for p in report.errors if p.path] == ["i18n/zh.toml"]
+    assert not out.exists()
