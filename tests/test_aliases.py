@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from inkstone.site.aliases import alias_url, read_aliases
+from inkstone.content.aliases import alias_url, read_aliases
 from tests.importers.harness import import_fixture
 from tests.sites import build_site, messages, read
 

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from inkstone.config import SiteConfig
+from inkstone.content.aliases import ALIAS_KEYS, read_aliases
 from inkstone.content.dates import date_from_file_name, parse_date, strip_file_name_date
 from inkstone.content.discover import NOTEBOOK_SUFFIX
 from inkstone.content.frontmatter import split_front_matter
@@ -18,7 +19,6 @@ from inkstone.content.model import Document, Kind, Source
 from inkstone.content.notebook import read_notebook
 from inkstone.content.slug import slugify
 from inkstone.errors import Problem, Severity, SourceError
-from inkstone.site.aliases import ALIAS_KEYS, read_aliases
 
 INDEX_STEMS = {"index", "_index", "readme"}
 _H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")

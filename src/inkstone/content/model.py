@@ -138,7 +138,7 @@ class Document:
     """The whole front matter, for templates."""
     aliases: dict[str, int | None] = field(default_factory=dict)
     """Old addresses that lead to its page (front matter ``aliases``), as site URLs
-    (:mod:`inkstone.site.aliases`), each with the line of the source naming it."""
+    (:mod:`inkstone.content.aliases`), each with the line of the source naming it."""
     series: str | None = None
     """The series the post belongs to (front matter ``series``), if any."""
     series_order: float | None = None

@@ -184,7 +184,7 @@ def _old_address(
     if not isinstance(date, dt.date):
         return None
     moment = date if isinstance(date, dt.datetime) else dt.datetime.combine(date, dt.time())
-    categories = string_list(front.get("categories")) or ["uncategorized"]
+    category = (string_list(front.get("categories")) or ["uncategorized"])[0]
     name = rel.stem
     if dated_names and FILE_NAME_DATE.match(name):
         name = FILE_NAME_DATE.sub("", name, count=1)
@@ -200,9 +200,9 @@ def _old_address(
         "title": (rel.parent / name).as_posix().removeprefix("./"),
         "name": name,
         "post_title": str(front.get("title") or rel.stem),
-        "category": "/".join(re.sub(r"\s+", "-", c.strip()) for c in categories[:1]),
+        "category": re.sub(r"\s+", "-", category.strip()),
     }
-    if any(name not in fields for name in _PERMALINK_FIELD.findall(pattern)):
+    if set(_PERMALINK_FIELD.findall(pattern)) - fields.keys():
         return None
     return "/" + _PERMALINK_FIELD.sub(lambda m: fields[m[1]], pattern).lstrip("/")
 

@@ -327,7 +327,7 @@ class PageWriter:
             self.writer.write_bytes(name, data, owner, signature)
 
     def redirects(self) -> None:
-        """A page at each old address of a document (:mod:`inkstone.site.aliases`) that
+        """A page at each old address of a document (:mod:`inkstone.content.aliases`) that
         sends the reader on to it."""
         for alias, doc in self.index.redirects.items():
             owner = f"{doc.source.display.as_posix()} (alias)"

@@ -79,6 +79,7 @@ import jinja2
 
 from inkstone.cache import fingerprint
 from inkstone.config import SiteConfig
+from inkstone.content.language import DEFAULT_LANGUAGE, primary
 from inkstone.content.model import Document
 from inkstone.errors import BuildReport, Problem, Severity, SourceError
 from inkstone.output.writer import SiteWriter
@@ -187,8 +188,8 @@ def index_language(site_language: str) -> str:
     segmenter, which would double its time on them (1,000 math-heavy posts: 9.6 s of CPU
     against 4.9), is not run. Its English stemmer then serves the Latin words of their
     pages, as it does on an English site."""
-    language = site_language.split("-")[0].lower() or "en"
-    return "en" if language in SEGMENTED else language
+    language = primary(site_language) or DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE if language in SEGMENTED else language
 
 
 def shard_folder(shard: int) -> PurePosixPath:

@@ -11,10 +11,10 @@ import math
 from dataclasses import dataclass, field
 
 from inkstone.cancel import checkpoint
+from inkstone.content.aliases import redirects
 from inkstone.content.model import Document, Kind
 from inkstone.content.slug import slugify
 from inkstone.errors import Problem
-from inkstone.site.aliases import redirects
 from inkstone.site.backlinks import backlinks
 from inkstone.site.links import SiteLinks
 from inkstone.site.related import related_posts
@@ -82,7 +82,8 @@ class SiteIndex:
     series: dict[str, Series] = field(default_factory=dict)
     """Series by slug, sorted by name (:mod:`.series`)."""
     redirects: dict[str, Document] = field(default_factory=dict)
-    """Old address (front matter ``aliases``) → the document now there (:mod:`.aliases`)."""
+    """Old address (front matter ``aliases``) → the document now there
+    (:mod:`inkstone.content.aliases`)."""
     redirect_problems: list[Problem] = field(default_factory=list)
     """The aliases left out, each with why (an address of a page, or of two aliases)."""
 
