@@ -340,3 +340,53 @@ def test_backlinks_survive_a_page_that_fails_to_render(
     assert {url: [d.title for d in docs] for url, docs in index.backlinks.items()} == {
         "/posts/target/": ["Alpha"]
     }
+
+
+def test_a_note_is_found_by_its_obsidian_aliases_after_file_names(tmp_path: Path) -> None:
+    """Obsidian's `aliases` are other names of a note: `[[拉格朗日乘子]]` links to the note
+    that lists it, unless a page has that file name; an old address among them is not a
+    name."""
+    write_site(
+        tmp_path,
+        SITE
+        + "-- content/notes/lagrange.md --\n"
+        + "---\ntitle: Lagrange\naliases: [Lagrange multipliers, 拉格朗日乘子, /old/lagrange/]\n"
+        + "---\nThe method.\n"
+        + "-- content/notes/duality.md --\n# Duality\n\nStrong and weak.\n"
+        + "-- content/notes/kkt.md --\n---\ntitle: KKT\naliases: duality\n---\nConditions.\n"
+        + "-- content/posts/svm.md --\n"
+        + _post(
+            "SVM",
+            "[[拉格朗日乘子]] · [[lagrange MULTIPLIERS|the method]] · [[duality]] · "
+            "[[KKT]] · [[old]]\n",
+        ),
+    )
+    memory = BuildMemory()
+    options = BuildOptions(out_dir=tmp_path / "public")
+    report = build(tmp_path, options, memory)
+    assert messages(report) == [
+        "content/posts/svm.md:5: wiki link `[[old]]` finds no page or file named `old` "
+        "(check the name (drafts and future posts are not built))"
+    ]
+    out = tmp_path / "public"
+    links = re.findall(
+        r'<a class="wikilink" href="([^"]+)">(.*?)</a>', _content(read(out, "posts/svm/index.html"))
+    )
+    assert links == [
+        ("/notes/lagrange/", "拉格朗日乘子"),
+        ("/notes/lagrange/", "the method"),
+        ("/notes/duality/", "duality"),  # the file name wins over kkt's alias
+        ("/notes/kkt/", "KKT"),
+    ]
+    assert _backlinks(read(out, "notes/lagrange/index.html")) == [("/posts/svm/", "SVM")]
+    assert (out / "old/lagrange/index.html").is_file()  # an address: a redirect, not a name
+
+    # the alias moves to another note: the link follows it on a warm rebuild
+    _touch(tmp_path / "content/notes/lagrange.md", "---\ntitle: Lagrange\n---\nThe method.\n")
+    _touch(
+        tmp_path / "content/notes/kkt.md",
+        "---\ntitle: KKT\naliases: [duality, 拉格朗日乘子]\n---\nConditions.\n",
+    )
+    build(tmp_path, options, memory)
+    body = _content(read(out, "posts/svm/index.html"))
+    assert '<a class="wikilink" href="/notes/kkt/">拉格朗日乘子</a>' in body

@@ -4,7 +4,9 @@
 case and Unicode normalisation do not matter. ``[[folder/note]]`` adds as much of the path
 as it takes to tell two notes apart. A page bundle (``x/index.md``) is also known by its
 folder's name. Files (``[[paper.pdf]]``, ``![[plot.png]]``) are found by their file name the
-same way.
+same way. A note's other names, Obsidian's front matter ``aliases`` that are names and not
+old addresses (``aliases: [Lagrange, 拉格朗日]``), find it too, where no page has that file
+name: Obsidian's own order.
 
 When several pages share a name, Obsidian's rule picks one: a page in the linking page's
 own folder first, else the one with the shortest path (then the first by path). The link
@@ -29,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from inkstone.content.aliases import is_address
 from inkstone.content.frontmatter import split_front_matter
 from inkstone.content.model import Document
 from inkstone.errors import SourceError
@@ -42,6 +45,14 @@ TEXT_CACHE = 256
 """Target pages whose headings and text are kept, per process."""
 _H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
+
+
+def other_names(aliases: object) -> list[str]:
+    """The names among a front matter ``aliases`` value (a string or a list): those that
+    are not old addresses (:func:`~inkstone.content.aliases.is_address`)."""
+    values = aliases if isinstance(aliases, list | tuple) else [aliases]
+    names = [str(value).strip() for value in values if isinstance(value, str | int | float)]
+    return [name for name in names if name and not is_address(name)]
 
 
 def name_key(name: str) -> str:
@@ -114,6 +125,8 @@ class WikiNames:
         """Name key (file stem, and a bundle's folder name) → pages of that name."""
         self.files: dict[str, list[PurePosixPath]] = {}
         """Name key (file name with suffix) → content files of that name."""
+        self.other_names: dict[str, list[NamedPage]] = {}
+        """Name key of an alias (:func:`other_names`) → pages it names."""
         self.bundles = {
             d.source.bundle_dir: d.url for d in documents if d.source.bundle_dir is not None
         }
@@ -131,6 +144,8 @@ class WikiNames:
                 names.add(doc.source.rel.parent.name)
             for name in names:
                 self.pages.setdefault(name_key(name), []).append(page)
+            for name in other_names(doc.meta.get("aliases")):
+                self.other_names.setdefault(name_key(name), []).append(page)
         for rel in assets:
             self.files.setdefault(name_key(rel.name), []).append(rel)
         self._texts: OrderedDict[tuple[Path, int, int], PageText | None] = OrderedDict()
@@ -152,7 +167,7 @@ class WikiNames:
             name = name[: name.rfind(".")]
         key = name_key(name)
         if "/" not in key:
-            return _choose(self.pages.get(key, []), _rel, folder)
+            return _choose(self.pages.get(key) or self.other_names.get(key, []), _rel, folder)
         last = key.rsplit("/", 1)[-1]
         candidates = [p for p in self.pages.get(last, []) if _ends(p.key, key)]
         return _choose(candidates, _rel, folder)
