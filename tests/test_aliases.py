@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from inkstone.build import summary_line
 from inkstone.content.aliases import alias_url, read_aliases
 from tests.importers.harness import import_fixture
 from tests.sites import build_site, messages, read
@@ -124,6 +125,12 @@ def test_old_addresses_become_pages_that_send_the_reader_on(tmp_path: Path) -> N
     ), said
     both = [m for m in said if "is an alias of both" in m]
     assert {m.split(":")[0] for m in both} == {"content/posts/mae.md", "content/about.md"}, said
+    # the summary counts redirect pages apart from pages, as Hugo counts its aliases
+    redirects = [p for p in out.rglob("*.html") if REFRESH in p.read_text(encoding="utf-8")]
+    html = [p for p in out.rglob("*.html") if not p.is_relative_to(out / "pagefind")]
+    assert report.redirects_written == len(redirects) >= 2
+    assert report.pages_written == len(html) - len(redirects)
+    assert f"pages, {len(redirects)} redirects (" in summary_line(report)
 
 
 def test_an_alias_taken_away_takes_its_page_with_it(tmp_path: Path) -> None:

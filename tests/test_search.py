@@ -14,6 +14,7 @@ import shutil
 import threading
 import time
 import tomllib
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -187,10 +188,12 @@ def test_query_set_is_well_formed() -> None:
     assert any(not e.get("pages") and not e.get("topics") for e in queries)  # no-match queries
 
 
-def test_dev_server_rebuilds_keep_the_index(tmp_path: Path) -> None:
-    """`inkstone serve` indexes on its first build only: re-indexing on every edit would
-    cost Pagefind many seconds on a big site."""
-    from inkstone.build import BuildMemory, BuildOptions, build
+def test_dev_server_rebuilds_keep_the_index_and_its_refresh_brings_it_up_to_date(
+    tmp_path: Path,
+) -> None:
+    """`inkstone serve`'s full rebuild keeps the index, so that the open pages reload at
+    once; its next step indexes the edited page again."""
+    from inkstone.build import BuildMemory, BuildOptions, build, refresh_search
     from tests.sites import write_site
 
     write_site(tmp_path, SITE)
@@ -198,12 +201,30 @@ def test_dev_server_rebuilds_keep_the_index(tmp_path: Path) -> None:
     options = BuildOptions(out_dir=tmp_path / "public")
     build(tmp_path, options, memory)
     before = fragments(tmp_path / "public")
+    assert refresh_search(tmp_path, options, memory) is None  # nothing to index again
     post = tmp_path / "content" / "posts" / "b.md"
     post.write_text(post.read_text(encoding="utf-8") + "\n新增一句关于权重衰减的话。\n", "utf-8")
     report = build(tmp_path, options, memory)
     assert not report.errors
     assert "权重衰减" in read(tmp_path / "public", "posts/b/index.html")
     assert fragments(tmp_path / "public") == before
+
+    refreshed = refresh_search(tmp_path, options, memory)
+    assert refreshed is not None and refreshed.search_refresh and not refreshed.problems
+    after = fragments(tmp_path / "public")
+    assert "权重衰减" in text_of(after["/posts/b/"])
+    assert {url: after[url] for url in ("/posts/a/", "/about/")} == {
+        url: before[url] for url in ("/posts/a/", "/about/")
+    }
+    assert refreshed.written and all(rel.startswith("pagefind/") for rel in refreshed.written)
+    on_disk = {p.relative_to(tmp_path / "public").as_posix() for p in index_files_of(tmp_path)}
+    assert on_disk == {rel for rel in memory.files if rel.startswith("pagefind/")}
+    assert refresh_search(tmp_path, options, memory) is None
+    assert not list(tmp_path.glob(".public.inkstone-*")), "no staging folder is left"
+
+
+def index_files_of(root: Path) -> list[Path]:
+    return [p for p in (root / "public" / "pagefind").rglob("*") if p.is_file()]
 
 
 def _formula(tex: str, inner: str, mathml: str = "<mi>x</mi>") -> str:
@@ -626,25 +647,87 @@ def test_one_shard_has_an_empty_manifest_and_a_shrunk_site_loses_its_shards(
     assert len(fragments(out)) == 10
 
 
-def test_dev_server_rebuilds_keep_every_shard(
+def test_dev_server_refreshes_only_the_shard_of_the_edit_and_a_build_then_keeps_all(
     tmp_path: Path, small_shards: None, results: list[index.SearchIndex | None]
 ) -> None:
-    from inkstone.build import BuildMemory, BuildOptions, build
+    from inkstone.build import BuildMemory, BuildOptions, build, refresh_search
     from tests.sites import write_site
 
     write_site(tmp_path, sharded_site())
     memory = BuildMemory()
     options = BuildOptions(out_dir=tmp_path / "public")
     build(tmp_path, options, memory)
-    before = index_files(tmp_path / "public")
-    post = tmp_path / "content" / "posts" / "softmax.md"
+    out = tmp_path / "public"
+    before = index_files(out)
+    post = tmp_path / "content" / "posts" / "softmax.md"  # shard 3
     post.write_text(post.read_text(encoding="utf-8") + "\n新增一句关于温度系数的话。\n", "utf-8")
     report = build(tmp_path, options, memory)
     assert not report.errors
     result = results[-1]
     assert result is not None
     assert (result.shards, result.shards_rebuilt, result.rebuilt) == (4, 0, False)
+    assert index_files(out) == before
+
+    refreshed = refresh_search(tmp_path, options, memory)
+    assert refreshed is not None and not refreshed.problems
+    result = results[-1]
+    assert result is not None
+    assert (result.shards, result.shards_rebuilt, result.rebuilt) == (4, 1, True)
+    after = index_files(out)
+    outside = {rel: t for rel, t in before.items() if not rel.startswith("pagefind/shard-3/")}
+    assert {rel: after.get(rel) for rel in outside} == outside  # not even rewritten
+    old_fragments = {rel for rel in before if rel.startswith("pagefind/shard-3/fragment/")}
+    assert old_fragments - set(after), "the replaced fragment is removed"
+    assert "温度系数" in text_of(fragments(out, "pagefind/shard-3")["/posts/softmax/"])
+    assert len(fragments(out, "pagefind/shard-3")) == 3
+
+    # the next full rebuild keeps the new index; so does a build in another process
+    report = build(tmp_path, options, memory)
+    assert not report.errors and index_files(out) == after
+    report = build(tmp_path, options)
+    result = results[-1]
+    assert result is not None and not report.errors
+    assert (result.shards_rebuilt, result.rebuilt) == (0, False)
+    assert index_files(out) == after
+
+
+def test_a_newer_change_stops_the_refresh_of_the_index_and_it_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inkstone.build import BuildMemory, BuildOptions, build, refresh_search
+    from tests.sites import write_site
+
+    write_site(tmp_path, SITE)
+    memory = BuildMemory()
+    options = BuildOptions(out_dir=tmp_path / "public")
+    build(tmp_path, options, memory)
+    post = tmp_path / "content" / "posts" / "b.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\n新增一句关于权重衰减的话。\n", "utf-8")
+    build(tmp_path, options, memory)
+    before = index_files(tmp_path / "public")
+    started: list[float] = []
+    run = index._run_pagefind
+
+    def slow(*args: Any) -> None:
+        started.append(time.monotonic())
+        run(*args)
+        stop = args[-1]
+        assert isinstance(stop, threading.Event)
+        assert stop.wait(30), "a newer change stops Pagefind"
+
+    monkeypatch.setattr(index, "_run_pagefind", slow)
+    changed = threading.Event()
+    threading.Timer(1.0, changed.set).start()
+    begun = time.monotonic()
+    report = refresh_search(tmp_path, replace(options, cancelled=changed.is_set), memory)
+    assert report is not None and report.cancelled
+    assert started and time.monotonic() - begun < 5
     assert index_files(tmp_path / "public") == before
+    assert not list(tmp_path.glob(".public.inkstone-*")), "no staging folder is left"
+    monkeypatch.setattr(index, "_run_pagefind", run)
+    refreshed = refresh_search(tmp_path, options, memory)  # the next one starts over
+    assert refreshed is not None and not refreshed.cancelled
+    assert "权重衰减" in text_of(fragments(tmp_path / "public")["/posts/b/"])
 
 
 def test_the_digest_leaves_out_only_what_pagefind_ignores() -> None:

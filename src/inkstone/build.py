@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from inkstone.cache import CACHE_DIR, Cache, fingerprint, open_cache
 from inkstone.cancel import cancellable, checkpoint
@@ -38,10 +38,17 @@ from inkstone.markup.math import KatexNotFound, find_katex_dist
 from inkstone.output.assets import copy_assets
 from inkstone.output.writer import SiteWriter, UnsafeOutput, is_built_site
 from inkstone.render.feeds import FeedEntries
-from inkstone.render.site_pages import PageWriter
+from inkstone.render.site_pages import PageWriter, page_path
 from inkstone.render.templates import Templates, theme_dir
 from inkstone.rendering import Loaded, Rendering, RenderOutcome, RenderWorkers
-from inkstone.search import PreparedPages, SearchJob, shards_at_once, start_search
+from inkstone.search import (
+    INDEX_DIR,
+    PreparedPages,
+    SearchJob,
+    shards_at_once,
+    start_indexing,
+    start_search,
+)
 from inkstone.site.collect import SiteIndex, collect
 from inkstone.site.links import SiteLinks
 from inkstone.site.related import remember_terms
@@ -80,6 +87,8 @@ class BuiltSite:
 
     links: SiteLinks
     pages: PageWriter
+    searchable: list[PurePosixPath] = field(default_factory=list)
+    """The output paths of the pages the search index is made from."""
 
 
 @dataclass
@@ -255,6 +264,66 @@ def preview(
     return report
 
 
+def refresh_search(
+    site_dir: Path, options: BuildOptions, memory: BuildMemory
+) -> BuildReport | None:
+    """Index again the search shards whose pages changed since they were indexed: the dev
+    server's last step after a full rebuild, which keeps the index as it was so that the
+    open pages reload at once. Only the index is written, and only its changed shards
+    (:func:`~inkstone.search.start_indexing`); the files of the shards made again replace
+    theirs. A newer change stops it (``options.cancelled``): it then writes nothing, and
+    the next full rebuild's refresh starts over. None when the site has no search or no
+    complete build yet, and when every shard is current."""
+    site = memory.site
+    if site is None or memory.signatures is None or not site.pages.config.search:
+        return None
+    report = BuildReport(search_refresh=True)
+    started = time.perf_counter()
+    out_dir = (options.out_dir or site_dir / "public").resolve()
+    writer = SiteWriter(out_dir, site_dir, memory.signatures)
+    job: SearchJob | None = None
+    result = None
+    try:
+        with cancellable(options.cancelled), SHORT_TURNS.held():
+            for rel in site.searchable:
+                writer.keep(rel, "page", memory.signatures.get(rel.as_posix(), ""))
+            at_once = shards_at_once(options.jobs)
+            job = start_indexing(
+                site.pages.config, site.searchable, writer, report, False, None, at_once
+            )
+            result = job.finish()
+            checkpoint()
+    except BuildCancelled:
+        report.cancelled = True
+    except BaseException:
+        if job is not None:
+            job.abandon()
+        writer.discard()
+        raise
+    finally:
+        report.seconds = time.perf_counter() - started
+    if report.cancelled or result is None or not result.rebuilt:
+        if job is not None:
+            job.abandon()
+        writer.discard()
+        return report if report.cancelled or report.problems else None
+    old_index = {rel for rel in memory.files if rel.startswith(f"{INDEX_DIR.as_posix()}/")}
+    writer.commit(partial=True, removed=old_index)
+    report.written = [rel.as_posix() for rel in writer.staged]
+    gone = old_index - writer.files()
+    memory.files = (memory.files - gone) | writer.files()
+    signatures = {rel: sig for rel, sig in memory.signatures.items() if rel not in gone}
+    memory.signatures = signatures | writer.signatures
+    cache = open_cache(None if options.no_cache else options.cache_dir or site_dir / CACHE_DIR)
+    if cache is not None:
+        try:
+            cache.put("output", [(str(out_dir), json.dumps(memory.signatures).encode())])
+        finally:
+            cache.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
 def _configure(site_dir: Path, options: BuildOptions, report: BuildReport) -> SiteConfig | None:
     if not site_dir.is_dir():
         report.error(f"site folder {site_dir} does not exist")
@@ -358,7 +427,8 @@ def _build(
             writer.commit()
             if memory is not None:
                 memory.signatures, memory.files = writer.signatures, writer.files()
-                memory.site = BuiltSite(links, pages)
+                searchable = sorted({page_path(doc.url) for doc in rendered})
+                memory.site = BuiltSite(links, pages, searchable)
             if cache is not None:
                 cache.put("output", [(str(out_dir), json.dumps(writer.signatures).encode())])
     except BaseException as exc:
@@ -614,8 +684,14 @@ def clean(site_dir: Path, out_dir: Path | None = None, cache_dir: Path | None = 
 
 def summary_line(report: BuildReport) -> str:
     """The one-line summary printed after a build."""
+    if report.search_refresh:
+        return (
+            f"{len(report.written)} files of the search index written, "
+            f"{len(report.warnings)} warnings in {report.seconds:.2f} s"
+        )
+    redirects = f", {report.redirects_written} redirects" if report.redirects_written else ""
     return (
-        f"{report.pages_written} pages ({report.files_unchanged} files unchanged), "
+        f"{report.pages_written} pages{redirects} ({report.files_unchanged} files unchanged), "
         f"{report.formulas_rendered} formulas "
         f"({report.formulas_typeset} typeset), {len(report.warnings)} warnings, "
         f"{len(report.errors)} errors in {report.seconds:.2f} s"

@@ -92,7 +92,9 @@ class BuildReport:
 
     problems: list[Problem] = field(default_factory=list)
     pages_written: int = 0
-    """Pages (HTML files) made from templates."""
+    """Pages (HTML files) made from templates, redirects apart."""
+    redirects_written: int = 0
+    """Redirect pages (a document's old addresses) made."""
     files_unchanged: int = 0
     """Output files kept as they were, because their bytes did not change."""
     documents_cached: int = 0
@@ -109,6 +111,9 @@ class BuildReport:
     preview: bool = False
     """A preview: only the pages of edited sources were written (the dev server's first
     answer to an edit, before the full rebuild)."""
+    search_refresh: bool = False
+    """Only the search index was brought up to date (the dev server's step after a full
+    rebuild, see :func:`~inkstone.build.refresh_search`)."""
     cancelled: bool = False
     """The build stopped because the sources changed again; it wrote nothing."""
 

@@ -5,13 +5,15 @@ static files, ``site.toml``) triggers a rebuild that keeps what it can in memory
 (:class:`~inkstone.build.BuildMemory`): only edited sources are read and rendered again,
 and only pages whose inputs changed are rewritten.
 
-An edit to posts or pages is answered in two steps, as Hugo's fast render mode does:
-first a *preview* (:func:`~inkstone.build.preview`) renders only the edited sources and
-writes their pages, so the page being edited reloads at once; then, once the edits pause
-(:data:`REBUILD_AFTER`), the full rebuild brings lists, feeds, related posts and every
-other page up to date. A newer change stops a full rebuild still running (it writes
-nothing) and the two steps start over, so a writer saving often never waits for a rebuild
-of the whole site.
+An edit to posts or pages is answered in three steps, the first two as Hugo's fast render
+mode does: first a *preview* (:func:`~inkstone.build.preview`) renders only the edited
+sources and writes their pages, so the page being edited reloads at once; then, once the
+edits pause (:data:`REBUILD_AFTER`), the full rebuild brings lists, feeds, related posts
+and every other page up to date; last, the search shards holding changed pages are indexed
+again (:func:`~inkstone.build.refresh_search`), which takes Pagefind a second or two per
+500 posts and so comes after the pages have reloaded. A newer change stops a full rebuild
+or a refresh of the index still running (it writes nothing) and the steps start over, so
+a writer saving often never waits for a rebuild of the whole site.
 
 Open pages are told over Server-Sent Events, each page about itself: after a build, the
 pages whose file was rewritten reload (keeping their scroll position), or every page when
@@ -35,7 +37,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from inkstone.build import BuildMemory, BuildOptions, build, preview, summary_line
+from inkstone.build import (
+    BuildMemory,
+    BuildOptions,
+    build,
+    preview,
+    refresh_search,
+    summary_line,
+)
 from inkstone.cache import CACHE_DIR
 from inkstone.errors import BuildReport
 from inkstone.output.writer import is_built_site, staging_names
@@ -128,6 +137,17 @@ class LiveSite:
             self.announce(report)
         return report
 
+    def refresh_search(self, cancelled: Callable[[], bool]) -> BuildReport | None:
+        """Index again the search shards the last full rebuild changed (see
+        :func:`~inkstone.build.refresh_search`); None when none did. No page reloads: the
+        next search made on an open page finds the new text."""
+        with self.lock:
+            options = dataclasses.replace(self.options, cancelled=cancelled)
+            report = refresh_search(self.site_dir, options, self.memory)
+        if report is not None and not report.cancelled and self.on_report is not None:
+            self.on_report(report)
+        return report
+
     def announce(self, report: BuildReport) -> None:
         """Tell the open pages how a build went: errors to all of them; else "build-ok"
         to all and "reload" to those whose file changed (all, if an asset did)."""
@@ -185,8 +205,13 @@ class LiveSite:
                 if pending:  # a newer change: preview it first
                     continue
             report = self.rebuild(cancelled=lambda: not changes.empty() or stop.is_set())
-            if not report.cancelled:
-                yield report
+            if report.cancelled:
+                continue
+            yield report
+            if not report.errors:
+                searched = self.refresh_search(lambda: not changes.empty() or stop.is_set())
+                if searched is not None and not searched.cancelled:
+                    yield searched
 
     def touch(self) -> None:
         """Note that the server is answering a request now."""
@@ -417,6 +442,9 @@ def serve(site_dir: Path, options: BuildOptions, host: str, port: int) -> None:
     def on_rebuild(report: BuildReport) -> None:
         for problem in report.errors:
             console.print(f"error: {problem}", markup=False)
+        if report.search_refresh:
+            for problem in report.warnings:  # Pagefind failed: the site is still good
+                console.print(str(problem), markup=False)
         console.print(f"rebuilt: {summary_line(report)}", markup=False)
 
     server.start(on_rebuild)

@@ -115,3 +115,47 @@ def test_an_edit_reloads_the_pages_it_changes_and_no_other(
         assert reports[0].written == ["posts/live/index.html"]
     finally:
         context.close()
+
+
+def search_for(page: Page, query: str) -> list[str]:
+    """Type ``query`` into the search page's box; the paths of the results."""
+    box = page.locator(".search-page [data-search]")
+    field = box.locator(".search-input")
+    field.fill("")
+    field.press_sequentially(query, delay=5)
+    page.wait_for_function(
+        "([box, q]) => box.dataset.searched === q", arg=[box.element_handle(), query]
+    )
+    paths: list[str] = box.locator(".search-results a").evaluate_all(
+        "links => links.map(a => a.pathname)"
+    )
+    return paths
+
+
+@pytest.mark.browser
+def test_search_finds_an_edit_once_the_index_is_brought_up_to_date(
+    dev_server: tuple[DevServer, Path], page: Page
+) -> None:
+    server, root = dev_server
+    reports: list[BuildReport] = []
+    server.live.on_report = reports.append
+    search_page = f"http://127.0.0.1:{server.port}/search/"
+    page.goto(search_page)
+    assert search_for(page, "quetzalcoatl") == []
+    assert search_for(page, "nothing") == ["/posts/other/"]
+
+    source = root / "content/posts/other.md"
+    source.write_text(source.read_text().replace("Nothing to do", "A quetzalcoatl has to do"))
+    deadline = time.monotonic() + 60
+    while not any(r.search_refresh for r in reports) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [(r.preview, r.search_refresh) for r in reports] == [
+        (True, False),
+        (False, False),
+        (False, True),
+    ], "a preview, the rebuild, then the search index"
+    assert all(rel.startswith("pagefind/") for rel in reports[-1].written)
+
+    page.goto(search_page)  # a page opened now loads the new index
+    assert search_for(page, "quetzalcoatl") == ["/posts/other/"]
+    assert search_for(page, "nothing") == []

@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path, PurePosixPath
 
 from inkstone.errors import SourceError
@@ -205,12 +205,13 @@ class SiteWriter:
         self.staged.append(rel)
         return path
 
-    def commit(self, partial: bool = False) -> None:
+    def commit(self, partial: bool = False, removed: Collection[str] = ()) -> None:
         """Move the staged files into the output folder and remove the files it no longer
         has. Each file is replaced atomically; the first build moves the whole folder.
 
         ``partial``: this writer wrote only some of the site's files (the dev server's
-        preview of an edit, before the full rebuild): nothing else is removed."""
+        preview of an edit, before the full rebuild, and its search index brought up to
+        date after it): nothing else is removed but the files ``removed`` names."""
         self.write_bytes(MARKER, b"built by inkstone\n", "inkstone")
         if not self.out_dir.exists():
             os.replace(self.staging, self.out_dir)
@@ -227,6 +228,8 @@ class SiteWriter:
             os.replace(self.staging.joinpath(*rel.parts), target)
         if not partial:
             self._remove_stale()
+        elif removed:
+            self._remove_known_stale(set(removed) - self.files())
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def files(self) -> set[str]:

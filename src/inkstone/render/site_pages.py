@@ -33,6 +33,8 @@ from inkstone.site.collect import SiteIndex, archives, paginate
 from inkstone.version import code_version
 
 FEED_FILES = ("atom.xml", "rss.xml", "feed.json")
+REDIRECT_TEMPLATE = "alias.html"
+"""The template of the page at each old address of a document: counted apart from pages."""
 
 
 @dataclass
@@ -133,7 +135,10 @@ class PageWriter:
         except SourceError as exc:
             self.report.add(exc.problem)
             return None
-        self.report.pages_written += 1
+        if template == REDIRECT_TEMPLATE:
+            self.report.redirects_written += 1
+        else:
+            self.report.pages_written += 1
         return data
 
     def document(self, doc: Document) -> None:
@@ -335,7 +340,7 @@ class PageWriter:
             language = doc.page_language(self.config.language)
             try:
                 self.page(
-                    "alias.html",
+                    REDIRECT_TEMPLATE,
                     alias,
                     owner,
                     (doc.url, doc.title, language),

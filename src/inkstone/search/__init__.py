@@ -2,11 +2,21 @@
 character at a time."""
 
 from inkstone.search.index import (
+    INDEX_DIR,
     PreparedPages,
     SearchIndex,
     SearchJob,
     shards_at_once,
+    start_indexing,
     start_search,
 )
 
-__all__ = ["PreparedPages", "SearchIndex", "SearchJob", "shards_at_once", "start_search"]
+__all__ = [
+    "INDEX_DIR",
+    "PreparedPages",
+    "SearchIndex",
+    "SearchJob",
+    "shards_at_once",
+    "start_indexing",
+    "start_search",
+]

@@ -69,7 +69,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from importlib.metadata import version
 from importlib.resources import files
@@ -78,10 +78,11 @@ from pathlib import Path, PurePosixPath
 import jinja2
 
 from inkstone.cache import fingerprint
+from inkstone.cancel import checkpoint
 from inkstone.config import SiteConfig
 from inkstone.content.language import DEFAULT_LANGUAGE, primary
 from inkstone.content.model import Document
-from inkstone.errors import BuildReport, Problem, Severity, SourceError
+from inkstone.errors import BuildCancelled, BuildReport, Problem, Severity, SourceError
 from inkstone.output.writer import SiteWriter
 from inkstone.render.site_pages import PageWriter, page_path
 from inkstone.search.slim import page_digest, slim_and_digest
@@ -208,19 +209,8 @@ def start_search(
     parallel: int = 1,
 ) -> SearchJob:
     """Begin the search step for ``documents`` (the ones whose pages this build has): the
-    search page and script are written now, and the shards that must be made again start
-    being indexed in a thread of their own, so that Pagefind (a process of its own) works
-    while the caller writes the lists, which it never indexes. :meth:`SearchJob.finish`
-    waits for it and writes the index. Nothing at all when the site has ``search = false``.
-
-    ``keep_stale``: keep every shard of the previous index even if pages changed (the dev
-    server's rebuilds: indexing 1,000 posts takes Pagefind 15–40 s; the index is made
-    afresh on the server's first build and by ``inkstone build``).
-
-    ``prepared``: the pages already made ready for Pagefind as they were written; the job
-    owns them from now on (and removes them when it is done).
-
-    ``parallel``: how many shards Pagefind may index at once (:func:`shards_at_once`)."""
+    search page and script are written now, and the index is begun (:func:`start_indexing`).
+    Nothing at all when the site has ``search = false``."""
     if not config.search:
         if prepared is not None:
             prepared.discard()
@@ -228,6 +218,31 @@ def start_search(
     _write_search_page(pages, report)
     _write_script(writer)
     paths = sorted({page_path(doc.url) for doc in documents})
+    return start_indexing(config, paths, writer, report, keep_stale, prepared, parallel)
+
+
+def start_indexing(
+    config: SiteConfig,
+    paths: list[PurePosixPath],
+    writer: SiteWriter,
+    report: BuildReport,
+    keep_stale: bool = False,
+    prepared: PreparedPages | None = None,
+    parallel: int = 1,
+) -> SearchJob:
+    """Begin indexing the pages at output ``paths`` that ``writer`` has: the shards that
+    must be made again start being indexed in a thread of their own, so that Pagefind (a
+    process of its own) works while the caller writes the lists, which it never indexes.
+    :meth:`SearchJob.finish` waits for it and writes the index.
+
+    ``keep_stale``: keep every shard of the previous index even if pages changed (the dev
+    server's full rebuilds, which should reload the open pages as soon as they can; its
+    next step, :func:`~inkstone.build.refresh_search`, indexes the changed shards again).
+
+    ``prepared``: the pages already made ready for Pagefind as they were written; the job
+    owns them from now on (and removes them when it is done).
+
+    ``parallel``: how many shards Pagefind may index at once (:func:`shards_at_once`)."""
     indexed = [rel for rel in paths if rel.as_posix() in writer.signatures]
     if keep_stale:
         everything = _keep_all_previous(writer)
@@ -461,7 +476,10 @@ class SearchJob:
         if self.plan is None or self.writer is None or self.report is None:
             return self.result
         try:
-            digests = self._indexing.result() if self._indexing is not None else {}
+            digests = self._wait() if self._indexing is not None else {}
+        except BuildCancelled:
+            self._stop.set()  # Pagefind is stopped before its thread is waited for
+            raise
         except Exception as exc:  # the binary is missing or died
             self.report.add(
                 Problem(
@@ -479,6 +497,15 @@ class SearchJob:
             return self._write(digests)
         finally:
             self._cleanup()
+
+    def _wait(self) -> dict[int, str]:
+        """Pagefind's runs' result, once they are done; a :func:`checkpoint` every 50 ms
+        meanwhile, so that a dev server's build stops as soon as the sources change again
+        (the caller must then :meth:`abandon` the job, which stops Pagefind)."""
+        assert self._indexing is not None
+        while not wait([self._indexing], timeout=0.05).done:
+            checkpoint()
+        return self._indexing.result()
 
     def abandon(self) -> None:
         """Stop indexing (after the shard under way) and forget it: the build failed."""
