@@ -9,8 +9,9 @@ times, PAUSE milliseconds after the previous edit showed. Each edit is timed fro
 of the file to the moment the browser, told by the server, requests the page again (it
 reloads), and to the moment the reloaded page shows the new text (which adds the browser's
 own work: fetching, parsing and laying out a math-heavy page). Prints the median, min and
-max, and the median time of the preview (the edited page alone) and of the full rebuilds
-that ran to the end (a newer edit stops one still running)."""
+max, and the median time of the preview (the edited page alone), of the full rebuilds that
+ran to the end (a newer edit stops one still running) and of the refreshes of the search
+index that followed them."""
 
 from __future__ import annotations
 
@@ -75,9 +76,13 @@ def main() -> int:
     print(f"first build: {time.perf_counter() - started:.1f} s, {first.pages_written} pages")
     previews: list[float] = []
     rebuilds: list[float] = []
+    searches: list[float] = []
 
     def on_rebuild(report: BuildReport) -> None:
-        (previews if report.preview else rebuilds).append(report.seconds)
+        if report.search_refresh:
+            searches.append(report.seconds)
+        else:
+            (previews if report.preview else rebuilds).append(report.seconds)
 
     server.start(on_rebuild)
     rows: list[str] = []
@@ -99,6 +104,7 @@ def main() -> int:
             for pause in args.pause:
                 previews.clear()
                 rebuilds.clear()
+                searches.clear()
                 reloads: list[float] = []
                 starts: list[float] = []
                 for n in range(args.edits):
@@ -118,7 +124,8 @@ def main() -> int:
                 rows.append(
                     f"| {args.size:,} | {len(ms)} | {pause} | {_median_ms(starts)} "
                     f"| {statistics.median(ms):.0f} | {min(ms):.0f} / {max(ms):.0f} "
-                    f"| {_median_ms(previews)} | {len(rebuilds)} | {_median_ms(rebuilds)} |"
+                    f"| {_median_ms(previews)} | {len(rebuilds)} | {_median_ms(rebuilds)} "
+                    f"| {len(searches)} | {_median_ms(searches)} |"
                 )
             browser.close()
     finally:
@@ -127,9 +134,10 @@ def main() -> int:
     print(
         "| corpus (posts) | edits | pause (ms) | edit → browser reloads, median (ms) "
         "| edit → page shows it, median (ms) | min / max (ms) | preview, median (ms) "
-        "| full rebuilds completed | full rebuild, median (ms) |"
+        "| full rebuilds completed | full rebuild, median (ms) "
+        "| search index refreshes completed | refresh, median (ms) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     return 0
 

@@ -716,6 +716,9 @@ def test_a_newer_change_stops_the_refresh_of_the_index_and_it_writes_nothing(
         assert stop.wait(30), "a newer change stops Pagefind"
 
     monkeypatch.setattr(index, "_run_pagefind", slow)
+    # a change already there: stopped while the pages are read, before Pagefind starts
+    report = refresh_search(tmp_path, replace(options, cancelled=lambda: True), memory)
+    assert report is not None and report.cancelled and not started
     changed = threading.Event()
     threading.Timer(1.0, changed.set).start()
     begun = time.monotonic()
@@ -723,6 +726,9 @@ def test_a_newer_change_stops_the_refresh_of_the_index_and_it_writes_nothing(
     assert report is not None and report.cancelled
     assert started and time.monotonic() - begun < 5
     assert index_files(tmp_path / "public") == before
+    deadline = time.monotonic() + 10  # removed in the background, not before returning
+    while list(tmp_path.glob(".public.inkstone-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not list(tmp_path.glob(".public.inkstone-*")), "no staging folder is left"
     monkeypatch.setattr(index, "_run_pagefind", run)
     refreshed = refresh_search(tmp_path, options, memory)  # the next one starts over

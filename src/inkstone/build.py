@@ -296,17 +296,16 @@ def refresh_search(
     except BuildCancelled:
         report.cancelled = True
     except BaseException:
-        if job is not None:
-            job.abandon()
-        writer.discard()
+        _throw_away(job, writer)
         raise
     finally:
         report.seconds = time.perf_counter() - started
-    if report.cancelled or result is None or not result.rebuilt:
-        if job is not None:
-            job.abandon()
-        writer.discard()
-        return report if report.cancelled or report.problems else None
+    if report.cancelled:  # the edit's preview need not wait for the files to be removed
+        threading.Thread(target=_throw_away, args=(job, writer), daemon=True).start()
+        return report
+    if result is None or not result.rebuilt:
+        _throw_away(job, writer)
+        return report if report.problems else None
     old_index = {rel for rel in memory.files if rel.startswith(f"{INDEX_DIR.as_posix()}/")}
     writer.commit(partial=True, removed=old_index)
     report.written = [rel.as_posix() for rel in writer.staged]
@@ -322,6 +321,13 @@ def refresh_search(
             cache.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _throw_away(job: SearchJob | None, writer: SiteWriter) -> None:
+    """Stop ``job`` and remove what it and ``writer`` staged."""
+    if job is not None:
+        job.abandon()
+    writer.discard()
 
 
 def _configure(site_dir: Path, options: BuildOptions, report: BuildReport) -> SiteConfig | None:

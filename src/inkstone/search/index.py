@@ -499,11 +499,11 @@ class SearchJob:
             self._cleanup()
 
     def _wait(self) -> dict[int, str]:
-        """Pagefind's runs' result, once they are done; a :func:`checkpoint` every 50 ms
+        """Pagefind's runs' result, once they are done; a :func:`checkpoint` every 20 ms
         meanwhile, so that a dev server's build stops as soon as the sources change again
         (the caller must then :meth:`abandon` the job, which stops Pagefind)."""
         assert self._indexing is not None
-        while not wait([self._indexing], timeout=0.05).done:
+        while not wait([self._indexing], timeout=0.02).done:
             checkpoint()
         return self._indexing.result()
 
@@ -595,6 +595,7 @@ def _digest(pages: list[PurePosixPath], writer: SiteWriter, prepared: PreparedPa
     (:func:`page_digest`): it changes when their index would. Prepared pages are not read."""
     digest = hashlib.sha256()
     for rel in pages:
+        checkpoint()
         entry = prepared.entries.get(rel)
         if entry is None and (data := writer.read_bytes(rel)) is not None:
             entry = _digest_entry(rel, page_digest(data))
@@ -691,16 +692,20 @@ def _pagefind(
         first.set_result(first_digest)
         copying = [first, *map(put_in_place, range(1, min(parallel, len(stale))))]
         runs: list[Future[None]] = []
-        for position, shard in enumerate(stale):
-            digests[shard.number] = copying[position].result()
-            if not _take(free, unless=(stop, failed)):
-                copier.shutdown(cancel_futures=True)
-                break
-            if position + parallel < len(stale):
-                copying.append(put_in_place(position + parallel))
-            runs.append(runners.submit(index, shard))
-        for run in runs:
-            run.result()
+        try:
+            for position, shard in enumerate(stale):
+                digests[shard.number] = copying[position].result()
+                if not _take(free, unless=(stop, failed)):
+                    copier.shutdown(cancel_futures=True)
+                    break
+                if position + parallel < len(stale):
+                    copying.append(put_in_place(position + parallel))
+                runs.append(runners.submit(index, shard))
+            for run in runs:
+                run.result()
+        except BuildCancelled:  # the build stopped while pages were put in place
+            stop.set()  # the runs under way end now, not when Pagefind is done
+            raise
     return digests
 
 
@@ -772,6 +777,7 @@ def _copy_slimmed(
     for rel in pages:
         entry = prepared.entries.get(rel)
         if entry is None:  # not prepared: read from the output
+            checkpoint()
             data = writer.read_bytes(rel)
             if data is None:
                 continue
