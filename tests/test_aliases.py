@@ -3,13 +3,15 @@ on to it; an unusable alias is a warning naming its file and line."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
 from inkstone.build import summary_line
 from inkstone.content.aliases import alias_url, read_aliases
+from inkstone.importers.permalinks import hugo_address, jekyll_address
 from tests.importers.harness import import_fixture
 from tests.sites import build_site, messages, read
 
@@ -153,3 +155,68 @@ def test_a_blog_imported_from_hexo_keeps_its_old_addresses(tmp_path: Path) -> No
         target = re.search(r'url=([^"]+)"', read(out, old))
         assert target is not None, old
         assert (out / target.group(1).lstrip("/") / "index.html").is_file(), old
+
+
+@pytest.mark.parametrize(
+    ("pattern", "rel", "meta", "address"),
+    [
+        # Jekyll's default style: categories (folders above _posts first), lowercased
+        ("date", "_posts/2022-05-01-entropy.md", {"categories": "ML Notes"},
+         "/ml/notes/2022/05/01/entropy.html"),
+        ("date", "ml/_posts/2022-05-01-entropy.md", {"category": "Info"},
+         "/ml/info/2022/05/01/entropy.html"),
+        ("pretty", "_posts/2022-05-01-entropy.md", {}, "/2022/05/01/entropy/"),
+        ("ordinal", "_posts/2022-05-01-entropy.md", {}, "/2022/121/entropy.html"),
+        ("none", "_posts/2022-05-01-entropy.md", {"slug": "Shannon Entropy"},
+         "/Shannon-Entropy.html"),
+        ("/blog/:year/:i_month/:slug/", "_posts/2022-05-01-entropy.md", {"slug": "Shannon Entropy"},
+         "/blog/2022/5/shannon-entropy/"),
+        ("/:year/:id/", "_posts/2022-05-01-entropy.md", {}, None),  # a field Jekyll lacks
+    ],
+)  # fmt: skip
+def test_jekyll_permalink_patterns_give_the_old_address(
+    pattern: str, rel: str, meta: dict[str, object], address: str | None
+) -> None:
+    date = dt.date(2022, 5, 1)
+    assert jekyll_address(pattern, meta, date, PurePosixPath(rel)) == address
+
+
+@pytest.mark.parametrize(
+    ("pattern", "rel", "meta", "address"),
+    [
+        ("/:year/:month/:title/", "posts/pca/index.md", {"title": "Principal Components!"},
+         "/2023/02/principal-components/"),
+        ("/:year/:month/:title/", "posts/pca.md", {"title": "主成分 分析"}, "/2023/02/主成分-分析/"),
+        ("/:section/:slugorfilename", "posts/PCA.md", {}, "/posts/pca/"),
+        ("/:sections/:slug/", "posts/ml/pca.md", {"slug": "PCA Notes"}, "/posts/ml/pca-notes/"),
+        ("/:year/:yearday/:filename.html", "posts/pca.md", {}, "/2023/41/pca.html"),
+        ("/:year/:monthname/:weekdayname/:filename/", "posts/pca.md", {},
+         "/2023/february/friday/pca/"),
+    ],
+)  # fmt: skip
+def test_hugo_permalink_patterns_give_the_old_address(
+    pattern: str, rel: str, meta: dict[str, object], address: str
+) -> None:
+    date = dt.datetime(2023, 2, 10, 8, 0)
+    assert hugo_address({"posts": pattern}, meta, date, PurePosixPath(rel)) == address
+    assert hugo_address({"notes": pattern}, meta, date, PurePosixPath(rel)) is None
+
+
+@pytest.mark.parametrize("generator", ["jekyll", "hugo"])
+def test_a_blog_imported_from_jekyll_or_hugo_keeps_its_old_addresses(
+    tmp_path: Path, generator: str
+) -> None:
+    """The site's permalink pattern (Jekyll's default, Hugo's ``[permalinks]``) gives each
+    post an alias, beside those the post named itself."""
+    _, site = import_fixture(generator, generator, tmp_path)
+    report, out = build_site(site, out_dir=tmp_path / "out")
+    assert report.errors == [], messages(report)
+    olds = {
+        "jekyll": ["信息论/笔记/2022/05/01/entropy.html", "notes/kl-divergence/index.html"],
+        "hugo": ["2023/02/pca/index.html", "2023/01/2023-01-09-bayes-rule/index.html"],
+    }[generator]
+    for old in olds:
+        target = re.search(r'url=([^"]+)"', read(out, old))
+        assert target is not None, old
+        path = target.group(1).removeprefix("/blog").lstrip("/")
+        assert (out / path / "index.html").is_file(), old

@@ -8,7 +8,6 @@ A tag with no equivalent is left in place and reported.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from inkstone.importers.common import (
 from inkstone.importers.formulas import find_formulas
 from inkstone.importers.links import bundle_link, rewrite_links
 from inkstone.importers.model import Formula, ImportBatch, ImportedPost
+from inkstone.importers.permalinks import date_fields, fill, moment_of
 from inkstone.importers.tags import TagConverter
 from inkstone.importers.text import map_outside_code
 
@@ -167,7 +167,6 @@ def _front(meta: dict[str, Any], path: Path, bundle: Bundle) -> dict[str, Any]:
 
 DEFAULT_PERMALINK = ":year/:month/:day/:title/"
 """Hexo's own default for ``permalink`` in ``_config.yml``."""
-_PERMALINK_FIELD = re.compile(r":(\w+)")
 
 
 def _old_address(
@@ -180,31 +179,21 @@ def _old_address(
     uses a field inkstone cannot know (``:id``, ``:hash``)."""
     if meta.get("permalink"):
         return "/" + str(meta["permalink"]).lstrip("/")
-    date = front.get("date")
-    if not isinstance(date, dt.date):
+    moment = moment_of(front.get("date"))
+    if moment is None:
         return None
-    moment = date if isinstance(date, dt.datetime) else dt.datetime.combine(date, dt.time())
     category = (string_list(front.get("categories")) or ["uncategorized"])[0]
     name = rel.stem
     if dated_names and FILE_NAME_DATE.match(name):
         name = FILE_NAME_DATE.sub("", name, count=1)
     fields = {
-        "year": f"{moment.year:04d}",
-        "month": f"{moment.month:02d}",
-        "i_month": str(moment.month),
-        "day": f"{moment.day:02d}",
-        "i_day": str(moment.day),
-        "hour": f"{moment.hour:02d}",
-        "minute": f"{moment.minute:02d}",
-        "second": f"{moment.second:02d}",
+        **date_fields(moment),
         "title": (rel.parent / name).as_posix().removeprefix("./"),
         "name": name,
         "post_title": str(front.get("title") or rel.stem),
         "category": re.sub(r"\s+", "-", category.strip()),
     }
-    if set(_PERMALINK_FIELD.findall(pattern)) - fields.keys():
-        return None
-    return "/" + _PERMALINK_FIELD.sub(lambda m: fields[m[1]], pattern).lstrip("/")
+    return fill(pattern, fields)
 
 
 class _TagConverter(TagConverter):

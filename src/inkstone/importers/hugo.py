@@ -18,7 +18,7 @@ import datetime as dt
 import re
 import tomllib
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -37,6 +37,7 @@ from inkstone.importers.common import (
 from inkstone.importers.formulas import find_formulas
 from inkstone.importers.links import bundle_link, rewrite_links
 from inkstone.importers.model import ImportBatch, ImportedPost
+from inkstone.importers.permalinks import hugo_address, jekyll_address
 from inkstone.importers.tags import TagConverter
 from inkstone.importers.text import map_outside_code
 
@@ -76,9 +77,16 @@ def import_hugo(source: Path) -> ImportBatch:
     batch = ImportBatch(root=source)
     content = source / "content" if (source / "content").is_dir() else source
     files = sorted(p for p in content.rglob("*.md") if p.name != "_index.md")
-    batch.site = _hugo_site(batch, source)
+    config = _hugo_config(batch, source)
+    batch.site = _hugo_site(config)
     roots = [source / "static", source / "assets", content]
-    _import_files(batch, files, roots, _HugoShortcodes, jekyll=False)
+    permalinks = _hugo_permalinks(config)
+
+    def old_address(meta: dict[str, Any], date: object, path: Path) -> str | None:
+        rel = PurePosixPath(path.relative_to(content).as_posix())
+        return hugo_address(permalinks, meta, date, rel)
+
+    _import_files(batch, files, roots, _HugoShortcodes, old_address, jekyll=False)
     return batch
 
 
@@ -88,8 +96,17 @@ def import_jekyll(source: Path) -> ImportBatch:
     files = sorted((source / "_posts").rglob("*.md")) + sorted((source / "_drafts").rglob("*.md"))
     if not files:
         files = sorted(source.rglob("*.md"))
-    batch.site = _jekyll_site(batch, source)
-    _import_files(batch, files, [source], _LiquidTags, jekyll=True)
+    config = _jekyll_config(batch, source)
+    batch.site = _jekyll_site(config)
+    pattern = str(config.get("permalink") or "date")
+
+    def old_address(meta: dict[str, Any], date: object, path: Path) -> str | None:
+        if "_drafts" in path.parts:
+            return None  # a draft had no address
+        rel = PurePosixPath(path.relative_to(source).as_posix())
+        return jekyll_address(pattern, meta, date, rel)
+
+    _import_files(batch, files, [source], _LiquidTags, old_address, jekyll=True)
     return batch
 
 
@@ -218,9 +235,13 @@ def _import_files(
     files: list[Path],
     roots: list[Path],
     tags: Callable[[ImportBatch, Path, Bundle, dict[str, str]], _Tags],
+    old_address: Callable[[dict[str, Any], object, Path], str | None],
     *,
     jekyll: bool,
 ) -> None:
+    """Import ``files``; ``old_address(front matter, date, path)`` is the address the
+    generator gave a post by the site's permalink pattern (an alias unless the post set its
+    own)."""
     taken: set[str] = set()
     folders: dict[Path, str] = {}
     names: dict[str, str] = {}
@@ -246,6 +267,10 @@ def _import_files(
         body = bundle.rewrite(body, body_line)
         body = rewrite_links(body, path, folders)
         front = _front(meta, path, bundle, jekyll=jekyll)
+        own = meta.get("url") or meta.get("permalink")
+        old = None if own else old_address(meta, front.get("date"), path)
+        if old is not None:
+            front["aliases"] = list(dict.fromkeys([old, *front.get("aliases", [])]))
         batch.posts.append(
             ImportedPost(folders[path.resolve()], front, body, path, bundle.files, found)
         )
@@ -321,7 +346,8 @@ def _front(meta: dict[str, Any], path: Path, bundle: Bundle, *, jekyll: bool) ->
     return front
 
 
-def _hugo_site(batch: ImportBatch, source: Path) -> dict[str, str]:
+def _hugo_config(batch: ImportBatch, source: Path) -> dict[str, Any]:
+    """The Hugo site's settings (``hugo.toml``, ``config.toml`` or their YAML twins)."""
     for name in ("hugo.toml", "config.toml", "hugo.yaml", "config.yaml", "hugo.yml"):
         path = source / name
         if not path.is_file():
@@ -332,25 +358,39 @@ def _hugo_site(batch: ImportBatch, source: Path) -> dict[str, str]:
         except (tomllib.TOMLDecodeError, yaml.YAMLError, UnicodeDecodeError) as exc:
             batch.problem(f"cannot read {name}: {exc}", path, hint="fix it, then import again")
             return {}
-        if not isinstance(data, dict):
-            return {}
-        site = {"title": str(data.get("title") or "")}
-        params = data.get("params") if isinstance(data.get("params"), dict) else {}
-        author = data.get("author") or (params or {}).get("author")
-        if isinstance(author, dict):
-            author = author.get("name")
-        if author:
-            site["author"] = str(author)
-        if data.get("baseURL"):
-            site["base_url"] = str(data["baseURL"]).rstrip("/") + "/"
-        language = data.get("languageCode") or data.get("defaultContentLanguage")
-        if language:
-            site["language"] = str(language).split("-")[0].lower()
-        return {k: v for k, v in site.items() if v}
+        return data if isinstance(data, dict) else {}
     return {}
 
 
-def _jekyll_site(batch: ImportBatch, source: Path) -> dict[str, str]:
+def _hugo_permalinks(data: dict[str, Any]) -> dict[str, str]:
+    """Section → permalink pattern of a page, from ``[permalinks]`` (or its newer
+    ``[permalinks.page]``)."""
+    table = data.get("permalinks")
+    if not isinstance(table, dict):
+        return {}
+    page = table.get("page")
+    pages: dict[Any, Any] = page if isinstance(page, dict) else table
+    return {str(k): str(v) for k, v in pages.items() if isinstance(v, str)}
+
+
+def _hugo_site(data: dict[str, Any]) -> dict[str, str]:
+    site = {"title": str(data.get("title") or "")}
+    params = data.get("params") if isinstance(data.get("params"), dict) else {}
+    author = data.get("author") or (params or {}).get("author")
+    if isinstance(author, dict):
+        author = author.get("name")
+    if author:
+        site["author"] = str(author)
+    if data.get("baseURL"):
+        site["base_url"] = str(data["baseURL"]).rstrip("/") + "/"
+    language = data.get("languageCode") or data.get("defaultContentLanguage")
+    if language:
+        site["language"] = str(language).split("-")[0].lower()
+    return {k: v for k, v in site.items() if v}
+
+
+def _jekyll_config(batch: ImportBatch, source: Path) -> dict[str, Any]:
+    """The Jekyll site's ``_config.yml``."""
     path = source / "_config.yml"
     if not path.is_file():
         return {}
@@ -359,8 +399,10 @@ def _jekyll_site(batch: ImportBatch, source: Path) -> dict[str, str]:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         batch.problem(f"cannot read _config.yml: {exc}", path, hint="fix it, then import again")
         return {}
-    if not isinstance(data, dict):
-        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _jekyll_site(data: dict[str, Any]) -> dict[str, str]:
     site = {key: str(data[key]) for key in ("title", "timezone") if data.get(key)}
     author = data.get("author")
     if isinstance(author, dict):
