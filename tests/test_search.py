@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from inkstone.build import BuildMemory, BuildOptions, build, refresh_search
 from inkstone.search import index, slim
 from inkstone.search.slim import (
     page_digest,
@@ -29,7 +30,7 @@ from inkstone.search.slim import (
     without_ignored,
 )
 from inkstone.search.words import CJK_CHARACTERS, spaced_for_index
-from tests.sites import build_site, read
+from tests.sites import build_site, read, write_site
 
 SITE = """\
 -- site.toml --
@@ -93,6 +94,21 @@ def meta_of(fragment: dict[str, object]) -> dict[str, str]:
     meta = fragment["meta"]
     assert isinstance(meta, dict)
     return {key: joined(value) for key, value in meta.items()}
+
+
+def served(root: Path, text: str) -> tuple[BuildMemory, BuildOptions]:
+    """The site ``text`` written to ``root`` and built as ``inkstone serve`` builds it: the
+    memory and options its rebuilds go on with."""
+    write_site(root, text)
+    memory = BuildMemory()
+    options = BuildOptions(out_dir=root / "public")
+    build(root, options, memory)
+    return memory, options
+
+
+def add_sentence(post: Path, sentence: str) -> None:
+    """An edit: ``sentence`` added at the end of ``post``."""
+    post.write_text(post.read_text(encoding="utf-8") + f"\n{sentence}\n", "utf-8")
 
 
 def test_index_holds_posts_and_pages_with_title_and_date(tmp_path: Path) -> None:
@@ -193,17 +209,10 @@ def test_dev_server_rebuilds_keep_the_index_and_its_refresh_brings_it_up_to_date
 ) -> None:
     """`inkstone serve`'s full rebuild keeps the index, so that the open pages reload at
     once; its next step indexes the edited page again."""
-    from inkstone.build import BuildMemory, BuildOptions, build, refresh_search
-    from tests.sites import write_site
-
-    write_site(tmp_path, SITE)
-    memory = BuildMemory()
-    options = BuildOptions(out_dir=tmp_path / "public")
-    build(tmp_path, options, memory)
+    memory, options = served(tmp_path, SITE)
     before = fragments(tmp_path / "public")
     assert refresh_search(tmp_path, options, memory) is None  # nothing to index again
-    post = tmp_path / "content" / "posts" / "b.md"
-    post.write_text(post.read_text(encoding="utf-8") + "\n新增一句关于权重衰减的话。\n", "utf-8")
+    add_sentence(tmp_path / "content" / "posts" / "b.md", "新增一句关于权重衰减的话。")
     report = build(tmp_path, options, memory)
     assert not report.errors
     assert "权重衰减" in read(tmp_path / "public", "posts/b/index.html")
@@ -217,14 +226,10 @@ def test_dev_server_rebuilds_keep_the_index_and_its_refresh_brings_it_up_to_date
         url: before[url] for url in ("/posts/a/", "/about/")
     }
     assert refreshed.written and all(rel.startswith("pagefind/") for rel in refreshed.written)
-    on_disk = {p.relative_to(tmp_path / "public").as_posix() for p in index_files_of(tmp_path)}
+    on_disk = set(index_files(tmp_path / "public"))
     assert on_disk == {rel for rel in memory.files if rel.startswith("pagefind/")}
     assert refresh_search(tmp_path, options, memory) is None
     assert not list(tmp_path.glob(".public.inkstone-*")), "no staging folder is left"
-
-
-def index_files_of(root: Path) -> list[Path]:
-    return [p for p in (root / "public" / "pagefind").rglob("*") if p.is_file()]
 
 
 def _formula(tex: str, inner: str, mathml: str = "<mi>x</mi>") -> str:
@@ -650,17 +655,10 @@ def test_one_shard_has_an_empty_manifest_and_a_shrunk_site_loses_its_shards(
 def test_dev_server_refreshes_only_the_shard_of_the_edit_and_a_build_then_keeps_all(
     tmp_path: Path, small_shards: None, results: list[index.SearchIndex | None]
 ) -> None:
-    from inkstone.build import BuildMemory, BuildOptions, build, refresh_search
-    from tests.sites import write_site
-
-    write_site(tmp_path, sharded_site())
-    memory = BuildMemory()
-    options = BuildOptions(out_dir=tmp_path / "public")
-    build(tmp_path, options, memory)
+    memory, options = served(tmp_path, sharded_site())
     out = tmp_path / "public"
     before = index_files(out)
-    post = tmp_path / "content" / "posts" / "softmax.md"  # shard 3
-    post.write_text(post.read_text(encoding="utf-8") + "\n新增一句关于温度系数的话。\n", "utf-8")
+    add_sentence(tmp_path / "content/posts/softmax.md", "新增一句关于温度系数的话。")  # shard 3
     report = build(tmp_path, options, memory)
     assert not report.errors
     result = results[-1]
@@ -694,15 +692,8 @@ def test_dev_server_refreshes_only_the_shard_of_the_edit_and_a_build_then_keeps_
 def test_a_newer_change_stops_the_refresh_of_the_index_and_it_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from inkstone.build import BuildMemory, BuildOptions, build, refresh_search
-    from tests.sites import write_site
-
-    write_site(tmp_path, SITE)
-    memory = BuildMemory()
-    options = BuildOptions(out_dir=tmp_path / "public")
-    build(tmp_path, options, memory)
-    post = tmp_path / "content" / "posts" / "b.md"
-    post.write_text(post.read_text(encoding="utf-8") + "\n新增一句关于权重衰减的话。\n", "utf-8")
+    memory, options = served(tmp_path, SITE)
+    add_sentence(tmp_path / "content" / "posts" / "b.md", "新增一句关于权重衰减的话。")
     build(tmp_path, options, memory)
     before = index_files(tmp_path / "public")
     started: list[float] = []

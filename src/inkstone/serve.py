@@ -185,6 +185,11 @@ class LiveSite:
         from inkstone.rendering import warm_up
 
         changes: queue.Queue[list[Path]] = queue.Queue()
+
+        def newer() -> bool:
+            """Whether a rebuild under way should stop: a newer change came, or the end."""
+            return not changes.empty() or stop.is_set()
+
         watcher = threading.Thread(target=self._watch_files, args=(stop, changes), daemon=True)
         watcher.start()
         warm_up()  # the first preview should not wait for KaTeX and the parser to load
@@ -204,12 +209,12 @@ class LiveSite:
                 pending = self._wait_for_quiet(changes, stop)
                 if pending:  # a newer change: preview it first
                     continue
-            report = self.rebuild(cancelled=lambda: not changes.empty() or stop.is_set())
+            report = self.rebuild(cancelled=newer)
             if report.cancelled:
                 continue
             yield report
             if not report.errors:
-                searched = self.refresh_search(lambda: not changes.empty() or stop.is_set())
+                searched = self.refresh_search(newer)
                 if searched is not None and not searched.cancelled:
                     yield searched
 

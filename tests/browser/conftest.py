@@ -64,6 +64,20 @@ class ServedSite:
         )
 
 
+def search_paths(page: Page, site: ServedSite, query: str) -> set[str]:
+    """Type ``query`` into the search page's box; the paths of the result links."""
+    box = page.locator(".search-page [data-search]")
+    field_ = box.locator(".search-input")
+    field_.fill("")
+    field_.press_sequentially(query, delay=5)
+    page.wait_for_function(
+        "([box, q]) => box.dataset.searched === q", arg=[box.element_handle(), query]
+    )
+    prefix = urlsplit(site.base_url).path
+    hrefs = box.locator(".search-results a").evaluate_all("links => links.map(a => a.pathname)")
+    return {href.removeprefix(prefix) for href in hrefs}
+
+
 class _PrefixHandler(http.server.SimpleHTTPRequestHandler):
     """Serves ``directory`` under ``prefix`` only; everything else is a 404."""
 

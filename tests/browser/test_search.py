@@ -31,7 +31,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from inkstone.build import BuildOptions, build
 from inkstone.search import index
-from tests.browser.conftest import HOST, ServedSite, _PrefixHandler
+from tests.browser.conftest import HOST, ServedSite, _PrefixHandler, search_paths
 
 pytestmark = pytest.mark.browser
 
@@ -115,20 +115,6 @@ class Score:
 
 
 # --------------------------------------------------------------------------- driving the UI
-
-
-def search_paths(page: Page, site: ServedSite, query: str) -> set[str]:
-    """Type ``query`` into the search page's box; the paths of the result links."""
-    box = page.locator(".search-page [data-search]")
-    field_ = box.locator(".search-input")
-    field_.fill("")
-    field_.press_sequentially(query, delay=5)
-    page.wait_for_function(
-        "([box, q]) => box.dataset.searched === q", arg=[box.element_handle(), query]
-    )
-    prefix = urlsplit(site.base_url).path
-    hrefs = box.locator(".search-results a").evaluate_all("links => links.map(a => a.pathname)")
-    return {href.removeprefix(prefix) for href in hrefs}
 
 
 def score_ui(page: Page, site: ServedSite, queries: list[Query]) -> Score:

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page
 from inkstone.build import BuildOptions
 from inkstone.errors import BuildReport
 from inkstone.serve import DevServer, LiveSite
+from tests.browser.conftest import ServedSite, search_paths
 from tests.sites import write_site
 
 POST = """---
@@ -117,21 +118,6 @@ def test_an_edit_reloads_the_pages_it_changes_and_no_other(
         context.close()
 
 
-def search_for(page: Page, query: str) -> list[str]:
-    """Type ``query`` into the search page's box; the paths of the results."""
-    box = page.locator(".search-page [data-search]")
-    field = box.locator(".search-input")
-    field.fill("")
-    field.press_sequentially(query, delay=5)
-    page.wait_for_function(
-        "([box, q]) => box.dataset.searched === q", arg=[box.element_handle(), query]
-    )
-    paths: list[str] = box.locator(".search-results a").evaluate_all(
-        "links => links.map(a => a.pathname)"
-    )
-    return paths
-
-
 @pytest.mark.browser
 def test_search_finds_an_edit_once_the_index_is_brought_up_to_date(
     dev_server: tuple[DevServer, Path], page: Page
@@ -139,10 +125,10 @@ def test_search_finds_an_edit_once_the_index_is_brought_up_to_date(
     server, root = dev_server
     reports: list[BuildReport] = []
     server.live.on_report = reports.append
-    search_page = f"http://127.0.0.1:{server.port}/search/"
-    page.goto(search_page)
-    assert search_for(page, "quetzalcoatl") == []
-    assert search_for(page, "nothing") == ["/posts/other/"]
+    site = ServedSite(root / "public", f"http://127.0.0.1:{server.port}/")
+    page.goto(site.url("search/"))
+    assert search_paths(page, site, "quetzalcoatl") == set()
+    assert search_paths(page, site, "nothing") == {"posts/other/"}
 
     source = root / "content/posts/other.md"
     source.write_text(source.read_text().replace("Nothing to do", "A quetzalcoatl has to do"))
@@ -156,6 +142,6 @@ def test_search_finds_an_edit_once_the_index_is_brought_up_to_date(
     ], "a preview, the rebuild, then the search index"
     assert all(rel.startswith("pagefind/") for rel in reports[-1].written)
 
-    page.goto(search_page)  # a page opened now loads the new index
-    assert search_for(page, "quetzalcoatl") == ["/posts/other/"]
-    assert search_for(page, "nothing") == []
+    page.goto(site.url("search/"))  # a page opened now loads the new index
+    assert search_paths(page, site, "quetzalcoatl") == {"posts/other/"}
+    assert search_paths(page, site, "nothing") == set()

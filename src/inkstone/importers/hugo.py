@@ -72,6 +72,11 @@ ALERTS = {
 _DROPPED = {"layout", "math", "katex", "mathjax", "markup", "published", "permalink", "url"}
 
 
+OldAddress = Callable[[dict[str, Any], object, Path], str | None]
+"""``(front matter, date, source path)`` → the address the generator gave the post by the
+site's permalink pattern; None when the pattern gives none."""
+
+
 def import_hugo(source: Path) -> ImportBatch:
     """Read a Hugo site (or its ``content/`` folder) into posts."""
     batch = ImportBatch(root=source)
@@ -235,7 +240,7 @@ def _import_files(
     files: list[Path],
     roots: list[Path],
     tags: Callable[[ImportBatch, Path, Bundle, dict[str, str]], _Tags],
-    old_address: Callable[[dict[str, Any], object, Path], str | None],
+    old_address: OldAddress,
     *,
     jekyll: bool,
 ) -> None:
@@ -266,11 +271,7 @@ def _import_files(
         body = map_outside_code(body, converter.at(body_line))
         body = bundle.rewrite(body, body_line)
         body = rewrite_links(body, path, folders)
-        front = _front(meta, path, bundle, jekyll=jekyll)
-        own = meta.get("url") or meta.get("permalink")
-        old = None if own else old_address(meta, front.get("date"), path)
-        if old is not None:
-            front["aliases"] = list(dict.fromkeys([old, *front.get("aliases", [])]))
+        front = _front(meta, path, bundle, old_address, jekyll=jekyll)
         batch.posts.append(
             ImportedPost(folders[path.resolve()], front, body, path, bundle.files, found)
         )
@@ -300,7 +301,14 @@ def _items(value: object) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else [str(value)]
 
 
-def _front(meta: dict[str, Any], path: Path, bundle: Bundle, *, jekyll: bool) -> dict[str, Any]:
+def _front(
+    meta: dict[str, Any],
+    path: Path,
+    bundle: Bundle,
+    old_address: OldAddress,
+    *,
+    jekyll: bool,
+) -> dict[str, Any]:
     front = {key: value for key, value in meta.items() if key not in _DROPPED}
     stem = path.parent.name if path.stem == "index" else path.stem
     if not front.get("title"):
@@ -327,8 +335,12 @@ def _front(meta: dict[str, Any], path: Path, bundle: Bundle, *, jekyll: bool) ->
     link = address.strip("/").split("/")[-1]
     if link and "slug" not in front:
         front["slug"] = re.sub(r"\.html?$", "", link)
-    # old addresses: Hugo's aliases, Jekyll's redirect_from, and the post's own url
+    # old addresses: the one the site's permalink pattern gave the post (unless it set its
+    # own url), Hugo's aliases, Jekyll's redirect_from, and the post's own url
     aliases = [*_items(front.pop("aliases", None)), *_items(front.pop("redirect_from", None))]
+    by_pattern = None if address else old_address(meta, front.get("date"), path)
+    if by_pattern is not None:
+        aliases.insert(0, by_pattern)
     if address.strip("/"):
         aliases.append("/" + address.lstrip("/"))
     if aliases:

@@ -133,9 +133,9 @@ def hugo_address(
     if not pattern or moment is None:
         return None
     bundle = rel.stem in ("index", "_index")
-    filename = rel.parent.name if bundle else rel.stem
+    filename = (rel.parent.name if bundle else rel.stem).lower()
     title = hugo_urlize(str(meta.get("title") or ""))
-    slug = hugo_urlize(str(meta.get("slug") or "")) or title
+    own_slug = hugo_urlize(str(meta.get("slug") or ""))
     fields = {
         **date_fields(moment),
         "monthname": moment.strftime("%B").lower(),
@@ -145,11 +145,11 @@ def hugo_address(
         "section": section,
         "sections": "/".join(rel.parts[:-2] if bundle else rel.parts[:-1]),
         "title": title,
-        "slug": slug,
-        "filename": filename.lower(),
-        "contentbasename": filename.lower(),
-        "slugorfilename": hugo_urlize(str(meta.get("slug") or "")) or filename.lower(),
-        "slugorcontentbasename": hugo_urlize(str(meta.get("slug") or "")) or filename.lower(),
+        "slug": own_slug or title,
+        "filename": filename,
+        "contentbasename": filename,
+        "slugorfilename": own_slug or filename,
+        "slugorcontentbasename": own_slug or filename,
     }
     address = fill(pattern, fields)
     return (
