@@ -39,9 +39,9 @@ MIN_HUGO_FOR_MATH = (0, 141, 0)
 """``transform.ToMath`` with ``try`` error handling needs Hugo 0.141 or later."""
 
 SUMMARY = re.compile(
-    r"(?P<pages>\d+) pages(?: \(\d+ files unchanged\))?, "
-    r"(?P<formulas>\d+) formulas \((?P<typeset>\d+) typeset\), "
-    r"(?P<warnings>\d+) warnings, (?P<errors>\d+) errors in (?P<seconds>[\d.]+) s"
+    r"(?P<pages>\d+) pages?(?:, \d+ redirects?)?(?: \(\d+ files? unchanged\))?, "
+    r"(?P<formulas>\d+) formulas? \((?P<typeset>\d+) typeset\), "
+    r"(?P<warnings>\d+) warnings?, (?P<errors>\d+) errors? in (?P<seconds>[\d.]+) s"
 )
 """The summary line inkstone prints on stderr after a build."""
 

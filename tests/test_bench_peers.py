@@ -61,3 +61,34 @@ def test_round_ratios_need_two_rounds_and_inkstone(peers: ModuleType) -> None:
     ]
     assert peers.round_ratios(one_round) == ""
     assert peers.round_ratios([_case(peers, "hugo", "Hugo", [20.0, 18.0])]) == ""
+
+
+def test_the_benchmark_reads_every_form_of_the_summary_line(peers: ModuleType) -> None:
+    """The summary says ``1 page``, ``1 warning`` in the singular; the benchmark reads
+    inkstone's figures from it whatever the counts."""
+    from inkstone.build import summary_line
+    from inkstone.errors import BuildReport, Problem, Severity
+
+    def report(count: int) -> BuildReport:
+        made = BuildReport(
+            pages_written=count,
+            redirects_written=count,
+            files_unchanged=count,
+            formulas_rendered=count,
+            formulas_typeset=count,
+            seconds=1.5,
+        )
+        for severity in (Severity.WARNING, Severity.ERROR):
+            for _ in range(count):
+                made.add(Problem(severity, "m", None, None, None, None))
+        return made
+
+    one = summary_line(report(1))
+    assert one == (
+        "1 page, 1 redirect (1 file unchanged), 1 formula (1 typeset), 1 warning, 1 error in 1.50 s"
+    )
+    assert summary_line(report(0)).startswith("0 pages (0 files unchanged), 0 formulas")
+    for count in (0, 1, 2):
+        match = sys.modules["build"].SUMMARY.search(summary_line(report(count)))
+        assert match, count
+        assert [int(match[k]) for k in ("pages", "formulas", "warnings", "errors")] == [count] * 4

@@ -688,19 +688,27 @@ def clean(site_dir: Path, out_dir: Path | None = None, cache_dir: Path | None = 
     return removed
 
 
+def counted(number: int, noun: str) -> str:
+    """``1 page``, ``2 pages``: a count and its noun, in the plural unless it is one."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def summary_line(report: BuildReport) -> str:
     """The one-line summary printed after a build."""
+    problems = counted(len(report.warnings), "warning")
     if report.search_refresh:
         return (
-            f"{len(report.written)} files of the search index written, "
-            f"{len(report.warnings)} warnings in {report.seconds:.2f} s"
+            f"{counted(len(report.written), 'file')} of the search index written, "
+            f"{problems} in {report.seconds:.2f} s"
         )
-    redirects = f", {report.redirects_written} redirects" if report.redirects_written else ""
+    redirects = (
+        f", {counted(report.redirects_written, 'redirect')}" if report.redirects_written else ""
+    )
     return (
-        f"{report.pages_written} pages{redirects} ({report.files_unchanged} files unchanged), "
-        f"{report.formulas_rendered} formulas "
-        f"({report.formulas_typeset} typeset), {len(report.warnings)} warnings, "
-        f"{len(report.errors)} errors in {report.seconds:.2f} s"
+        f"{counted(report.pages_written, 'page')}{redirects} "
+        f"({counted(report.files_unchanged, 'file')} unchanged), "
+        f"{counted(report.formulas_rendered, 'formula')} ({report.formulas_typeset} typeset), "
+        f"{problems}, {counted(len(report.errors), 'error')} in {report.seconds:.2f} s"
     )
 
 
