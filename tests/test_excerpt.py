@@ -93,11 +93,18 @@ def test_short_post_is_not_cut() -> None:
     assert not result.excerpt_cut
 
 
-def test_more_marker_overrides_the_length() -> None:
-    body = "第一段有 $x$。\n\n第二段。\n\n<!-- more -->\n\n第三段不在摘要里。"
+@pytest.mark.parametrize("marker", ["<!-- more -->", "<!--more-->", "<!--  More -->"])
+def test_more_marker_overrides_the_length(marker: str) -> None:
+    """Hexo's marker and Hugo's (no spaces) both end the excerpt, wherever the length is."""
+    body = f"第一段有 $x$。\n\n第二段。\n\n{marker}\n\n第三段不在摘要里。"
     result = excerpt(body, 3)
     assert "第二段" in result.excerpt_html and "第三段" not in result.excerpt_html
     assert not result.excerpt_cut
+
+
+def test_a_comment_that_is_not_the_marker_does_not_end_the_excerpt() -> None:
+    body = "第一段。\n\n<!-- more to come -->\n\n第二段。"
+    assert "第二段" in excerpt(body, 160).excerpt_html
 
 
 def test_list_items_are_separated() -> None:

@@ -6,8 +6,9 @@ word two, at the last clause or sentence boundary (``。！？；，`` or a spac
 words) before the limit, and ended with "…". A formula, a code span or a link is one piece
 that is never cut. Inline formulas keep their typeset KaTeX; display formulas, code blocks,
 images, tables, raw HTML and the labels of callouts, toggles and tabs are left out. A
-heading ends its own sentence, so it never runs into the next one. With ``<!-- more -->``
-everything before the marker is taken, uncut.
+heading ends its own sentence, so it never runs into the next one. With a "more" marker on
+its own line (Hexo's ``<!-- more -->``, Hugo's ``<!--more-->``), everything before it is
+taken, uncut.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from markdown_it.token import Token
 
 from inkstone.markup.formula_text import formula_line
 
-MORE_MARKER = "<!-- more -->"
+MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+"""Where a post's excerpt ends, written as Hexo (``<!-- more -->``) or Hugo (``<!--more-->``) does."""
 ELLIPSIS = "…"
 SKIPPED_BLOCKS = {"fence", "code_block", "math_block", "math_block_label", "html_block", "hr"}
 SKIPPED_CONTAINERS = {
@@ -91,7 +93,7 @@ def make_excerpt(tokens: Sequence[Token], limit: int, inline_math: InlineMath) -
         (
             i
             for i, t in enumerate(tokens)
-            if t.type == "html_block" and t.content.strip() == MORE_MARKER
+            if t.type == "html_block" and MORE_MARKER.fullmatch(t.content.strip())
         ),
         None,
     )
