@@ -155,6 +155,82 @@ def test_home_lists_posts_by_last_update_and_paginates(tmp_path: Path) -> None:
     assert 'aria-current="page" href="/page/2/"' in page2
 
 
+PINNED = """
+-- site.toml --
+posts_per_page = 2
+language = "zh"
+-- content/posts/a-newest.md --
+---
+title: Newest
+date: 2025-05-01
+tags: [t]
+---
+x
+-- content/posts/b-sticky.md --
+---
+title: Sticky
+date: 2025-01-01
+sticky: 100
+tags: [t]
+---
+x
+-- content/posts/c-pinned.md --
+---
+title: Pinned
+date: 2025-02-01
+pinned: true
+tags: [t]
+---
+x
+-- content/posts/d-middle.md --
+---
+title: Middle
+date: 2025-04-01
+tags: [t]
+---
+x
+-- content/posts/e-bad.md --
+---
+title: Bad pin
+date: 2025-03-01
+top: yes please
+tags: [t]
+---
+x
+"""
+
+
+def entry_titles(html: str) -> list[str]:
+    return re.findall(r'class="post-entry-title"><a href="[^"]+">([^<]+)</a>', html)
+
+
+@pytest.mark.parametrize("theme", ["transmission", "minimal"])
+def test_pinned_posts_lead_the_home_page_only(tmp_path: Path, theme: str) -> None:
+    """``pinned`` and Hexo's ``sticky``/``top`` put a post at the top of the home page, a
+    higher number first, marked there; every other list and the feed keep the date order."""
+    site = PINNED.replace("-- site.toml --\n", f'-- site.toml --\ntheme = "{theme}"\n')
+    report, out = build_site(tmp_path, site)
+    assert messages(report) == [
+        "content/posts/e-bad.md:4: `top: yes please` is neither true/false nor a number; the "
+        "post is not pinned (write `top: true`, or a number such as `top: 2`; the highest "
+        "comes first)"
+    ]
+    home = read(out, "index.html")
+    assert entry_titles(home) == ["Sticky", "Pinned"]
+    assert entry_titles(read(out, "page/2/index.html")) == ["Newest", "Middle"]
+    assert entry_titles(read(out, "page/3/index.html")) == ["Bad pin"]
+    mark = "置顶" if theme == "transmission" else "Pinned"
+    assert home.count(mark + "</span>") == 2
+    tag = read(out, "tags/t/index.html")
+    assert entry_titles(tag) == ["Newest", "Middle"] and mark + "</span>" not in tag
+    assert mark + "</span>" not in read(out, "tags/t/page/2/index.html")
+    feed = read(out, "atom.xml")
+    assert [feed.index(f"<title>{t}</title>") for t in ("Newest", "Middle", "Bad pin")] == sorted(
+        feed.index(f"<title>{t}</title>") for t in ("Newest", "Middle", "Bad pin")
+    )
+    assert feed.index("<title>Pinned</title>") > feed.index("<title>Bad pin</title>")
+
+
 def test_relative_md_links_become_page_links_with_fragment(tmp_path: Path) -> None:
     _, out = build_site(tmp_path, BLOG)
     rope = read(out, "posts/rope/index.html")

@@ -120,6 +120,7 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
     macros = {str(k): str(v) for k, v in macros_raw.items()} if isinstance(macros_raw, dict) else {}
 
     series, series_order = _series(meta, source, text, problems)
+    pinned = _pinned(meta, source, text, problems)
     alias_key = next((key for key in ALIAS_KEYS if meta.get(key) is not None), None)
     aliases: dict[str, int | None] = {}
     if alias_key is not None:
@@ -147,6 +148,7 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
         meta=meta,
         series=series,
         series_order=series_order,
+        pinned=pinned,
         aliases=aliases,
     )
     return doc, problems
@@ -262,6 +264,36 @@ def _series(
         order = None
     series = str(name).strip() if name not in (None, "") else None
     return series or None, float(order) if order is not None else None
+
+
+PIN_KEYS = ("pinned", "sticky", "top")
+"""Front matter keys that pin a post to the top of the home page: inkstone's, Hexo's
+(``sticky``) and that of Hexo's pin-top plugin (``top``)."""
+
+
+def _pinned(meta: dict[str, Any], source: Source, text: str, problems: list[Problem]) -> float:
+    """How high the post is pinned (:attr:`Document.pinned`); a value that is neither
+    ``true``/``false`` nor a number is a warning and pins nothing."""
+    key = next((k for k in PIN_KEYS if meta.get(k) is not None), None)
+    if key is None:
+        return 0.0
+    value = meta[key]
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+(?:\.\d+)?\s*", value):
+        value = float(value)  # a quoted number
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, int | float) and value == value:
+        return max(float(value), 0.0)
+    problems.append(
+        Problem(
+            Severity.WARNING,
+            f"`{key}: {value}` is neither true/false nor a number; the post is not pinned",
+            source.display,
+            _key_line(text, key),
+            hint=f"write `{key}: true`, or a number such as `{key}: 2`; the highest comes first",
+        )
+    )
+    return 0.0
 
 
 def _key_line(text: str, key: str) -> int | None:

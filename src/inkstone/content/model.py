@@ -143,6 +143,9 @@ class Document:
     """The series the post belongs to (front matter ``series``), if any."""
     series_order: float | None = None
     """Its place in the series (``series_order``); None: ordered by date."""
+    pinned: float = 0.0
+    """How high the post is pinned at the top of the home page (front matter ``pinned``,
+    Hexo's ``sticky`` or ``top``): 0 not pinned, ``true`` is 1, a higher number comes first."""
     rendered: Rendered | None = None
     render_key: str = ""
     """A hash of everything ``rendered`` was made from (set when it is rendered; a document

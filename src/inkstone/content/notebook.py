@@ -60,6 +60,7 @@ NOTEBOOK_KEYS = (
     "lang",
     "authors",
     "series",
+    "pinned",
 )
 """Top-level notebook metadata keys read as front matter (Jupyter itself writes ``title``
 and ``authors``); anything else goes under ``metadata.inkstone``."""

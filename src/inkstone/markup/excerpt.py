@@ -23,7 +23,8 @@ from markdown_it.token import Token
 from inkstone.markup.formula_text import formula_line
 
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
-"""Where a post's excerpt ends, written as Hexo (``<!-- more -->``) or Hugo (``<!--more-->``) does."""
+"""Where a post's excerpt ends, written as Hexo (``<!-- more -->``) or Hugo
+(``<!--more-->``) does."""
 ELLIPSIS = "…"
 SKIPPED_BLOCKS = {"fence", "code_block", "math_block", "math_block_label", "html_block", "hr"}
 SKIPPED_CONTAINERS = {

@@ -29,7 +29,7 @@ from inkstone.render import feeds
 from inkstone.render.sitemap import SitemapEntry, robots, sitemap
 from inkstone.render.templates import BODY_MARK, Pieces, Templates
 from inkstone.render.views import PostView, TermView, ViewBuilder
-from inkstone.site.collect import SiteIndex, archives, paginate
+from inkstone.site.collect import SiteIndex, archives, home_order, paginate
 from inkstone.version import code_version
 
 FEED_FILES = ("atom.xml", "rss.xml", "feed.json")
@@ -194,7 +194,7 @@ class PageWriter:
     def lists(self) -> None:
         """Everything made of many documents: lists, feeds, archives, 404, sitemap."""
         if self.index.home is None:
-            self.listing(self.index.posts, "/", "home", self.config.list_title, None)
+            self.listing(home_order(self.index.posts), "/", "home", self.config.list_title, None)
         self.feeds(self.index.posts, "/", self.config.title)
         self.taxonomies()
         self.series()

@@ -114,6 +114,9 @@ class PostView:
     """Up to five posts on the same subject, best first."""
     series: SeriesView | None = None
     """The series this post belongs to, if any."""
+    pinned: bool = False
+    """Pinned to the top of the home page (front matter ``pinned``, ``sticky`` or ``top``);
+    the built-in themes mark it there."""
 
     def cross_links(self) -> tuple[object, ...]:
         """Everything this page shows of other pages (for its signature)."""
@@ -307,6 +310,7 @@ class ViewBuilder:
                 LinkView(d.title, self.url(d.url)) for d in self.index.related.get(doc.url, [])
             ],
             series=self._series_of(doc),
+            pinned=doc.pinned > 0,
         )
         self._posts[doc.url] = view
         return view

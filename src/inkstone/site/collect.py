@@ -115,6 +115,13 @@ def sort_key(doc: Document) -> tuple[dt.datetime, str]:
     return (doc.updated or doc.date or _epoch(), doc.url)
 
 
+def home_order(posts: list[Document]) -> list[Document]:
+    """The home page's order: pinned posts first (the highest ``pinned`` first, then in
+    latest-updates order), then the others as they are in ``posts``."""
+    pinned = sorted((p for p in posts if p.pinned), key=lambda p: -p.pinned)
+    return pinned + [p for p in posts if not p.pinned] if pinned else posts
+
+
 def collect(documents: list[Document], links: SiteLinks | None = None) -> SiteIndex:
     """Sort documents into the lists the theme shows (backlinks need the site's ``links``)."""
     posts = sorted((d for d in documents if d.kind is Kind.POST), key=sort_key, reverse=True)
