@@ -487,6 +487,7 @@ def test_parallel_build_is_byte_identical_to_serial(
         ('{% filter upper %}{% include "body.html" %}{% endfilter %}', False),
         ("{% block main %}{{ page.content | safe }}{% endblock %}{{ self.main() | upper }}", False),
         ('{% include "body.html" %}', True),
+        ('{% include "hook.html" ignore missing %}{{ page.content | safe }}', True),
         ('{% include "body" ~ ".html" %}', False),
         (
             '{% extends "wrapping.html" %}{% block main %}{{ page.content|safe }}{% endblock %}',
@@ -508,6 +509,76 @@ def test_templates_that_print_a_body_whole_are_told_from_those_that_change_it(
     )
     templates = Templates(tmp_path, theme_dir(tmp_path, "transmission"))
     assert templates.prints_content_whole("post.html") is whole
+
+
+HOOKS = """
+-- site.toml --
+title = "hooks"
+-- content/posts/open.md --
+---
+title: Open
+date: 2025-01-01
+---
+x
+-- content/posts/closed.md --
+---
+title: Closed
+date: 2025-01-02
+comments: false
+---
+x
+-- content/about.md --
+---
+title: About
+---
+x
+-- content/guestbook.md --
+---
+title: Guestbook
+comments: true
+---
+x
+"""
+SITE_HOOKS = """
+-- templates/comments.html --
+<script src="https://giscus.app/client.js" data-repo="me/blog" async></script>
+-- templates/extend_head.html --
+<script defer data-domain="me.example" src="https://plausible.io/js/script.js"></script>
+-- templates/extend_footer.html --
+<p class="visits">visits</p>
+"""
+
+
+@pytest.mark.parametrize("theme", ["transmission", "minimal"])
+def test_comment_and_analytics_hooks_are_the_sites_own_templates(
+    tmp_path: Path, theme: str
+) -> None:
+    """A site's ``comments.html`` goes below each post (not one with ``comments: false``)
+    and below a standalone page only with ``comments: true``; ``extend_head.html`` ends
+    every page's head and ``extend_footer.html`` its body. Without them a page has no
+    trace of either, and a post's body is still put in its page as bytes."""
+    site = HOOKS.replace('title = "hooks"', f'title = "hooks"\ntheme = "{theme}"')
+    report, out = build_site(tmp_path / "bare", site)
+    assert report.problems == []
+    bare = read(out, "posts/open/index.html")
+    assert 'class="comments"' not in bare and "plausible" not in bare
+    assert Templates(tmp_path / "bare", theme_dir(tmp_path / "bare", theme)).prints_content_whole(
+        "post.html"
+    )
+    report, out = build_site(tmp_path / "hooked", site + SITE_HOOKS)
+    assert report.problems == []
+    with_comments = {"posts/open/index.html", "guestbook/index.html"}
+    for page in (p for p in out.rglob("*.html") if not p.is_relative_to(out / "pagefind")):
+        rel = page.relative_to(out).as_posix()
+        html = page.read_text(encoding="utf-8")
+        head, body = html.split("</head>")
+        assert head.rstrip().endswith('src="https://plausible.io/js/script.js"></script>'), rel
+        assert body.rstrip().endswith('<p class="visits">visits</p>\n</body>\n</html>'), rel
+        assert ("giscus.app" in body) is (rel in with_comments), rel
+    post = read(out, "posts/open/index.html")
+    section = post.split('<section class="comments"')[1]
+    assert post.index("</article>") < post.index('<section class="comments"')
+    assert section.startswith(' aria-label="Comments" data-pagefind-ignore>\n<script src=')
 
 
 def test_a_body_put_in_as_bytes_makes_the_page_the_template_makes(tmp_path: Path) -> None:

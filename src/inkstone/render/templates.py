@@ -226,6 +226,8 @@ class Templates:
         self.language = language
         self.env.globals["i18n"] = Labels(self.label_folders, language, self._display)
         self.env.globals["cached"] = _uncached  # a build's pages get their Pieces
+        self.env.globals["has_template"] = self.has_template
+        self._exists: dict[str, bool] = {}
 
     def use_language(self, language: str) -> None:
         """Show the theme's words in ``language`` from now on (a site whose language is
@@ -234,6 +236,19 @@ class Templates:
         if language != self.language:
             self.env.globals["i18n"] = Labels(self.label_folders, language, self._display)
             self.language = language
+
+    def has_template(self, name: str) -> bool:
+        """Whether the site or its theme has template ``name`` (a hook such as
+        ``comments.html``, which the built-in themes show only when the site writes it)."""
+        known = self._exists.get(name)
+        if known is None:
+            try:
+                self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+                known = True
+            except jinja2.TemplateNotFound:
+                known = False
+            self._exists[name] = known
+        return known
 
     def fingerprint(self) -> str:
         """A hash of every template file that can be used (site overrides, theme, shared) and
@@ -258,7 +273,9 @@ class Templates:
         """Whether template ``name``, with every template it extends, includes or imports,
         prints a view's ``content`` only whole (:data:`BODY_MARK`): never filters, tests,
         slices or stores it, in no macro or block whose output it may change. A template
-        named by a variable, or one that cannot be read, makes it False."""
+        named by a variable, or one that cannot be parsed, makes it False; one that does not
+        exist prints nothing (an ``include … ignore missing`` of a hook the site has not
+        written; a required one fails the render anyway)."""
         known = self._whole_content.get(name)
         if known is None:
             known = self._whole_content[name] = self._check_content_whole(name, set())
@@ -271,6 +288,8 @@ class Templates:
         try:
             source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
             tree = self.env.parse(source, name)
+        except jinja2.TemplateNotFound:
+            return True
         except jinja2.TemplateError:
             return False
         if not _prints_content_whole(tree):

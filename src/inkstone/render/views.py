@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inkstone.config import SiteConfig
-from inkstone.content.model import Document, TocEntry
+from inkstone.content.model import Document, Kind, TocEntry
 from inkstone.content.slug import slugify
 from inkstone.markup.cjk import TextCount
 from inkstone.site.collect import ArchiveMonth, PageOfPosts, SiteIndex, Term, pager_numbers
@@ -114,6 +114,9 @@ class PostView:
     """Up to five posts on the same subject, best first."""
     series: SeriesView | None = None
     """The series this post belongs to, if any."""
+    comments: bool = False
+    """Whether the page shows the site's ``comments.html``: posts do unless their front matter
+    says ``comments: false``, standalone pages only with ``comments: true`` (as in Hexo)."""
     pinned: bool = False
     """Pinned to the top of the home page (front matter ``pinned``, ``sticky`` or ``top``);
     the built-in themes mark it there."""
@@ -311,6 +314,7 @@ class ViewBuilder:
             ],
             series=self._series_of(doc),
             pinned=doc.pinned > 0,
+            comments=bool(doc.meta.get("comments", doc.kind is Kind.POST)),
         )
         self._posts[doc.url] = view
         return view
