@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from inkstone.build import summary_line
 from inkstone.content.aliases import alias_url, read_aliases
+from inkstone.importers import run_import
+from inkstone.importers.hugo import import_jekyll
 from inkstone.importers.permalinks import hugo_address, jekyll_address
 from tests.importers.harness import import_fixture
 from tests.sites import build_site, messages, read
@@ -179,6 +182,62 @@ def test_jekyll_permalink_patterns_give_the_old_address(
 ) -> None:
     date = dt.date(2022, 5, 1)
     assert jekyll_address(pattern, meta, date, PurePosixPath(rel)) == address
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize(
+    ("date", "written", "zone", "day"),
+    [
+        # a time with an offset is moved into the site's zone
+        (dt.datetime(2022, 5, 1, 23, 30, tzinfo=dt.UTC), "str", SHANGHAI, "2022/05/02"),
+        (dt.datetime(2022, 5, 2, 1, 0, tzinfo=SHANGHAI), "str", dt.UTC, "2022/05/01"),
+        # a YAML timestamp without an offset is UTC to Jekyll's YAML
+        (dt.datetime(2022, 5, 1, 23, 30), "yaml", SHANGHAI, "2022/05/02"),
+        (dt.datetime(2022, 5, 1, 23, 30), "yaml", dt.UTC, "2022/05/01"),
+        # a time written another way, a day, a file name's date: already in the zone
+        (dt.datetime(2022, 5, 1, 23, 30), "str", SHANGHAI, "2022/05/01"),
+        (dt.date(2022, 5, 1), "yaml", SHANGHAI, "2022/05/01"),
+        (dt.date(2022, 5, 1), None, ZoneInfo("America/New_York"), "2022/05/01"),
+    ],
+)
+def test_a_jekyll_address_is_dated_in_the_sites_time_zone(
+    date: dt.date, written: str | None, zone: dt.tzinfo, day: str
+) -> None:
+    """Jekyll reads every post date into its ``timezone`` (``Time.parse(…).localtime``),
+    and its YAML reads a timestamp without an offset as UTC."""
+    meta: dict[str, object] = {}
+    if written == "yaml":
+        meta["date"] = date
+    elif written == "str":
+        meta["date"] = str(date)
+    rel = PurePosixPath("_posts/2022-05-01-entropy.md")
+    assert jekyll_address("pretty", meta, date, rel, zone) == f"/{day}/entropy/"
+
+
+def test_a_jekyll_site_in_another_time_zone_keeps_its_old_addresses(tmp_path: Path) -> None:
+    """Imported from a Jekyll site whose ``timezone`` is Asia/Shanghai, a post dated late
+    at night in UTC redirects from the next day's address, where Jekyll had put it; a
+    timezone Jekyll would not know is a warning at its line, and addresses are dated in
+    UTC."""
+    source = tmp_path / "jekyll"
+    (source / "_posts").mkdir(parents=True)
+    (source / "_posts/2022-05-01-entropy.md").write_text(
+        "---\ntitle: Entropy\ndate: 2022-05-01 23:30:00 +0000\n---\nbits\n", encoding="utf-8"
+    )
+    (source / "_config.yml").write_text(
+        "title: x\npermalink: pretty\ntimezone: Asia/Shanghai\n", encoding="utf-8"
+    )
+    assert import_jekyll(source).problems == []
+    run_import("jekyll", source, tmp_path / "site")
+    report, out = build_site(tmp_path / "site", out_dir=tmp_path / "out")
+    assert report.errors == [], messages(report)
+    assert re.search(r'url=/posts/[^"]*entropy/"', read(out, "2022/05/02/entropy/index.html"))
+    (source / "_config.yml").write_text("title: x\ntimezone: Mars/Olympus\n", encoding="utf-8")
+    batch = import_jekyll(source)
+    assert [(str(p.path), p.line) for p in batch.problems] == [("_config.yml", 2)]
+    assert batch.posts[0].front["aliases"] == ["/2022/05/01/entropy.html"]
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -104,12 +105,13 @@ def import_jekyll(source: Path) -> ImportBatch:
     config = _jekyll_config(batch, source)
     batch.site = _jekyll_site(config)
     pattern = str(config.get("permalink") or "date")
+    zone = _jekyll_zone(batch, config.get("timezone"))
 
     def old_address(meta: dict[str, Any], date: object, path: Path) -> str | None:
         if "_drafts" in path.parts:
             return None  # a draft had no address
         rel = PurePosixPath(path.relative_to(source).as_posix())
-        return jekyll_address(pattern, meta, date, rel)
+        return jekyll_address(pattern, meta, date, rel, zone)
 
     _import_files(batch, files, [source], _LiquidTags, old_address, jekyll=True)
     return batch
@@ -412,6 +414,26 @@ def _jekyll_config(batch: ImportBatch, source: Path) -> dict[str, Any]:
         batch.problem(f"cannot read _config.yml: {exc}", path, hint="fix it, then import again")
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _jekyll_zone(batch: ImportBatch, name: object) -> dt.tzinfo:
+    """The site's ``timezone``, in which Jekyll dated its posts' addresses. Without one
+    Jekyll used the zone of the machine that built the site; UTC is that of GitHub Pages."""
+    if not name:
+        return dt.UTC
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        config = batch.root / "_config.yml"
+        lines = config.read_text(encoding="utf-8", errors="replace").split("\n")
+        line = next((n for n, t in enumerate(lines, 1) if t.startswith("timezone:")), None)
+        batch.problem(
+            f"`timezone: {name}` is not a time zone; old addresses are dated in UTC",
+            config,
+            line,
+            hint="use an IANA name such as Asia/Shanghai, then import again",
+        )
+        return dt.UTC
 
 
 def _jekyll_site(data: dict[str, Any]) -> dict[str, str]:

@@ -68,16 +68,38 @@ def _jekyll_slug(text: str, *, cased: bool) -> str:
     return slug if cased else slug.lower()
 
 
+def jekyll_moment(date: object, written: object, zone: dt.tzinfo) -> dt.datetime | None:
+    """The post's date as Jekyll read it, in the site's ``timezone`` (``zone``): Jekyll
+    turns every date into the time of that zone (``Time.parse(…).localtime``). ``date`` is
+    the post's date as imported, ``written`` its front matter value as YAML read it. A time
+    with an offset is moved into ``zone``; one YAML read as a timestamp without an offset is
+    UTC to Jekyll's YAML (``2022-05-01 23:30:00``), so it moves too; a day, a file name's
+    date or a time written in another form (``2022-05-01 23:30``) is already in ``zone``."""
+    moment = moment_of(date)
+    if moment is None:
+        return None
+    if moment.tzinfo is None and isinstance(written, dt.datetime):
+        moment = moment.replace(tzinfo=dt.UTC)
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
 def jekyll_address(
-    pattern: str, meta: Mapping[str, object], date: object, rel: PurePosixPath
+    pattern: str,
+    meta: Mapping[str, object],
+    date: object,
+    rel: PurePosixPath,
+    zone: dt.tzinfo = dt.UTC,
 ) -> str | None:
     """The address Jekyll gave the post at ``rel`` (its path in the site, e.g.
     ``_posts/2022-05-01-entropy.md`` or ``ml/_posts/…``) on a site whose ``permalink`` is
-    ``pattern`` (a style name or a pattern), with front matter ``meta`` and ``date`` (its
-    front matter date, else its file name's). Categories are its front matter's
-    (``categories``, ``category``) after those of the folders above ``_posts``, lowercased
-    and joined with ``/``. The date is taken as written, in its own time zone."""
-    moment = moment_of(date)
+    ``pattern`` (a style name or a pattern) and whose ``timezone`` is ``zone``, with front
+    matter ``meta`` and ``date`` (its front matter date, else its file name's), read as
+    :func:`jekyll_moment` says. Categories are its front matter's (``categories``,
+    ``category``) after those of the folders above ``_posts``, lowercased and joined with
+    ``/``."""
+    moment = jekyll_moment(date, meta.get("date"), zone)
     if moment is None:
         return None
     pattern = JEKYLL_STYLES.get(pattern, pattern)
