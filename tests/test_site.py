@@ -231,6 +231,77 @@ def test_pinned_posts_lead_the_home_page_only(tmp_path: Path, theme: str) -> Non
     assert feed.index("<title>Pinned</title>") > feed.index("<title>Bad pin</title>")
 
 
+MENU = """
+-- site.toml --
+base_url = "https://me.github.io/blog/"
+[[menu]]
+name = "关于"
+url = "/about/"
+[[menu]]
+name = "Posts"
+url = "/"
+[[menu]]
+name = "Feed"
+url = "/atom.xml"
+[[menu]]
+name = "GitHub"
+url = "https://github.com/me"
+[[menu]]
+name = "Gone"
+url = "/projects/"
+-- content/about.md --
+---
+title: About me
+---
+x
+-- content/posts/a.md --
+---
+title: A
+date: 2025-01-01
+tags: [t]
+---
+x
+"""
+
+
+@pytest.mark.parametrize("theme", ["transmission", "minimal"])
+def test_a_site_menu_replaces_the_themes_navigation(tmp_path: Path, theme: str) -> None:
+    """``[[menu]]`` items make the header's navigation in the order written: site paths
+    under the base path, full URLs as they are; a path that is no page of the site is a
+    warning at its line of site.toml, and the site builds."""
+    site = MENU.replace("-- site.toml --\n", f'-- site.toml --\ntheme = "{theme}"\n')
+    report, out = build_site(tmp_path, site)
+    assert messages(report) == [
+        "site.toml:17: menu item `Gone` links to `/projects/`, which is no page of the site "
+        "(write the page's path as the site shows it, without the base path)"
+    ]
+    about = read(out, "about/index.html")
+    nav = re.search(r'<nav[^>]*aria-label="[^"]*"[^>]*>(.*?)</nav>', about, re.S)
+    assert nav is not None
+    links = re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav.group(1))
+    # the search link is the theme's own, beside the menu (the default theme has a button)
+    assert [link for link in links if link != ("/blog/search/", "Search")] == [
+        ("/blog/about/", "关于"),
+        ("/blog/", "Posts"),
+        ("/blog/atom.xml", "Feed"),
+        ("https://github.com/me", "GitHub"),
+        ("/blog/projects/", "Gone"),
+    ]
+    assert "/blog/tags/" not in nav.group(1)
+    if theme == "transmission":
+        assert '<a href="/blog/about/" aria-current="page">关于</a>' in about
+
+
+def test_a_menu_item_without_a_name_or_url_is_an_error(tmp_path: Path) -> None:
+    report, _ = build_site(
+        tmp_path, '-- site.toml --\n[[menu]]\nname = "x"\n-- content/posts/a.md --\nx\n'
+    )
+    assert messages(report) == [
+        "site.toml: menu item 1 must have a `name` and a `url`, and nothing else (write it as "
+        '[[menu]] name = "关于" url = "/about/")'
+    ]
+
+
 def test_relative_md_links_become_page_links_with_fragment(tmp_path: Path) -> None:
     _, out = build_site(tmp_path, BLOG)
     rope = read(out, "posts/rope/index.html")

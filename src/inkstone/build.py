@@ -38,7 +38,7 @@ from inkstone.markup.math import KatexNotFound, find_katex_dist
 from inkstone.output.assets import copy_assets
 from inkstone.output.writer import SiteWriter, UnsafeOutput, is_built_site
 from inkstone.render.feeds import FeedEntries
-from inkstone.render.site_pages import PageWriter, page_path
+from inkstone.render.site_pages import PageWriter, menu_problems, page_path
 from inkstone.render.templates import Templates, theme_dir
 from inkstone.rendering import Loaded, Rendering, RenderOutcome, RenderWorkers
 from inkstone.search import (
@@ -424,6 +424,9 @@ def _build(
         checkpoint()
         with _timed(report, "index"):  # what is left of it once the lists are written
             search.finish()
+        if config.menu:
+            config_text = (site_dir / CONFIG_FILE).read_text(encoding="utf-8")
+            report.problems.extend(menu_problems(config, writer.files(), config_text))
         report.files_unchanged = writer.unchanged
         if options.strict and has_failed(report, strict=True):
             writer.discard()

@@ -119,6 +119,10 @@ class SiteConfig:
     term_feed_content: Literal["summary", "full"] = "summary"
     """What the feeds of categories and tags carry of each post: its excerpt (``summary``,
     as Hugo's feeds do) or its whole text (``full``). The site's own feed is always full."""
+    menu: list[dict[str, str]] = field(default_factory=list)
+    """The header's navigation, in order (``[[menu]]`` tables, each a ``name`` and a ``url``:
+    a path of the site such as ``/about/``, or a full URL), in place of the theme's own
+    (home, categories, tags, archives, then the standalone pages)."""
     max_file_size_mb: float = 10.0
     """Sources larger than this are reported and skipped instead of built."""
     search: bool = True
@@ -280,6 +284,12 @@ def _check_values(config: SiteConfig, path: Path | None, problems: list[Problem]
         bad("`images.column_width` must be at least 1")
     if any(width < 1 for width in config.images.widths):
         bad("`images.widths` must be positive", "e.g. [704, 1408]")
+    for number, item in enumerate(config.menu, start=1):
+        if set(item) != {"name", "url"} or not all(v.strip() for v in item.values()):
+            bad(
+                f"menu item {number} must have a `name` and a `url`, and nothing else",
+                'write it as [[menu]] name = "关于" url = "/about/"',
+            )
     try:
         zoneinfo.ZoneInfo(config.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

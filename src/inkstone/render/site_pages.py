@@ -16,19 +16,20 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from inkstone.cache import fingerprint
 from inkstone.cancel import checkpoint
-from inkstone.config import SiteConfig
+from inkstone.config import CONFIG_FILE, SiteConfig
 from inkstone.content.model import Document, Kind
 from inkstone.errors import BuildReport, Problem, Severity, SourceError
 from inkstone.output.writer import SiteWriter
 from inkstone.render import feeds
 from inkstone.render.sitemap import SitemapEntry, robots, sitemap
 from inkstone.render.templates import BODY_MARK, Pieces, Templates
-from inkstone.render.views import PostView, TermView, ViewBuilder
+from inkstone.render.views import PostView, TermView, ViewBuilder, is_site_path
 from inkstone.site.collect import SiteIndex, archives, home_order, paginate
 from inkstone.version import code_version
 
@@ -363,6 +364,31 @@ class PageWriter:
         self.writer.write_text(
             "robots.txt", robots(self.config.absolute_url("/sitemap.xml")), "robots"
         )
+
+
+def menu_problems(config: SiteConfig, files: set[str], config_text: str) -> list[Problem]:
+    """A warning for each ``menu`` item that links to a path of the site no file of its
+    output (``files``) is at, at its line of ``site.toml`` (``config_text``)."""
+    problems = []
+    lines = config_text.split("\n")
+    for item in config.menu:
+        url = item["url"]
+        if not is_site_path(url):
+            continue
+        path = unquote(urlsplit(url).path)
+        if page_path(path).as_posix() in files or page_path(path + "/").as_posix() in files:
+            continue
+        line = next((n for n, text in enumerate(lines, 1) if url in text), None)
+        problems.append(
+            Problem(
+                Severity.WARNING,
+                f"menu item `{item['name']}` links to `{url}`, which is no page of the site",
+                Path(CONFIG_FILE),
+                line,
+                hint="write the page's path as the site shows it, without the base path",
+            )
+        )
+    return problems
 
 
 def page_path(url: str) -> PurePosixPath:

@@ -196,6 +196,8 @@ class SiteView:
     tags: list[TermView] = field(default_factory=list)
     pages: list[LinkView] = field(default_factory=list)
     """Standalone pages, for navigation."""
+    menu: list[LinkView] = field(default_factory=list)
+    """The site's own navigation (``menu`` in site.toml), in order; empty: the theme's."""
     has_home_list: bool = True
     """False when a root ``index.md`` replaces the generated post list."""
     kicker: str = ""
@@ -212,6 +214,12 @@ class SiteView:
     """The year of the build, for the footer."""
     search_url: str = ""
     """The search page (``/search/``), or empty when the site has no search."""
+
+
+def is_site_path(url: str) -> bool:
+    """Whether a link written in the settings (``/about/``) is a path of this site, rather
+    than a full URL or a protocol-relative one (``//cdn.example``)."""
+    return url.startswith("/") and not url.startswith("//")
 
 
 class ViewBuilder:
@@ -243,6 +251,7 @@ class ViewBuilder:
             categories=[self.term(t) for t in self.index.categories.values()],
             tags=[self.term(t) for t in self.index.tags.values()],
             pages=[LinkView(p.title, self.url(p.url)) for p in self.index.pages],
+            menu=[LinkView(item["name"], self.menu_url(item["url"])) for item in c.menu],
             has_home_list=self.index.home is None,
             kicker=c.kicker,
             list_title=c.list_title,
@@ -253,6 +262,10 @@ class ViewBuilder:
             year=dt.date.today().year,
             search_url=self.url("/search/") if c.search else "",
         )
+
+    def menu_url(self, url: str) -> str:
+        """A menu item's link: a path of the site gets the base path, a URL stays as it is."""
+        return self.url(url) if is_site_path(url) else url
 
     def term(self, term: Term) -> TermView:
         """A category or tag."""
