@@ -21,6 +21,7 @@ from inkstone.cache import Cache
 from inkstone.config import load_config
 from inkstone.content.discover import discover
 from inkstone.errors import Problem
+from inkstone.render.licenses import license_view
 from inkstone.render.templates import Pieces, Templates, theme_dir
 from inkstone.search import index as search_index
 from inkstone.search import start_search
@@ -300,6 +301,77 @@ def test_a_menu_item_without_a_name_or_url_is_an_error(tmp_path: Path) -> None:
         "site.toml: menu item 1 must have a `name` and a `url`, and nothing else (write it as "
         '[[menu]] name = "关于" url = "/about/")'
     ]
+
+
+LICENSED = """
+-- site.toml --
+language = "zh"
+author = "墨石"
+license = "CC BY-NC-SA 4.0"
+-- content/posts/a.md --
+---
+title: A
+date: 2025-01-01
+---
+x
+-- content/posts/guest.md --
+---
+title: Guest
+date: 2025-01-02
+author: 客座作者
+license: All rights reserved
+---
+x
+-- content/posts/none.md --
+---
+title: None
+date: 2025-01-03
+license: false
+---
+x
+-- content/about.md --
+---
+title: About
+---
+x
+"""
+
+
+@pytest.mark.parametrize("theme", ["transmission", "minimal"])
+def test_posts_carry_the_license_they_are_published_under(tmp_path: Path, theme: str) -> None:
+    """The site's ``license`` is shown below each post with its author (and, in the default
+    theme, its address), linked to its Creative Commons deed; a post's own ``license``
+    replaces it, ``license: false`` removes it, and standalone pages have none."""
+    site = LICENSED.replace("-- site.toml --\n", f'-- site.toml --\ntheme = "{theme}"\n')
+    report, out = build_site(tmp_path, site)
+    assert report.problems == []
+    deed = "https://creativecommons.org/licenses/by-nc-sa/4.0/deed.zh-hans"
+    post = read(out, "posts/a/index.html")
+    assert f'<a href="{deed}" rel="license">CC BY-NC-SA 4.0</a>' in post
+    assert "墨石" in post.split('class="post-license"')[1].split("</dl>")[0]
+    guest = read(out, "posts/guest/index.html").split('class="post-license"')[1]
+    assert "All rights reserved" in guest and "客座作者" in guest and 'rel="license"' not in guest
+    assert 'class="post-license"' not in read(out, "posts/none/index.html")
+    assert 'class="post-license"' not in read(out, "about/index.html")
+    if theme == "transmission":
+        assert '<dd><a href="/posts/a/">/posts/a/</a></dd>' in post
+        ld = json.loads(post.split('<script type="application/ld+json">')[1].split("</script>")[0])
+        assert ld["license"] == deed and ld["author"]["name"] == "墨石"
+
+
+@pytest.mark.parametrize(
+    ("name", "zh", "url"),
+    [
+        ("CC BY 4.0", False, "https://creativecommons.org/licenses/by/4.0/"),
+        ("cc-by-sa", False, "https://creativecommons.org/licenses/by-sa/4.0/"),
+        ("CC BY-NC-ND 3.0", True, "https://creativecommons.org/licenses/by-nc-nd/3.0/deed.zh-hans"),
+        ("CC0", False, "https://creativecommons.org/publicdomain/zero/1.0/"),
+        ("CC BY-XY 4.0", False, None),
+        ("MIT", False, None),
+    ],
+)
+def test_creative_commons_names_link_to_their_deed(name: str, zh: bool, url: str | None) -> None:
+    assert license_view(name, zh).url == url
 
 
 def test_relative_md_links_become_page_links_with_fragment(tmp_path: Path) -> None:

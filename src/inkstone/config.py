@@ -119,6 +119,10 @@ class SiteConfig:
     term_feed_content: Literal["summary", "full"] = "summary"
     """What the feeds of categories and tags carry of each post: its excerpt (``summary``,
     as Hugo's feeds do) or its whole text (``full``). The site's own feed is always full."""
+    license: str = ""
+    """The license posts are published under (``CC BY-NC-SA 4.0``), shown below each post
+    with its author and address; a post's front matter ``license`` overrides it (``false``:
+    none). Empty: no notice."""
     menu: list[dict[str, str]] = field(default_factory=list)
     """The header's navigation, in order (``[[menu]]`` tables, each a ``name`` and a ``url``:
     a path of the site such as ``/about/``, or a full URL), in place of the theme's own

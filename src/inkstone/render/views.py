@@ -32,6 +32,7 @@ from inkstone.config import SiteConfig
 from inkstone.content.model import Document, Kind, TocEntry
 from inkstone.content.slug import slugify
 from inkstone.markup.cjk import TextCount
+from inkstone.render.licenses import LicenseView, license_view
 from inkstone.site.collect import ArchiveMonth, PageOfPosts, SiteIndex, Term, pager_numbers
 from inkstone.site.series import Series, series_of
 
@@ -117,6 +118,11 @@ class PostView:
     comments: bool = False
     """Whether the page shows the site's ``comments.html``: posts do unless their front matter
     says ``comments: false``, standalone pages only with ``comments: true`` (as in Hexo)."""
+    license: LicenseView | None = None
+    """The license it is published under (site ``license``, or its front matter's), if
+    any; posts only, unless a page's front matter names one."""
+    author: str = ""
+    """Its front matter ``author``, else the site's."""
     pinned: bool = False
     """Pinned to the top of the home page (front matter ``pinned``, ``sticky`` or ``top``);
     the built-in themes mark it there."""
@@ -263,6 +269,15 @@ class ViewBuilder:
             search_url=self.url("/search/") if c.search else "",
         )
 
+    def _license(self, doc: Document) -> LicenseView | None:
+        """The post's license: its front matter's (``false``: none), else the site's."""
+        name = doc.meta.get("license")
+        if name is None and doc.kind is Kind.POST:
+            name = self.config.license
+        if not isinstance(name, str) or not name.strip():
+            return None
+        return license_view(name, self.config.is_zh)
+
     def menu_url(self, url: str) -> str:
         """A menu item's link: a path of the site gets the base path, a URL stays as it is."""
         return self.url(url) if is_site_path(url) else url
@@ -327,6 +342,8 @@ class ViewBuilder:
             ],
             series=self._series_of(doc),
             pinned=doc.pinned > 0,
+            license=self._license(doc),
+            author=str(doc.meta.get("author") or self.config.author),
             comments=bool(doc.meta.get("comments", doc.kind is Kind.POST)),
         )
         self._posts[doc.url] = view
