@@ -409,6 +409,51 @@ def test_copy_button_copies_the_code(browser: Browser, site: ServedSite, path: s
         )
 
 
+ZOOM_STATE_JS = """() => {
+  const dialog = document.querySelector('.zoom-dialog');
+  const img = dialog && dialog.querySelector('img');
+  return {
+    open: !!(dialog && dialog.open),
+    src: img ? img.getAttribute('src') : null,
+    shown: img ? img.getBoundingClientRect().width : 0,
+    loaded: img ? img.naturalWidth : 0,
+    focused: document.activeElement && document.activeElement.getAttribute('src'),
+  };
+}"""
+
+
+def test_a_shrunk_figure_opens_whole_and_closes(browser: Browser, site: ServedSite) -> None:
+    """A figure drawn narrower than it is becomes a button (mouse and keyboard) that opens
+    the original at full size in a dialog wider than the column; Esc closes it and focus
+    returns to the figure. A figure shown at its own size stays a plain image."""
+    with new_page(browser, width=1440) as page:
+        open_ok(page, site.url("posts/notes-toolbox/"))
+        wide = page.locator('img[src="/images/lr-schedules.png"]')
+        wide.scroll_into_view_if_needed()
+        column = wide.evaluate("(img) => img.clientWidth")
+        assert column < 1600
+        assert wide.get_attribute("role") == "button"
+        assert wide.get_attribute("aria-label") == "放大图片: 三种学习率调度曲线"
+        wide.click()
+        page.wait_for_function("document.querySelector('.zoom-dialog')?.open")
+        page.wait_for_function("document.querySelector('.zoom-dialog img').complete")
+        state = page.evaluate(ZOOM_STATE_JS)
+        assert state["src"] == site.url("images/lr-schedules.png") and state["loaded"] == 1600
+        assert state["shown"] > column * 1.3, state
+        page.keyboard.press("Escape")
+        state = page.evaluate(ZOOM_STATE_JS)
+        assert not state["open"] and state["focused"] == "/images/lr-schedules.png"
+        page.keyboard.press("Enter")
+        assert page.evaluate(ZOOM_STATE_JS)["open"], "Enter on the figure does not open it"
+        page.locator(".zoom-close").click()
+        assert not page.evaluate(ZOOM_STATE_JS)["open"]
+        open_ok(page, site.url("posts/vit-patches/"))
+        small = page.locator(".prose img").first
+        assert small.get_attribute("role") is None and small.get_attribute("tabindex") is None
+        small.click()
+        assert page.locator(".zoom-dialog").count() == 0
+
+
 def test_toc_marks_the_section_being_read(site: ServedSite, page: Page) -> None:
     open_ok(page, site.url(MATH_POST))
     links = page.locator(".toc-side a")

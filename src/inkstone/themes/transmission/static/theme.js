@@ -262,6 +262,75 @@
     if (window.location.hash) revealTarget();
   }
 
+  /* Image zoom: a figure shrunk to fit the column opens whole ---------------------- */
+  // An image drawn narrower than it is (its width attribute) becomes a button that shows it
+  // at full size in a modal dialog; Esc, a click or the close button closes it, and focus
+  // goes back to the image. An image inside a link keeps its link.
+
+  var zoomDialog = null;
+  var zoomImages = document.querySelectorAll(".prose img[width]");
+
+  function openZoom(img) {
+    if (!zoomDialog) {
+      zoomDialog = document.createElement("dialog");
+      zoomDialog.className = "zoom-dialog";
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "zoom-close";
+      close.setAttribute("aria-label", labels.labelZoomClose || "Close");
+      close.textContent = "\u00d7";
+      zoomDialog.appendChild(document.createElement("img"));
+      zoomDialog.appendChild(close);
+      zoomDialog.addEventListener("click", function () { zoomDialog.close(); });
+      document.body.appendChild(zoomDialog);
+    }
+    var whole = zoomDialog.querySelector("img");
+    whole.src = img.src;  // the original: srcset's copies are the smaller ones
+    whole.alt = img.alt;
+    zoomDialog.setAttribute("aria-label", img.alt || labels.labelZoom || "Image");
+    zoomDialog.showModal();
+  }
+
+  function markZoomable() {
+    for (var i = 0; i < zoomImages.length; i++) {
+      var img = zoomImages[i];
+      if (img.closest("a")) continue;
+      var shrunk = parseInt(img.getAttribute("width"), 10) > img.clientWidth + 2;
+      if (shrunk === img.classList.contains("is-zoomable")) continue;
+      img.classList.toggle("is-zoomable", shrunk);
+      if (shrunk) {
+        img.setAttribute("role", "button");
+        img.setAttribute("tabindex", "0");
+        img.setAttribute("aria-label", (labels.labelZoom || "Enlarge image") + (img.alt ? ": " + img.alt : ""));
+      } else {
+        img.removeAttribute("role");
+        img.removeAttribute("tabindex");
+        img.removeAttribute("aria-label");
+      }
+    }
+  }
+
+  if (zoomImages.length && window.HTMLDialogElement) {
+    document.addEventListener("click", function (event) {
+      var img = event.target.closest ? event.target.closest("img.is-zoomable") : null;
+      if (img) openZoom(img);
+    });
+    document.addEventListener("keydown", function (event) {
+      var img = event.target;
+      if ((event.key === "Enter" || event.key === " ") && img.classList && img.classList.contains("is-zoomable")) {
+        event.preventDefault();
+        openZoom(img);
+      }
+    });
+    var zoomQueued = false;
+    window.addEventListener("resize", function () {
+      if (zoomQueued) return;
+      zoomQueued = true;
+      window.requestAnimationFrame(function () { zoomQueued = false; markZoomable(); });
+    }, { passive: true });
+    markZoomable();
+  }
+
   /* Table of contents: mark the section being read --------------------------------- */
 
   var tocLinks = document.querySelectorAll(".toc-list a[href^='#']");
