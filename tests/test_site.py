@@ -374,6 +374,80 @@ def test_creative_commons_names_link_to_their_deed(name: str, zh: bool, url: str
     assert license_view(name, zh).url == url
 
 
+UNLISTED = """
+-- site.toml --
+title = "u"
+-- content/posts/open.md --
+---
+title: Open
+date: 2025-01-01
+tags: [t]
+categories: [c]
+---
+注意力 softmax
+-- content/posts/secret.md --
+---
+title: Secret
+date: 2025-01-02
+tags: [t]
+categories: [c]
+unlisted: true
+---
+注意力 softmax，见 [Open](open.md)。
+-- content/posts/hexo-hidden.md --
+---
+title: Hidden
+date: 2025-01-03
+hidden: true
+---
+x
+-- content/posts/hugo-never.md --
+---
+title: Never
+date: 2025-01-04
+build:
+  list: never
+---
+x
+-- content/draft-page.md --
+---
+title: Unlisted page
+unlisted: true
+---
+x
+"""
+
+
+def test_an_unlisted_post_is_built_but_listed_nowhere(tmp_path: Path) -> None:
+    """``unlisted`` (Hexo's ``hidden``, Hugo's ``build.list: never``) posts and pages are
+    written at their address, asking search engines not to index them, and appear in no
+    list, feed, sitemap, search index, navigation, backlinks or previous/next link."""
+    report, out = build_site(tmp_path, UNLISTED)
+    assert report.errors == [], messages(report)
+    secret = read(out, "posts/secret/index.html")
+    assert '<meta name="robots" content="noindex">' in secret
+    assert '<meta name="robots"' not in read(out, "posts/open/index.html")
+    assert (out / "posts/hexo-hidden/index.html").is_file()
+    assert (out / "draft-page/index.html").is_file()
+    hidden = ("Secret", "Hidden", "Never", "Unlisted page", "/posts/secret/", "/draft-page/")
+    for rel in [
+        "index.html",
+        "archives/index.html",
+        "tags/t/index.html",
+        "categories/c/index.html",
+        "atom.xml",
+        "rss.xml",
+        "feed.json",
+        "sitemap.xml",
+        "posts/open/index.html",
+    ]:
+        text = read(out, rel)
+        assert not [h for h in hidden if h in text], rel
+    assert 'term-info">1 篇文章' in read(out, "tags/t/index.html")  # Open alone
+    # the search index holds one page: Open's
+    assert len(list((out / "pagefind" / "fragment").iterdir())) == 1
+
+
 def test_relative_md_links_become_page_links_with_fragment(tmp_path: Path) -> None:
     _, out = build_site(tmp_path, BLOG)
     rope = read(out, "posts/rope/index.html")

@@ -406,7 +406,8 @@ def _build(
                 pages.feed_entries = memory.feed_entries
             at_once = shards_at_once(options.jobs)  # shards Pagefind indexes at once
             if config.search and not rebuild and PreparedPages.wanted(writer):
-                prepared = PreparedPages(writer, len(documents), config.base_path, at_once)
+                listed = sum(not doc.unlisted for doc in documents)
+                prepared = PreparedPages(writer, listed, config.base_path, at_once)
                 pages.searchable = prepared.add
             rendered = _write_rendered(rendering, report, pages, memory)
         checkpoint()
@@ -436,7 +437,7 @@ def _build(
             writer.commit()
             if memory is not None:
                 memory.signatures, memory.files = writer.signatures, writer.files()
-                searchable = sorted({page_path(doc.url) for doc in rendered})
+                searchable = sorted({page_path(d.url) for d in rendered if not d.unlisted})
                 memory.site = BuiltSite(links, pages, searchable)
             if cache is not None:
                 cache.put("output", [(str(out_dir), json.dumps(writer.signatures).encode())])

@@ -149,6 +149,7 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
         series=series,
         series_order=series_order,
         pinned=pinned,
+        unlisted=_unlisted(meta),
         aliases=aliases,
     )
     return doc, problems
@@ -264,6 +265,15 @@ def _series(
         order = None
     series = str(name).strip() if name not in (None, "") else None
     return series or None, float(order) if order is not None else None
+
+
+def _unlisted(meta: dict[str, Any]) -> bool:
+    """``unlisted: true``, Hexo's ``hidden: true`` (hexo-hide-posts), or Hugo's build
+    options that keep a page out of lists (``build: {list: never}``, also as ``_build``)."""
+    if meta.get("unlisted") is True or meta.get("hidden") is True:
+        return True
+    options = meta.get("build", meta.get("_build"))
+    return isinstance(options, dict) and options.get("list") in ("never", False)
 
 
 PIN_KEYS = ("pinned", "sticky", "top")

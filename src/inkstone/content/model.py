@@ -143,6 +143,10 @@ class Document:
     """The series the post belongs to (front matter ``series``), if any."""
     series_order: float | None = None
     """Its place in the series (``series_order``); None: ordered by date."""
+    unlisted: bool = False
+    """Built and reachable at its address, but left out of every list, feed, the sitemap,
+    the search index, related posts, previous/next links and other pages' backlinks
+    (front matter ``unlisted``, Hexo's ``hidden``, Hugo's ``build: {list: never}``)."""
     pinned: float = 0.0
     """How high the post is pinned at the top of the home page (front matter ``pinned``,
     Hexo's ``sticky`` or ``top``): 0 not pinned, ``true`` is 1, a higher number comes first."""

@@ -164,6 +164,9 @@ class PageWriter:
             )
         finally:
             view.content = content
+        if doc.unlisted:
+            self.views.forget_content(doc)
+            return
         if written is not None and self.searchable is not None:
             search_html = doc.rendered.search_html if doc.rendered is not None else None
             if search_html is None:

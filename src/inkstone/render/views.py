@@ -123,6 +123,9 @@ class PostView:
     any; posts only, unless a page's front matter names one."""
     author: str = ""
     """Its front matter ``author``, else the site's."""
+    unlisted: bool = False
+    """Left out of every list, feed, the sitemap and the search (front matter ``unlisted``);
+    the built-in themes ask search engines not to index it."""
     pinned: bool = False
     """Pinned to the top of the home page (front matter ``pinned``, ``sticky`` or ``top``);
     the built-in themes mark it there."""
@@ -342,6 +345,7 @@ class ViewBuilder:
             ],
             series=self._series_of(doc),
             pinned=doc.pinned > 0,
+            unlisted=doc.unlisted,
             license=self._license(doc),
             author=str(doc.meta.get("author") or self.config.author),
             comments=bool(doc.meta.get("comments", doc.kind is Kind.POST)),

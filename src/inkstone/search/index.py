@@ -217,7 +217,7 @@ def start_search(
         return SearchJob(None)
     _write_search_page(pages, report)
     _write_script(writer)
-    paths = sorted({page_path(doc.url) for doc in documents})
+    paths = sorted({page_path(doc.url) for doc in documents if not doc.unlisted})
     return start_indexing(config, paths, writer, report, keep_stale, prepared, parallel)
 
 

@@ -25,11 +25,15 @@ _MARKDOWN = re.compile(r"\]\(\s*<?([^)\s>]+)")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 
 
-def backlinks(documents: list[Document], links: SiteLinks) -> dict[str, list[Document]]:
-    """Site URL of a page → the documents linking to it, by title (then URL)."""
+def backlinks(
+    documents: list[Document], links: SiteLinks, sources: list[Document] | None = None
+) -> dict[str, list[Document]]:
+    """Site URL of a page → the documents linking to it, by title (then URL). Only
+    ``sources`` (default: every document) count as linking: an unlisted post's links do
+    not show it on the pages it links to."""
     by_url = {doc.url: doc for doc in documents}
     found: dict[str, dict[str, Document]] = {}
-    for doc in documents:
+    for doc in documents if sources is None else sources:
         for url in linked_urls(doc, links):
             if url != doc.url and url in by_url:
                 found.setdefault(url, {})[doc.url] = doc

@@ -124,8 +124,9 @@ def home_order(posts: list[Document]) -> list[Document]:
 
 def collect(documents: list[Document], links: SiteLinks | None = None) -> SiteIndex:
     """Sort documents into the lists the theme shows (backlinks need the site's ``links``)."""
-    posts = sorted((d for d in documents if d.kind is Kind.POST), key=sort_key, reverse=True)
-    pages = sorted((d for d in documents if d.kind is Kind.PAGE), key=lambda d: d.url)
+    listed = [d for d in documents if not d.unlisted]
+    posts = sorted((d for d in listed if d.kind is Kind.POST), key=sort_key, reverse=True)
+    pages = sorted((d for d in listed if d.kind is Kind.PAGE), key=lambda d: d.url)
     index = SiteIndex(
         posts,
         [p for p in pages if p.url != "/"],
@@ -139,7 +140,7 @@ def collect(documents: list[Document], links: SiteLinks | None = None) -> SiteIn
         index.next[older.url] = newer
     checkpoint()
     if links is not None:
-        index.backlinks = backlinks(documents, links)
+        index.backlinks = backlinks(documents, links, listed)
     checkpoint()
     index.related = related_posts(posts)
     checkpoint()
