@@ -353,6 +353,8 @@ def test_posts_carry_the_license_they_are_published_under(tmp_path: Path, theme:
     assert "All rights reserved" in guest and "客座作者" in guest and 'rel="license"' not in guest
     assert 'class="post-license"' not in read(out, "posts/none/index.html")
     assert 'class="post-license"' not in read(out, "about/index.html")
+    assert "<rights>CC BY-NC-SA 4.0</rights>" in read(out, "atom.xml")
+    assert "<copyright>CC BY-NC-SA 4.0</copyright>" in read(out, "rss.xml")
     if theme == "transmission":
         assert '<dd><a href="/posts/a/">/posts/a/</a></dd>' in post
         ld = json.loads(post.split('<script type="application/ld+json">')[1].split("</script>")[0])

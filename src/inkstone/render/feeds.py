@@ -60,6 +60,8 @@ class FeedInfo:
     language: str
     full: bool = True
     """Entries carry whole posts; else their summaries (:meth:`FeedEntries.summary`)."""
+    rights: str = ""
+    """The license the posts are published under (site ``license``), if any."""
 
 
 @dataclass
@@ -213,6 +215,7 @@ def atom(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> bytes:
         + f'<link href={quoteattr(info.site_url)} rel="alternate"/>'
         + f'<link href={quoteattr(info.feed_base + "atom.xml")} rel="self"/>'
         + f"<updated>{_updated(posts)}</updated>{author}<generator>inkstone</generator>"
+        + (f"<rights>{escape(info.rights)}</rights>" if info.rights else "")
     )
     items = (entries.atom(post, info.full) for post in posts)
     return b"".join((head.encode(), *items, b"</feed>\n"))
@@ -227,6 +230,7 @@ def rss(info: FeedInfo, posts: list[PostView], entries: FeedEntries) -> bytes:
         + f"<title>{escape(info.title)}</title><link>{escape(info.site_url)}</link>"
         + f"<description>{escape(info.description or info.title)}</description>"
         + f"<language>{escape(info.language)}</language><generator>inkstone</generator>"
+        + (f"<copyright>{escape(info.rights)}</copyright>" if info.rights else "")
         + f'<atom:link href={quoteattr(info.feed_base + "rss.xml")} rel="self" '
         + 'type="application/rss+xml"/>'
         + built

@@ -326,6 +326,7 @@ class PageWriter:
             author=self.config.author,
             language=self.config.language,
             full=full,
+            rights=self.config.license.strip(),
         )
         documents = (
             feeds.atom(info, items, self.feed_entries),
