@@ -446,6 +446,11 @@ def test_an_unlisted_post_is_built_but_listed_nowhere(tmp_path: Path) -> None:
         text = read(out, rel)
         assert not [h for h in hidden if h in text], rel
     assert 'term-info">1 篇文章' in read(out, "tags/t/index.html")  # Open alone
+    # a root index.md is the home page even when unlisted: no list is made over it
+    write_site(tmp_path, "-- content/index.md --\n---\ntitle: Home\nunlisted: true\n---\n首页\n")
+    report, out = build_site(tmp_path)
+    assert report.errors == [], messages(report)
+    assert "首页" in read(out, "index.html") and "Open" not in read(out, "index.html")
     # the search index holds one page: Open's
     assert len(list((out / "pagefind" / "fragment").iterdir())) == 1
 

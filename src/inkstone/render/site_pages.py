@@ -14,6 +14,7 @@ cost only the pages an edit really changes.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -382,7 +383,8 @@ def menu_problems(config: SiteConfig, files: set[str], config_text: str) -> list
         path = unquote(urlsplit(url).path)
         if page_path(path).as_posix() in files or page_path(path + "/").as_posix() in files:
             continue
-        line = next((n for n, text in enumerate(lines, 1) if url in text), None)
+        setting = re.compile(rf"""\burl\s*=\s*["']{re.escape(url)}["']""")
+        line = next((n for n, text in enumerate(lines, 1) if setting.search(text)), None)
         problems.append(
             Problem(
                 Severity.WARNING,

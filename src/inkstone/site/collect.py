@@ -133,7 +133,8 @@ def collect(documents: list[Document], links: SiteLinks | None = None) -> SiteIn
         _terms("categories", posts),
         _terms("tags", posts),
     )
-    index.home = next((p for p in pages if p.url == "/"), None)
+    # a root index.md replaces the home list even if unlisted (it is the home page)
+    index.home = next((d for d in documents if d.kind is Kind.PAGE and d.url == "/"), None)
     chronological = sorted(posts, key=lambda d: (d.date or _epoch(), d.url))
     for older, newer in itertools.pairwise(chronological):
         index.previous[newer.url] = older
