@@ -62,6 +62,24 @@ def test_new_post_with_chinese_title_gets_a_pinyin_slug(tmp_path: Path) -> None:
     assert code == 1 and "already exists" in output
 
 
+def test_new_page_is_a_standalone_page_in_the_navigation(tmp_path: Path) -> None:
+    """``inkstone new page`` (Hexo's ``hexo new page``) writes ``content/<slug>.md``; the
+    build makes it a page at ``/<slug>/`` that the header links to."""
+    site = tmp_path / "blog"
+    run("new", "site", str(site))
+    code, output = run("new", "page", "友情链接", "--site", str(site))
+    assert code == 0, output
+    path = site / "content/you-qing-lian-jie.md"
+    assert path.read_text(encoding="utf-8") == '---\ntitle: "友情链接"\n---\n\n'
+    path.write_text(path.read_text(encoding="utf-8") + "朋友们的博客。\n", encoding="utf-8")
+    assert run("build", str(site))[0] == 0
+    page = (site / "public/you-qing-lian-jie/index.html").read_text(encoding="utf-8")
+    assert "朋友们的博客" in page
+    assert '<a href="/you-qing-lian-jie/" aria-current="page">友情链接</a>' in page
+    code, output = run("new", "page", "友情链接", "--site", str(site))
+    assert code == 1 and "already exists" in output
+
+
 def test_new_post_hash_slug_style(tmp_path: Path) -> None:
     (tmp_path / "site.toml").write_text('slug_style = "hash"\ntimezone = "UTC"\n')
     now = dt.datetime(2026, 1, 11, 9, 30, tzinfo=dt.UTC)

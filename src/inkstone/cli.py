@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,7 +18,7 @@ from rich.markup import escape
 from inkstone import __version__
 from inkstone.build import BuildOptions, build, clean, has_failed, summary_line
 from inkstone.errors import BuildReport, Severity
-from inkstone.scaffold import new_post, new_site
+from inkstone.scaffold import new_page, new_post, new_site
 
 err = Console(stderr=True, highlight=False)
 
@@ -50,7 +51,7 @@ def main() -> None:
 
 @main.group()
 def new() -> None:
-    """Start a site or a post."""
+    """Start a site, a post or a page."""
 
 
 @new.command("site")
@@ -66,22 +67,38 @@ def new_site_command(directory: Path) -> None:
     click.echo(f"next: inkstone serve {directory}")
 
 
-@new.command("post")
-@click.argument("title")
-@click.option(
+_SITE_OPTION = click.option(
     "--site",
     "site_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
 )
-def new_post_command(title: str, site_dir: Path) -> None:
-    """Write content/posts/<date>-<slug>.md with front matter filled in."""
+
+
+def _report_created(make: Callable[[Path, str], Path], site_dir: Path, title: str) -> None:
+    """Write a new source with ``make`` and say where; an existing file is an error."""
     try:
-        path = new_post(site_dir, title)
+        path = make(site_dir, title)
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {path}")
+
+
+@new.command("post")
+@click.argument("title")
+@_SITE_OPTION
+def new_post_command(title: str, site_dir: Path) -> None:
+    """Write content/posts/<date>-<slug>.md with front matter filled in."""
+    _report_created(new_post, site_dir, title)
+
+
+@new.command("page")
+@click.argument("title")
+@_SITE_OPTION
+def new_page_command(title: str, site_dir: Path) -> None:
+    """Write content/<slug>.md, a standalone page such as an about page."""
+    _report_created(new_page, site_dir, title)
 
 
 def _build_options(func: click.decorators.FC) -> click.decorators.FC:

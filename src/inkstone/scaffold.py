@@ -84,14 +84,31 @@ def new_post(site_dir: Path, title: str, now: dt.datetime | None = None) -> Path
     config, _ = load_config(site_dir)
     now = now or dt.datetime.now(ZoneInfo(config.timezone))
     slug = ascii_slug(title, config.slug_style)
-    path = site_dir / "content" / "posts" / f"{now:%Y-%m-%d}-{slug}.md"
+    return _write_new(
+        site_dir / "content" / "posts" / f"{now:%Y-%m-%d}-{slug}.md",
+        f'title: "{_quoted(title)}"\ndate: {now:%Y-%m-%d %H:%M:%S}\nslug: {slug}\n'
+        "categories: []\ntags: []\ndraft: false\n",
+    )
+
+
+def new_page(site_dir: Path, title: str) -> Path:
+    """Write ``content/<slug>.md`` for ``title``: a standalone page at ``/<slug>/``, listed
+    in the navigation (as Hexo's ``hexo new page``)."""
+    config, _ = load_config(site_dir)
+    slug = ascii_slug(title, config.slug_style)
+    return _write_new(site_dir / "content" / f"{slug}.md", f'title: "{_quoted(title)}"\n')
+
+
+def _quoted(title: str) -> str:
+    """``title`` for a double-quoted YAML string."""
+    return title.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _write_new(path: Path, front_matter: str) -> Path:
+    """Write a new source with ``front_matter`` (YAML lines) and an empty body; never over
+    an existing file."""
     if path.exists():
         raise FileExistsError(f"{path} already exists")
     path.parent.mkdir(parents=True, exist_ok=True)
-    quoted = title.replace("\\", "\\\\").replace('"', '\\"')
-    path.write_text(
-        f'---\ntitle: "{quoted}"\ndate: {now:%Y-%m-%d %H:%M:%S}\nslug: {slug}\n'
-        "categories: []\ntags: []\ndraft: false\n---\n\n",
-        encoding="utf-8",
-    )
+    path.write_text(f"---\n{front_matter}---\n\n", encoding="utf-8")
     return path
