@@ -496,6 +496,13 @@ def results(monkeypatch: pytest.MonkeyPatch) -> list[index.SearchIndex | None]:
     return seen
 
 
+def last_index(results: list[index.SearchIndex | None]) -> index.SearchIndex:
+    """What the last build's search step returned; it must have returned an index."""
+    result = results[-1]
+    assert result is not None
+    return result
+
+
 @pytest.fixture
 def temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty folder that is the system's temporary folder for the test."""
@@ -561,8 +568,7 @@ def test_a_big_site_is_split_into_shards_with_a_manifest(
 ) -> None:
     report, out = build_site(tmp_path, sharded_site())
     assert not report.errors and not report.warnings
-    result = results[-1]
-    assert result is not None
+    result = last_index(results)
     assert (result.pages, result.shards, result.shards_rebuilt, result.rebuilt) == (10, 4, 4, True)
     manifest = json.loads(read(out, "pagefind/shards.json"))
     assert manifest == {"shards": ["shard-1/", "shard-2/", "shard-3/"]}
@@ -601,16 +607,14 @@ def test_an_edit_reindexes_only_the_shard_of_the_post(
     pages = {p: p.stat().st_mtime_ns for p in (out / "posts").rglob("index.html")}
     report, out = build_site(tmp_path)  # nothing changed: every shard is kept
     assert not report.errors
-    result = results[-1]
-    assert result is not None
+    result = last_index(results)
     assert (result.shards, result.shards_rebuilt, result.rebuilt) == (4, 0, False)
     assert index_files(out) == before
     post = tmp_path / "content" / "posts" / "softmax.md"  # shard 3
     post.write_text(post.read_text(encoding="utf-8") + "\n新增一句关于温度系数的话。\n", "utf-8")
     report, out = build_site(tmp_path)
     assert not report.errors
-    result = results[-1]
-    assert result is not None
+    result = last_index(results)
     assert (result.shards, result.shards_rebuilt, result.rebuilt) == (4, 1, True)
     after = index_files(out)
     outside = {rel: t for rel, t in before.items() if not rel.startswith("pagefind/shard-3/")}
@@ -634,8 +638,8 @@ def test_one_shard_has_an_empty_manifest_and_a_shrunk_site_loses_its_shards(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, results: list[index.SearchIndex | None]
 ) -> None:
     _, out = build_site(tmp_path / "small", SITE)
-    result = results[-1]
-    assert result is not None and (result.shards, result.shards_rebuilt) == (1, 1)
+    result = last_index(results)
+    assert (result.shards, result.shards_rebuilt) == (1, 1)
     assert json.loads(read(out, "pagefind/shards.json")) == {"shards": []}
     assert shard_folders(out) == ["pagefind"]
 
@@ -645,8 +649,8 @@ def test_one_shard_has_an_empty_manifest_and_a_shrunk_site_loses_its_shards(
     monkeypatch.setattr(index, "SHARD_PAGES", 10)  # the site is under it again: one index
     report, out = build_site(tmp_path / "big")
     assert not report.errors
-    result = results[-1]
-    assert result is not None and (result.shards, result.shards_rebuilt) == (1, 1)
+    result = last_index(results)
+    assert (result.shards, result.shards_rebuilt) == (1, 1)
     assert json.loads(read(out, "pagefind/shards.json")) == {"shards": []}
     assert shard_folders(out) == ["pagefind"]
     assert len(fragments(out)) == 10
@@ -661,15 +665,13 @@ def test_dev_server_refreshes_only_the_shard_of_the_edit_and_a_build_then_keeps_
     add_sentence(tmp_path / "content/posts/softmax.md", "新增一句关于温度系数的话。")  # shard 3
     report = build(tmp_path, options, memory)
     assert not report.errors
-    result = results[-1]
-    assert result is not None
+    result = last_index(results)
     assert (result.shards, result.shards_rebuilt, result.rebuilt) == (4, 0, False)
     assert index_files(out) == before
 
     refreshed = refresh_search(tmp_path, options, memory)
     assert refreshed is not None and not refreshed.problems
-    result = results[-1]
-    assert result is not None
+    result = last_index(results)
     assert (result.shards, result.shards_rebuilt, result.rebuilt) == (4, 1, True)
     after = index_files(out)
     outside = {rel: t for rel, t in before.items() if not rel.startswith("pagefind/shard-3/")}
@@ -683,8 +685,8 @@ def test_dev_server_refreshes_only_the_shard_of_the_edit_and_a_build_then_keeps_
     report = build(tmp_path, options, memory)
     assert not report.errors and index_files(out) == after
     report = build(tmp_path, options)
-    result = results[-1]
-    assert result is not None and not report.errors
+    result = last_index(results)
+    assert not report.errors
     assert (result.shards_rebuilt, result.rebuilt) == (0, False)
     assert index_files(out) == after
 
@@ -798,8 +800,8 @@ def test_pages_are_made_ready_for_the_index_as_they_are_written(
     indexes). Nothing is left in the temporary folder."""
     report, out = build_site(tmp_path / "site", sharded_site(), jobs=jobs)
     assert not report.errors and not report.warnings
-    result = results[-1]
-    assert result is not None and (result.pages, result.shards_rebuilt) == (10, 4)
+    result = last_index(results)
+    assert (result.pages, result.shards_rebuilt) == (10, 4)
     assert read_back == []
     everything = {f"/posts/{slug}/" for slug in SHARDED_POSTS} | {"/about/"}
     assert {url for folder in shard_folders(out) for url in fragments(out, folder)} == everything
@@ -809,7 +811,7 @@ def test_pages_are_made_ready_for_the_index_as_they_are_written(
 
     shutil.rmtree(out)  # the cache is kept: its pages come without their search bodies
     report, out = build_site(tmp_path / "site", jobs=jobs)
-    assert not report.errors and results[-1] is not None and results[-1].shards_rebuilt == 4
+    assert not report.errors and last_index(results).shards_rebuilt == 4
     prepared = {f"posts/{slug}/index.html" for slug, (n, _) in SHARDED_POSTS.items() if n < jobs}
     prepared.add("about/index.html")  # shard 0
     assert set(read_back) == {f"posts/{slug}/index.html" for slug in SHARDED_POSTS} - prepared
@@ -848,8 +850,8 @@ def test_pages_that_fail_to_render_leave_fewer_shards_made_from_the_others(
     assert len(report.errors) == len(failing)
     if at_once == 4:  # every page was prepared: none is read back, some were moved
         assert read_back == []
-    result = results[-1]
-    assert result is not None and (result.pages, result.shards) == (6, 2)
+    result = last_index(results)
+    assert (result.pages, result.shards) == (6, 2)
     kept = [slug for slug in SHARDED_POSTS if slug not in failing]
     for number, folder in enumerate(shard_folders(out)):
         urls = {f"/posts/{slug}/" for slug in kept}.union({"/about/"})

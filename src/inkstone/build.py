@@ -38,13 +38,14 @@ from inkstone.markup.math import KatexNotFound, find_katex_dist
 from inkstone.output.assets import copy_assets
 from inkstone.output.writer import SiteWriter, UnsafeOutput, is_built_site
 from inkstone.render.feeds import FeedEntries
-from inkstone.render.site_pages import PageWriter, menu_problems, page_path
+from inkstone.render.site_pages import PageWriter, menu_problems
 from inkstone.render.templates import Templates, theme_dir
 from inkstone.rendering import Loaded, Rendering, RenderOutcome, RenderWorkers
 from inkstone.search import (
     INDEX_DIR,
     PreparedPages,
     SearchJob,
+    searchable_paths,
     shards_at_once,
     start_indexing,
     start_search,
@@ -316,7 +317,7 @@ def refresh_search(
     cache = open_cache(None if options.no_cache else options.cache_dir or site_dir / CACHE_DIR)
     if cache is not None:
         try:
-            cache.put("output", [(str(out_dir), json.dumps(memory.signatures).encode())])
+            _remember_output_signatures(cache, out_dir, memory.signatures)
         finally:
             cache.close()
     report.seconds = time.perf_counter() - started
@@ -437,10 +438,9 @@ def _build(
             writer.commit()
             if memory is not None:
                 memory.signatures, memory.files = writer.signatures, writer.files()
-                searchable = sorted({page_path(d.url) for d in rendered if not d.unlisted})
-                memory.site = BuiltSite(links, pages, searchable)
+                memory.site = BuiltSite(links, pages, searchable_paths(rendered))
             if cache is not None:
-                cache.put("output", [(str(out_dir), json.dumps(writer.signatures).encode())])
+                _remember_output_signatures(cache, out_dir, writer.signatures)
     except BaseException as exc:
         if search is not None:
             search.abandon()
@@ -494,6 +494,12 @@ def _output_signatures(cache: Cache | None, out_dir: Path) -> dict[str, str]:
         return {}
     signatures: dict[str, str] = json.loads(raw)
     return signatures
+
+
+def _remember_output_signatures(cache: Cache, out_dir: Path, signatures: dict[str, str]) -> None:
+    """Keep the signatures of the files now in ``out_dir`` for the next build
+    (:func:`_output_signatures`)."""
+    cache.put("output", [(str(out_dir), json.dumps(signatures).encode())])
 
 
 @contextmanager

@@ -274,8 +274,8 @@ class Templates:
         prints a view's ``content`` only whole (:data:`BODY_MARK`): never filters, tests,
         slices or stores it, in no macro or block whose output it may change. A template
         named by a variable, or one that cannot be parsed, makes it False; one that does not
-        exist prints nothing (an ``include … ignore missing`` of a hook the site has not
-        written; a required one fails the render anyway)."""
+        exist prints nothing (a hook such as ``comments.html`` the site has not written,
+        included only if :meth:`has_template`; any other fails the render anyway)."""
         known = self._whole_content.get(name)
         if known is None:
             known = self._whole_content[name] = self._check_content_whole(name, set())

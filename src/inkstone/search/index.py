@@ -217,8 +217,14 @@ def start_search(
         return SearchJob(None)
     _write_search_page(pages, report)
     _write_script(writer)
-    paths = sorted({page_path(doc.url) for doc in documents if not doc.unlisted})
+    paths = searchable_paths(documents)
     return start_indexing(config, paths, writer, report, keep_stale, prepared, parallel)
+
+
+def searchable_paths(documents: list[Document]) -> list[PurePosixPath]:
+    """The output paths of the pages the index is made from: those of ``documents``, less
+    the unlisted ones, in order."""
+    return sorted({page_path(doc.url) for doc in documents if not doc.unlisted})
 
 
 def start_indexing(
