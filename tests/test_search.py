@@ -146,6 +146,18 @@ def test_formulas_are_indexed_as_their_text_not_katex_markup(tmp_path: Path) -> 
     assert 'class="katex"' in read(out, "posts/a/index.html")  # the math is still there
 
 
+def test_a_formula_in_a_title_is_the_result_title_as_it_reads(tmp_path: Path) -> None:
+    """The result's title reads as the page's heading does, its formula as one line of
+    text, and the formula's words find the page."""
+    site = SITE.replace("title: 注意力笔记", "title: 注意力为什么要除以 $\\sqrt{d_k}$")
+    assert site != SITE
+    _, out = build_site(tmp_path, site)
+    page = fragments(out)["/posts/a/"]
+    assert meta_of(page)["title"] == "注意力为什么要除以 √dₖ"
+    assert text_of(page).startswith("注意力为什么要除以 √dₖ")
+    assert '为什么要除以 <span class="katex">' in read(out, "posts/a/index.html")
+
+
 def test_a_warm_build_keeps_the_index_and_an_edit_rebuilds_it(tmp_path: Path) -> None:
     report, out = build_site(tmp_path, SITE)
     index_files = sorted(p for p in (out / "pagefind").rglob("*") if p.is_file())

@@ -40,7 +40,7 @@ from inkstone.output.writer import SiteWriter, UnsafeOutput, is_built_site
 from inkstone.render.feeds import FeedEntries
 from inkstone.render.site_pages import PageWriter, menu_problems
 from inkstone.render.templates import Templates, theme_dir
-from inkstone.rendering import Loaded, Rendering, RenderOutcome, RenderWorkers
+from inkstone.rendering import Loaded, Rendering, RenderOutcome, RenderWorkers, typeset_titles
 from inkstone.search import (
     INDEX_DIR,
     PreparedPages,
@@ -241,6 +241,7 @@ def preview(
     writer: SiteWriter | None = None
     try:
         writer = SiteWriter(out_dir, site_dir, memory.signatures)
+        report.problems.extend(typeset_titles(documents, config, cache))
         pages = site.pages.for_preview(writer, report)
         for doc, outcome in Rendering(documents, config, site.links, 1, cache, None, memory.pages):
             if outcome.rendered is None or any(
@@ -400,6 +401,8 @@ def _build(
             rendering = _start_rendering(
                 documents, config, links, options, cache, memory, report, workers
             )
+            if rendering is not None:  # else KaTeX is missing, which the build reports
+                report.problems.extend(typeset_titles(documents, config, cache))
             index = collect(documents, links)
             report.problems.extend(index.redirect_problems)
             pages = PageWriter(config, index, templates, writer, report, memory is not None)

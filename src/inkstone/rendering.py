@@ -12,6 +12,7 @@ number of workers; only the main process writes to the cache.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import multiprocessing
@@ -46,6 +47,7 @@ from inkstone.markup.markdown import (
 from inkstone.markup.math import engine, katex_loaded, macros_key
 from inkstone.markup.plugins.bookmarks import titles_from_front_matter
 from inkstone.markup.plugins.wikilinks import WikiTarget
+from inkstone.markup.titles import formulas_of, may_hold_formula, typeset_title
 from inkstone.search.slim import with_formulas_as_text
 from inkstone.site.links import SiteLinks
 from inkstone.site.related import extract_terms
@@ -178,6 +180,53 @@ def _finish(started: _Started, typeset: int) -> RenderOutcome:
         return RenderOutcome(None, [problem])
     typeset += engine().typeset_count - before
     return RenderOutcome(rendered, ctx.problems, ctx.formulas, typeset, started.calls)
+
+
+def typeset_titles(
+    documents: Sequence[Document], config: SiteConfig, cache: Cache | None
+) -> list[Problem]:
+    """Typeset the formulas in the documents' titles (:mod:`inkstone.markup.titles`), here
+    and before any page is written: a page shows the titles of others (its previous and
+    next posts, the lists), which may not be rendered yet. A formula a build before
+    typeset comes from the cache, and what KaTeX makes is stored there, so a site without
+    a formula in a title, or whose title formulas are cached, starts no KaTeX here. A
+    formula KaTeX rejects is a warning at the title's line."""
+    holding = []
+    for doc in documents:
+        doc.title_typeset = None
+        if may_hold_formula(doc.title):
+            holding.append((doc, macros_key(config.math.macros, doc.macros)))
+    if not holding:
+        return []
+    problems: list[Problem] = []
+    use_cache(cache)
+    try:
+        # on failure, each formula is typeset on its own, where its error is reported
+        with contextlib.suppress(Exception):
+            engine().prefetch([(formulas_of([doc.title]), macros) for doc, macros in holding])
+        for doc, macros in holding:
+            typeset = typeset_title(doc.title, macros)
+            if typeset is None:
+                continue
+            doc.title_typeset = (typeset.html, typeset.text)
+            problems += [
+                Problem(
+                    Severity.WARNING,
+                    f"KaTeX error in the title: {error}",
+                    doc.source.display,
+                    doc.title_line,
+                    None,
+                    "the formula is shown as TeX source",
+                )
+                for error in typeset.errors
+            ]
+        if cache is not None:
+            pending = PendingEntries(cache)
+            pending.add(fragments().take_fresh(), None)
+            pending.flush()
+    finally:
+        use_cache(None)
+    return problems
 
 
 def _context(doc: Document, config: SiteConfig) -> RenderContext:

@@ -24,13 +24,15 @@ MIN_FORMULAS = 20
 
 # One evaluation gathering everything the math checks need, after the fonts settled.
 # Collapsed content (closed toggles, tab panels not shown) is opened first: a formula
-# there has no box until the reader opens it.
+# there has no box until the reader opens it. The table of contents is on the page twice,
+# beside the text and above it, and the layout shows one: the other's formulas have no box.
 MATH_STATE_JS = """
 async () => {
   document.querySelectorAll('details').forEach((d) => { d.open = true; });
   document.querySelectorAll('.tab-panel[hidden]').forEach((p) => { p.hidden = false; });
   await document.fonts.ready;
-  const katex = Array.from(document.querySelectorAll('.katex'), (el) => {
+  const shown = (el) => el.checkVisibility() || !el.closest('.toc-side, .toc-inline');
+  const katex = Array.from(document.querySelectorAll('.katex'), (el) => el).filter(shown).map((el) => {
     const r = el.getBoundingClientRect();
     const tex = el.querySelector('annotation');
     return {w: r.width, h: r.height, tex: (tex ? tex.textContent : el.textContent).slice(0, 80)};
@@ -117,6 +119,25 @@ def test_every_post_has_sound_math(site: ServedSite, page: Page) -> None:
             problems[path] = found
     assert problems == {}
     assert formulas >= 10 * MIN_FORMULAS, f"only {formulas} formulas over {len(posts)} posts"
+
+
+def test_a_formula_in_a_title_is_typeset_where_the_title_is_listed(
+    site: ServedSite, page: Page
+) -> None:
+    """The demo's CLIP post has `$N$` in its title: the archive lists it typeset, in the
+    post's own heading and in the browser tab it reads as text."""
+    open_ok(page, site.url("archives/"))
+    state = math_state(page)
+    assert [box["tex"] for box in state["katex"]] == ["N"]
+    assert math_problems(state) == []
+    page.locator(".archive-month a", has=page.locator(".katex")).click()
+    page.wait_for_load_state("load")
+    assert page.title().startswith("CLIP 的对比损失：一个 batch 里的 N 路分类 · ")
+    heading = page.locator("h1.post-title")
+    assert heading.inner_text().startswith("CLIP 的对比损失：一个 batch 里的 ")
+    assert heading.locator(".katex").count() == 1
+    box = heading.locator(".katex-html").bounding_box()
+    assert box is not None and box["width"] > 0
 
 
 def test_eqref_points_at_its_equation(site: ServedSite, page: Page) -> None:

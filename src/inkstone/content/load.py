@@ -101,7 +101,10 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
             )
         )
 
-    body, title = _title(meta, front.body, stem, source)
+    body, title, heading = _title(meta, front.body, stem, source)
+    title_line = None
+    if "$" in title or "\\" in title:  # it may hold a formula, whose errors name the line
+        title_line = front.body_line + heading if heading is not None else _key_line(text, "title")
     slug_value = meta.get("slug")
     if slug_value is not None and not _is_path_segment(str(slug_value)):
         raise SourceError(
@@ -131,6 +134,7 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
         source=source,
         kind=kind,
         title=title,
+        title_line=title_line,
         date=date,
         updated=updated or date,
         slug=slug,
@@ -167,24 +171,28 @@ def _stem(rel: PurePosixPath) -> str:
     return stem
 
 
-def _title(meta: dict[str, Any], body: str, stem: str, source: Source) -> tuple[str, str]:
-    """Front matter title, else the leading ``#`` heading (removed from the body), else the name."""
+def _title(
+    meta: dict[str, Any], body: str, stem: str, source: Source
+) -> tuple[str, str, int | None]:
+    """Front matter title, else the leading ``#`` heading (removed from the body), else the
+    name; with the heading's line in the body (0-based), when it is the title."""
     if meta.get("title"):
-        return body, str(meta["title"]).strip()
+        return body, str(meta["title"]).strip(), None
     lines = body.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None:
         match = _H1.match(lines[first])
         if match:
             lines[first] = ""
-            return "\n".join(lines), match.group(1).strip()
+            return "\n".join(lines), match.group(1).strip(), first
         if first + 1 < len(lines) and _SETEXT_H1.match(lines[first + 1]) and lines[first].strip():
             title = lines[first].strip()
             lines[first] = lines[first + 1] = ""
-            return "\n".join(lines), title
+            return "\n".join(lines), title, first
     if stem.lower() in INDEX_STEMS and len(source.rel.parts) == 1:
-        return body, "Home"
-    return body, strip_file_name_date(stem).replace("-", " ").replace("_", " ").strip() or stem
+        return body, "Home", None
+    name = strip_file_name_date(stem).replace("-", " ").replace("_", " ").strip()
+    return body, name or stem, None
 
 
 def _url(

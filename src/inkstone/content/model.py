@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -45,7 +46,11 @@ class TocEntry:
     id: str
     """The heading's anchor id (without ``#``)."""
     title: str
-    """The heading's plain text."""
+    """The heading's plain text, each formula as it reads (``√dₖ``)."""
+    html: str
+    """The heading's text as HTML, for the table of contents (print it with ``| safe``):
+    formulas typeset, inline code kept, links and emphasis as their text (the entry is a
+    link itself)."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,11 @@ class Document:
     pinned: float = 0.0
     """How high the post is pinned at the top of the home page (front matter ``pinned``,
     Hexo's ``sticky`` or ``top``): 0 not pinned, ``true`` is 1, a higher number comes first."""
+    title_line: int | None = None
+    """The file line its title was read from, when the title may hold a formula."""
+    title_typeset: tuple[str, str] | None = None
+    """The title with its formulas typeset, as (HTML, one line of text), when it holds any
+    (:mod:`inkstone.markup.titles`); set before pages are written."""
     rendered: Rendered | None = None
     render_key: str = ""
     """A hash of everything ``rendered`` was made from (set when it is rendered; a document
@@ -161,6 +171,19 @@ class Document:
     terms: tuple[tuple[str, int], ...] | None = None
     """The post's most frequent words with their counts, for related posts (extracted on
     first use, see :mod:`inkstone.site.related`; kept with the document between builds)."""
+
+    @property
+    def title_html(self) -> str:
+        """The title as HTML: formulas typeset, the rest escaped."""
+        if self.title_typeset is not None:
+            return self.title_typeset[0]
+        return html.escape(self.title)
+
+    @property
+    def title_text(self) -> str:
+        """The title as plain text, each formula as it reads (``√dₖ``, never its TeX once
+        typeset)."""
+        return self.title_typeset[1] if self.title_typeset is not None else self.title
 
     def page_language(self, site_language: str) -> str:
         """Its page's ``<html lang>`` on a site in ``site_language``: its ``lang``, else the

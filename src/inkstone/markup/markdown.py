@@ -30,6 +30,7 @@ from inkstone.errors import Problem, Severity
 from inkstone.markup.cjk import TextCount
 from inkstone.markup.equations import EquationNumbers, has_refs, only_ref, strip_labels
 from inkstone.markup.excerpt import make_excerpt
+from inkstone.markup.formula_text import formula_line
 from inkstone.markup.highlight import highlight_code, parse_info
 from inkstone.markup.math import MathResult, engine
 from inkstone.markup.plugins.admonitions import admonitions_plugin
@@ -40,7 +41,7 @@ from inkstone.markup.plugins.details import details_plugin
 from inkstone.markup.plugins.emoji import emoji_plugin
 from inkstone.markup.plugins.fast_scan import fast_scan_plugin
 from inkstone.markup.plugins.figures import figures_plugin, image_html
-from inkstone.markup.plugins.heading_ids import heading_ids_plugin, heading_text
+from inkstone.markup.plugins.heading_ids import heading_ids_plugin
 from inkstone.markup.plugins.inline_extras import inline_extras_plugin
 from inkstone.markup.plugins.linkify_cjk import linkify_cjk_plugin
 from inkstone.markup.plugins.mathdelims import mathdelims_plugin
@@ -188,9 +189,9 @@ def render_parsed(parsed: ParsedBody) -> Rendered:
     """The HTML, table of contents, excerpt and counts of a parsed body."""
     md, tokens, env, ctx = parser(), parsed.tokens, parsed.env, parsed.ctx
     content = md.renderer.render(tokens, md.options, env)
-    toc = _toc(tokens)
     counted = ctx.formulas
     quiet_env = {**env, "quiet": True}
+    toc = _toc(tokens, quiet_env)
     excerpt = make_excerpt(tokens, ctx.excerpt_length, lambda token: _inline_math(token, quiet_env))
     ctx.formulas = counted
     count = _count_prose(tokens)
@@ -307,15 +308,40 @@ def _fence_language(token: Token) -> str:
     return token.info.strip().split(" ")[0].lower()
 
 
-def _toc(tokens: Sequence[Token]) -> list[TocEntry]:
+def _toc(tokens: Sequence[Token], env: EnvType) -> list[TocEntry]:
+    """The h2–h4 headings, with their formulas typeset again from the render cache (quietly:
+    the body reported their errors)."""
     entries = []
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag in ("h2", "h3", "h4"):
             anchor = str(token.attrs.get("id", ""))
-            text = heading_text(tokens[i + 1]).strip()
+            text, markup = _heading_content(tokens[i + 1], env)
             if anchor and text:
-                entries.append(TocEntry(int(token.tag[1]), anchor, text))
+                entries.append(TocEntry(int(token.tag[1]), anchor, text, markup))
     return entries
+
+
+def _heading_content(inline: Token, env: EnvType) -> tuple[str, str]:
+    """A heading's text and its HTML for the table of contents (see :class:`TocEntry`)."""
+    text: list[str] = []
+    markup: list[str] = []
+    for child in inline.children or []:
+        if child.type in ("text", "softbreak"):
+            content = child.content or " "
+            text.append(content)
+            markup.append(html.escape(content, quote=False))
+        elif child.type == "code_inline":
+            text.append(child.content)
+            markup.append(f"<code>{html.escape(child.content, quote=False)}</code>")
+        elif child.type in ("math_inline", "math_inline_double"):
+            typeset = _inline_math(child, env)
+            if typeset.startswith('<span class="katex">'):
+                text.append(formula_line(typeset))
+                markup.append(typeset)
+            else:  # a reference (a link of its own) or an error: the TeX as written
+                text.append(child.content)
+                markup.append(html.escape(child.content, quote=False))
+    return " ".join("".join(text).split()), "".join(markup).strip()
 
 
 def _ctx(env: EnvType) -> RenderContext:

@@ -39,7 +39,7 @@ def copy_assets(
             stylesheet(config.code.light_style, config.code.dark_style),
             "theme",
         )
-        if any(d.rendered is not None and d.rendered.has_math for d in documents):
+        if any(d.title_typeset or (d.rendered and d.rendered.has_math) for d in documents):
             dist = find_katex_dist()
             writer.copy_file(dist / "katex.min.css", ASSETS / "katex" / "katex.min.css", "katex")
             for font in sorted((dist / "fonts").iterdir()):

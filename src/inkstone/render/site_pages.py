@@ -61,6 +61,11 @@ class PageWriter:
     pieces: Pieces = field(default_factory=Pieces)
     """The parts of pages the templates reuse (``cached``), for this site as it is now."""
 
+    @property
+    def _nav_math(self) -> bool:
+        """Whether the navigation of every page shows a title holding a formula."""
+        return any(link.has_math for link in self.site.pages)
+
     def __post_init__(self) -> None:
         self.views = ViewBuilder(self.config, self.index, self.keep_bodies)
         self.site = self.views.site()
@@ -127,6 +132,8 @@ class PageWriter:
             "page_url": self.views.url(url),
             "canonical_url": self.config.absolute_url(url),
         }
+        if self._nav_math:  # the navigation shows a page whose title holds a formula
+            context["needs_math"] = True
         try:
             text = self.templates.render(template, {**common, **context})
             if body is None:
@@ -159,7 +166,7 @@ class PageWriter:
                 doc.source.display.as_posix(),
                 (self.signature(doc), repr(view.cross_links())),
                 body if spliced else None,
-                needs_math=view.has_math,
+                needs_math=view.shows_math(),
                 needs_code=view.has_code,
                 page=view,
             )
@@ -299,6 +306,7 @@ class PageWriter:
             "archives",
             depends,
             years=lambda: self.views.archives(archives(self.index.posts)),
+            needs_math=any(d.title_typeset is not None for d in self.index.posts),
             page_title=title,
         )
         self.sitemap.append(
@@ -349,10 +357,10 @@ class PageWriter:
                     REDIRECT_TEMPLATE,
                     alias,
                     owner,
-                    (doc.url, doc.title, language),
+                    (doc.url, doc.title_text, language),
                     target=target,
                     permalink=self.config.absolute_url(doc.url),
-                    title=doc.title,
+                    title=doc.title_text,
                     language=language,
                 )
             except SourceError as exc:  # a list or another file has that address

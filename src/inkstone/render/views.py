@@ -28,6 +28,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from inkstone.config import SiteConfig
 from inkstone.content.model import Document, Kind, TocEntry
 from inkstone.content.slug import slugify
@@ -54,7 +56,17 @@ class LinkView:
     """A titled link, e.g. to the previous post."""
 
     title: str
+    """Plain text: a formula in a post's title as it reads (``√dₖ``)."""
     url: str
+    title_html: Markup = field(default_factory=Markup)
+    """The title as HTML, formulas typeset (the escaped ``title`` when it has none): for
+    the link's text."""
+    has_math: bool = False
+    """``title_html`` holds a formula (the page showing it needs KaTeX's stylesheet)."""
+
+    def __post_init__(self) -> None:
+        if not self.title_html:
+            self.title_html = escape(self.title)
 
 
 @dataclass
@@ -62,6 +74,10 @@ class PostView:
     """A post or standalone page."""
 
     title: str
+    """Plain text, for ``<title>``, feeds and metadata: a formula as it reads
+    (``为什么要除以 √dₖ``), never its TeX."""
+    title_html: Markup
+    """The title as HTML, formulas typeset: for headings and the text of links."""
     url: str
     permalink: str
     kind: str
@@ -87,6 +103,7 @@ class PostView:
     """Plain text for ``<meta name="description">``: the summary, else the excerpt's text."""
     toc: list[TocEntry]
     has_math: bool
+    """The page shows a formula, in its body or its title (load KaTeX's stylesheet)."""
     has_code: bool
     """The page has highlighted code blocks (load the code stylesheet)."""
     word_count: int
@@ -129,6 +146,13 @@ class PostView:
     pinned: bool = False
     """Pinned to the top of the home page (front matter ``pinned``, ``sticky`` or ``top``);
     the built-in themes mark it there."""
+
+    def shows_math(self) -> bool:
+        """Whether its page shows a formula: in its body or title, or in the title of a page
+        it links to (previous, next, backlinks, related posts, its series)."""
+        links = [self.previous, self.next, *self.backlinks, *self.related]
+        links += self.series.posts if self.series is not None else []
+        return self.has_math or any(link is not None and link.has_math for link in links)
 
     def cross_links(self) -> tuple[object, ...]:
         """Everything this page shows of other pages (for its signature)."""
@@ -259,7 +283,7 @@ class ViewBuilder:
             extra=c.extra,
             categories=[self.term(t) for t in self.index.categories.values()],
             tags=[self.term(t) for t in self.index.tags.values()],
-            pages=[LinkView(p.title, self.url(p.url)) for p in self.index.pages],
+            pages=[self.link(p) for p in self.index.pages],
             menu=[LinkView(item["name"], self.menu_url(item["url"])) for item in c.menu],
             has_home_list=self.index.home is None,
             kicker=c.kicker,
@@ -285,6 +309,11 @@ class ViewBuilder:
         """A menu item's link: a path of the site gets the base path, a URL stays as it is."""
         return self.url(url) if is_site_path(url) else url
 
+    def link(self, doc: Document) -> LinkView:
+        """A link to ``doc`` by its title."""
+        typeset = doc.title_typeset is not None
+        return LinkView(doc.title_text, self.url(doc.url), Markup(doc.title_html), typeset)
+
     def term(self, term: Term) -> TermView:
         """A category or tag."""
         return TermView(
@@ -309,7 +338,8 @@ class ViewBuilder:
         prev_doc = self.index.previous.get(doc.url)
         next_doc = self.index.next.get(doc.url)
         view = PostView(
-            title=doc.title,
+            title=doc.title_text,
+            title_html=Markup(doc.title_html),
             url=self.url(doc.url),
             permalink=self.config.absolute_url(doc.url),
             kind=doc.kind.value,
@@ -325,7 +355,7 @@ class ViewBuilder:
             excerpt_cut=rendered.excerpt_cut,
             description=doc.summary or rendered.excerpt_text or self.config.description,
             toc=rendered.toc,
-            has_math=rendered.has_math,
+            has_math=rendered.has_math or doc.title_typeset is not None,
             has_code=rendered.code_blocks > 0,
             word_count=rendered.cjk_chars + rendered.latin_words,
             reading_minutes=TextCount(rendered.cjk_chars, rendered.latin_words).reading_minutes,
@@ -334,15 +364,11 @@ class ViewBuilder:
             source_path=doc.source.display.as_posix(),
             language=doc.page_language(self.config.language),
             meta=doc.meta,
-            previous=LinkView(prev_doc.title, self.url(prev_doc.url)) if prev_doc else None,
-            next=LinkView(next_doc.title, self.url(next_doc.url)) if next_doc else None,
+            previous=self.link(prev_doc) if prev_doc else None,
+            next=self.link(next_doc) if next_doc else None,
             features=rendered.features,
-            backlinks=[
-                LinkView(d.title, self.url(d.url)) for d in self.index.backlinks.get(doc.url, [])
-            ],
-            related=[
-                LinkView(d.title, self.url(d.url)) for d in self.index.related.get(doc.url, [])
-            ],
+            backlinks=[self.link(d) for d in self.index.backlinks.get(doc.url, [])],
+            related=[self.link(d) for d in self.index.related.get(doc.url, [])],
             series=self._series_of(doc),
             pinned=doc.pinned > 0,
             unlisted=doc.unlisted,
@@ -355,7 +381,7 @@ class ViewBuilder:
 
     def series(self, series: Series, position: int = 0) -> SeriesView:
         """A series, seen from its post at 1-based ``position`` (0: from no post)."""
-        links = [LinkView(d.title, self.url(d.url)) for d in series.posts]
+        links = [self.link(d) for d in series.posts]
         return SeriesView(
             name=series.name,
             url=self.url(series.url),

@@ -35,6 +35,7 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from inkstone.errors import Problem, Severity
 from inkstone.markup.plugins.heading_ids import heading_slug, heading_text
+from inkstone.markup.titles import title_formulas, typeset_title
 
 if TYPE_CHECKING:
     from inkstone.markup.markdown import LinkTarget, RenderContext
@@ -324,7 +325,10 @@ def _render_embed(
         )
         return as_link
     body = _embedded_html(md, prepare, renderer, target, options, env, (*stack, key), token)
-    title = html.escape(target.title)
+    typeset = typeset_title(target.title, _ctx(env).macros_json)
+    title = typeset.html if typeset is not None else html.escape(target.title)
+    if typeset is not None:
+        _ctx(env).formulas += len(title_formulas(target.title))
     return (
         f'<div class="embed">\n<p class="embed-title"><a href="{href}">{title}</a></p>\n'
         f'<div class="embed-body">\n{body}</div>\n</div>\n'
