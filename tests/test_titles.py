@@ -71,6 +71,7 @@ title: 为什么要除以 $\\sqrt{d_k}$
 date: 2025-01-01
 tags: [t]
 series: 注意力
+summary: 缩放因子 $\\sqrt{d_k}$ 让 softmax 不饱和
 ---
 ## 缩放因子 $\\sqrt{d_k}$ 的来历
 
@@ -98,6 +99,7 @@ date: 2025-01-03
 ---
 date: 2025-01-04
 title: '坏公式 $\\frac{1}{$'
+summary: '坏摘要 $x^$'
 ---
 正文。
 """
@@ -123,7 +125,8 @@ def test_formulas_in_titles_are_typeset_on_pages_and_read_as_text_elsewhere(
     site = SITE.replace("-- site.toml --\n", f'-- site.toml --\ntheme = "{theme}"\n')
     report, out = build_site(tmp_path, site)
     assert [m.split(": KaTeX parse error")[0] for m in messages(report)] == [
-        "content/posts/d-bad.md:3: KaTeX error in the title"
+        "content/posts/d-bad.md:3: KaTeX error in the title",
+        "content/posts/d-bad.md:4: KaTeX error in the summary",
     ]
     written = sorted(p for p in out.rglob("*") if p.suffix in (".html", ".xml"))
     for path in written:  # no page, feed or sitemap shows a title's TeX
@@ -165,7 +168,11 @@ def test_formulas_in_titles_are_typeset_on_pages_and_read_as_text_elsewhere(
         page = read(out, rel)
         assert '">为什么要除以 <span class="katex">' in page, rel
         assert KATEX_CSS in page, rel
-    assert "花了 $5 和 $10：不是公式</a>" in read(out, "index.html")
+    home = read(out, "index.html")
+    assert "花了 $5 和 $10：不是公式</a>" in home
+    assert '<p>缩放因子 <span class="katex">' in home  # the summary, typeset
+    assert 'name="description" content="缩放因子 √dₖ 让 softmax 不饱和"' in post
+    assert '<code class="math-error"' in home  # the bad summary, as written
     assert (out / "assets" / "katex" / "katex.min.css").is_file()
 
     feeds = read(out, "atom.xml") + read(out, "rss.xml")
@@ -173,6 +180,9 @@ def test_formulas_in_titles_are_typeset_on_pages_and_read_as_text_elsewhere(
         assert feeds.count(f"<title>{title}</title>") == 2, title
     items = json.loads(read(out, "feed.json"))["items"]
     assert "为什么要除以 √dₖ" in [item["title"] for item in items]
+    assert "缩放因子 √dₖ 让 softmax 不饱和" in [item["summary"] for item in items]
+    term_feed = html.unescape(read(out, "tags/t/atom.xml"))  # summaries, formulas as MathML
+    assert "<p>缩放因子 <math " in term_feed and "\\sqrt{d_k}</annotation>" in term_feed
 
 
 def test_a_formula_in_a_standalone_pages_title_is_typeset_in_every_pages_navigation(

@@ -185,36 +185,42 @@ def _finish(started: _Started, typeset: int) -> RenderOutcome:
 def typeset_titles(
     documents: Sequence[Document], config: SiteConfig, cache: Cache | None
 ) -> list[Problem]:
-    """Typeset the formulas in the documents' titles (:mod:`inkstone.markup.titles`), here
-    and before any page is written: a page shows the titles of others (its previous and
-    next posts, the lists), which may not be rendered yet. A formula a build before
-    typeset comes from the cache, and what KaTeX makes is stored there, so a site without
-    a formula in a title, or whose title formulas are cached, starts no KaTeX here. A
-    formula KaTeX rejects is a warning at the title's line."""
-    holding = []
+    """Typeset the formulas in the documents' titles and summaries
+    (:mod:`inkstone.markup.titles`), here and before any page is written: a page shows the
+    titles of others (its previous and next posts, the lists), which may not be rendered
+    yet. A formula a build before typeset comes from the cache, and what KaTeX makes is
+    stored there, so a site without a formula in a title, or whose title formulas are
+    cached, starts no KaTeX here. A formula KaTeX rejects is a warning at its line."""
+    lines: list[tuple[Document, str, str, str]] = []  # document, field, its text, macros
     for doc in documents:
-        doc.title_typeset = None
-        if may_hold_formula(doc.title):
-            holding.append((doc, macros_key(config.math.macros, doc.macros)))
-    if not holding:
+        doc.title_typeset = doc.summary_typeset = None
+        macros = ""
+        for name, text in (("title", doc.title), ("summary", doc.summary or "")):
+            if may_hold_formula(text):
+                macros = macros or macros_key(config.math.macros, doc.macros)
+                lines.append((doc, name, text, macros))
+    if not lines:
         return []
     problems: list[Problem] = []
     use_cache(cache)
     try:
         # on failure, each formula is typeset on its own, where its error is reported
         with contextlib.suppress(Exception):
-            engine().prefetch([(formulas_of([doc.title]), macros) for doc, macros in holding])
-        for doc, macros in holding:
-            typeset = typeset_title(doc.title, macros)
+            engine().prefetch([(formulas_of([text]), macros) for _, _, text, macros in lines])
+        for doc, name, text, macros in lines:
+            typeset = typeset_title(text, macros)
             if typeset is None:
                 continue
-            doc.title_typeset = (typeset.html, typeset.text)
+            if name == "title":
+                doc.title_typeset = typeset
+            else:
+                doc.summary_typeset = typeset
             problems += [
                 Problem(
                     Severity.WARNING,
-                    f"KaTeX error in the title: {error}",
+                    f"KaTeX error in the {name}: {error}",
                     doc.source.display,
-                    doc.title_line,
+                    doc.title_line if name == "title" else doc.summary_line,
                     None,
                     "the formula is shown as TeX source",
                 )

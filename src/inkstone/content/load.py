@@ -102,9 +102,12 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
         )
 
     body, title, heading = _title(meta, front.body, stem, source)
-    title_line = None
-    if "$" in title or "\\" in title:  # it may hold a formula, whose errors name the line
+    title_line = summary_line = None
+    summary = str(meta["summary"]) if meta.get("summary") else None
+    if _may_hold_formula(title):  # a formula's errors name the line
         title_line = front.body_line + heading if heading is not None else _key_line(text, "title")
+    if summary is not None and _may_hold_formula(summary):
+        summary_line = _key_line(text, "summary")
     slug_value = meta.get("slug")
     if slug_value is not None and not _is_path_segment(str(slug_value)):
         raise SourceError(
@@ -135,6 +138,7 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
         kind=kind,
         title=title,
         title_line=title_line,
+        summary_line=summary_line,
         date=date,
         updated=updated or date,
         slug=slug,
@@ -144,7 +148,7 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
         categories=_string_list(meta.get("categories", meta.get("category"))),
         tags=_string_list(meta.get("tags", meta.get("tag"))),
         draft=bool(meta.get("draft", False)) or meta.get("published") is False,
-        summary=str(meta["summary"]) if meta.get("summary") else None,
+        summary=summary,
         cover=str(meta.get("cover") or meta.get("image") or "") or None,
         language=str(meta.get("lang") or meta.get("language") or "") or None,
         text_language=found,
@@ -312,6 +316,10 @@ def _pinned(meta: dict[str, Any], source: Source, text: str, problems: list[Prob
         )
     )
     return 0.0
+
+
+def _may_hold_formula(line: str) -> bool:
+    return "$" in line or "\\" in line
 
 
 def _key_line(text: str, key: str) -> int | None:

@@ -71,6 +71,16 @@ class ImageVariant:
         return f"{PurePosixPath(self.source).stem}-{self.width}w{self.suffix}"
 
 
+@dataclass(frozen=True)
+class TypesetLine:
+    """A line of front matter (a title, a summary) with its formulas typeset."""
+
+    html: str
+    """Its text escaped, each formula typeset by KaTeX."""
+    text: str
+    """One line of plain text, each formula as it reads (``√dₖ``)."""
+
+
 @dataclass
 class Rendered:
     """What the Markdown stage makes of a document's body."""
@@ -157,9 +167,13 @@ class Document:
     Hexo's ``sticky`` or ``top``): 0 not pinned, ``true`` is 1, a higher number comes first."""
     title_line: int | None = None
     """The file line its title was read from, when the title may hold a formula."""
-    title_typeset: tuple[str, str] | None = None
-    """The title with its formulas typeset, as (HTML, one line of text), when it holds any
-    (:mod:`inkstone.markup.titles`); set before pages are written."""
+    summary_line: int | None = None
+    """The file line of its ``summary``, when that may hold a formula."""
+    title_typeset: TypesetLine | None = None
+    """The title with its formulas typeset, when it holds any (set before pages are
+    written, see :mod:`inkstone.markup.titles`)."""
+    summary_typeset: TypesetLine | None = None
+    """The ``summary`` with its formulas typeset, when it holds any."""
     rendered: Rendered | None = None
     render_key: str = ""
     """A hash of everything ``rendered`` was made from (set when it is rendered; a document
@@ -176,14 +190,26 @@ class Document:
     def title_html(self) -> str:
         """The title as HTML: formulas typeset, the rest escaped."""
         if self.title_typeset is not None:
-            return self.title_typeset[0]
+            return self.title_typeset.html
         return html.escape(self.title)
 
     @property
     def title_text(self) -> str:
         """The title as plain text, each formula as it reads (``√dₖ``, never its TeX once
         typeset)."""
-        return self.title_typeset[1] if self.title_typeset is not None else self.title
+        return self.title_typeset.text if self.title_typeset is not None else self.title
+
+    @property
+    def summary_html(self) -> str | None:
+        """The ``summary`` as HTML, formulas typeset (None without one)."""
+        if self.summary_typeset is not None:
+            return self.summary_typeset.html
+        return html.escape(self.summary) if self.summary else None
+
+    @property
+    def summary_text(self) -> str | None:
+        """The ``summary`` as plain text, each formula as it reads (None without one)."""
+        return self.summary_typeset.text if self.summary_typeset is not None else self.summary
 
     def page_language(self, site_language: str) -> str:
         """Its page's ``<html lang>`` on a site in ``site_language``: its ``lang``, else the

@@ -1,6 +1,8 @@
 """Formulas in titles: ``为什么要除以 $\\sqrt{d_k}$`` is typeset wherever a page shows the
 title (its heading, the lists, every link to it) and read as one line of text where only
-text can go (``<title>``, feeds, the search index, JSON-LD): ``为什么要除以 √dₖ``.
+text can go (``<title>``, feeds, the search index, JSON-LD): ``为什么要除以 √dₖ``. A front
+matter ``summary`` is read the same way: typeset in the lists, text in the page's
+description.
 
 A title is read with the body's delimiters and rules (``$…$``, ``$$…$$``, ``\\(…\\)``,
 ``\\[…\\]``; ``花了 $5 和 $10`` stays money) and nothing else of Markdown: ``*``, ``_``
@@ -21,6 +23,7 @@ from functools import cache
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from inkstone.content.model import TypesetLine
 from inkstone.markup.formula_text import formula_line
 from inkstone.markup.math import engine
 from inkstone.markup.plugins.mathdelims import mathdelims_plugin
@@ -29,14 +32,10 @@ _MATH_TOKENS = ("math_inline", "math_inline_double")
 
 
 @dataclass(frozen=True)
-class TypesetTitle:
-    """A title holding formulas, typeset."""
+class TypesetTitle(TypesetLine):
+    """A title holding formulas, typeset: a formula KaTeX rejects is shown as its TeX, in
+    the body's error style."""
 
-    html: str
-    """The title as HTML: its text escaped, each formula typeset by KaTeX (a formula KaTeX
-    rejects is shown as its TeX, in the body's error style)."""
-    text: str
-    """The title as one line of text, each formula as it reads (``√dₖ``)."""
     errors: tuple[str, ...] = ()
     """KaTeX's complaint about each formula it rejected."""
 

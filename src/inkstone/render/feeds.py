@@ -121,8 +121,8 @@ class FeedEntries:
         key = self._key(post)
         summary = self._summaries.get(key)
         if summary is None:
-            if post.summary:
-                summary = f"<p>{escape(post.summary)}</p>"
+            if post.summary_html:  # formulas as MathML, as in the excerpt
+                summary = f"<p>{mathml_only(str(post.summary_html))}</p>"
             else:  # the opening, flattened: text and formulas
                 summary = f"<p>{absolute_urls(mathml_only(post.excerpt), post.permalink)}</p>"
             self._summaries[key] = summary

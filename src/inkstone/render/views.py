@@ -96,14 +96,16 @@ class PostView:
     excerpt: str
     """HTML: the part before ``<!-- more -->``, else the first paragraph."""
     summary: str | None
-    """The front matter's ``summary``, if any (plain text)."""
+    """The front matter's ``summary``, if any, as plain text (a formula as it reads)."""
+    summary_html: Markup | None
+    """The ``summary`` as HTML, formulas typeset: for the lists."""
     excerpt_cut: bool
     """True when ``excerpt`` was cut short (it then ends with "…")."""
     description: str
     """Plain text for ``<meta name="description">``: the summary, else the excerpt's text."""
     toc: list[TocEntry]
     has_math: bool
-    """The page shows a formula, in its body or its title (load KaTeX's stylesheet)."""
+    """The page shows a formula, in its body, title or summary (load KaTeX's stylesheet)."""
     has_code: bool
     """The page has highlighted code blocks (load the code stylesheet)."""
     word_count: int
@@ -351,11 +353,12 @@ class ViewBuilder:
             tags=[self._term_of("tags", t) for t in doc.tags],
             content=rendered.html,
             excerpt=rendered.excerpt_html,
-            summary=doc.summary,
+            summary=doc.summary_text,
+            summary_html=Markup(doc.summary_html) if doc.summary else None,
             excerpt_cut=rendered.excerpt_cut,
-            description=doc.summary or rendered.excerpt_text or self.config.description,
+            description=doc.summary_text or rendered.excerpt_text or self.config.description,
             toc=rendered.toc,
-            has_math=rendered.has_math or doc.title_typeset is not None,
+            has_math=rendered.has_math or bool(doc.title_typeset or doc.summary_typeset),
             has_code=rendered.code_blocks > 0,
             word_count=rendered.cjk_chars + rendered.latin_words,
             reading_minutes=TextCount(rendered.cjk_chars, rendered.latin_words).reading_minutes,
