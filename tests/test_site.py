@@ -232,6 +232,47 @@ def test_pinned_posts_lead_the_home_page_only(tmp_path: Path, theme: str) -> Non
     assert feed.index("<title>Pinned</title>") > feed.index("<title>Bad pin</title>")
 
 
+def test_a_description_or_excerpt_in_front_matter_is_the_posts_summary(tmp_path: Path) -> None:
+    """Hexo's themes show a post's ``description`` on the home page and in its meta
+    description; inkstone reads it (and ``excerpt``) as ``summary``, which wins over both."""
+    report, out = build_site(
+        tmp_path,
+        """
+-- site.toml --
+-- content/posts/a.md --
+---
+title: A
+date: 2025-01-01
+description: 写在 description 里的摘要
+---
+正文第一段。
+-- content/posts/b.md --
+---
+title: B
+date: 2025-01-02
+excerpt: 写在 excerpt 里的摘要
+---
+正文第一段。
+-- content/posts/c.md --
+---
+title: C
+date: 2025-01-03
+summary: 真正的摘要
+description: 不用这个
+---
+正文第一段。
+""",
+    )
+    assert messages(report) == []
+    home = read(out, "index.html")
+    for summary in ("写在 description 里的摘要", "写在 excerpt 里的摘要", "真正的摘要"):
+        assert f"<p>{summary}</p>" in home
+    assert "不用这个" not in home and "正文第一段" not in home
+    assert 'name="description" content="写在 description 里的摘要"' in read(
+        out, "posts/a/index.html"
+    )
+
+
 MENU = """
 -- site.toml --
 base_url = "https://me.github.io/blog/"

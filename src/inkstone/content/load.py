@@ -21,6 +21,9 @@ from inkstone.content.slug import slugify
 from inkstone.errors import Problem, Severity, SourceError
 
 INDEX_STEMS = {"index", "_index", "readme"}
+SUMMARY_KEYS = ("summary", "description", "excerpt")
+"""Front matter keys of a post's summary, first found wins: Hexo's themes (NexT,
+Butterfly) show ``description`` on the home page, as the importers keep it."""
 _H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
 
@@ -103,11 +106,12 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
 
     body, title, heading = _title(meta, front.body, stem, source)
     title_line = summary_line = None
-    summary = str(meta["summary"]) if meta.get("summary") else None
+    summary_key = next((key for key in SUMMARY_KEYS if meta.get(key)), None)
+    summary = str(meta[summary_key]) if summary_key is not None else None
     if _may_hold_formula(title):  # a formula's errors name the line
         title_line = front.body_line + heading if heading is not None else _key_line(text, "title")
-    if summary is not None and _may_hold_formula(summary):
-        summary_line = _key_line(text, "summary")
+    if summary_key is not None and _may_hold_formula(str(summary)):
+        summary_line = _key_line(text, summary_key)
     slug_value = meta.get("slug")
     if slug_value is not None and not _is_path_segment(str(slug_value)):
         raise SourceError(

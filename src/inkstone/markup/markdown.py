@@ -475,11 +475,21 @@ def _render_image(
 ) -> str:
     token = tokens[idx]
     target = _resolve(token, "src", True, env)
-    alt_parts = ("text", "math_inline", "code_inline")
-    alt = "".join(c.content for c in token.children or [] if c.type in alt_parts)
+    alt = "".join(
+        _formula_text(c, env) if c.type == "math_inline" else c.content
+        for c in token.children or []
+        if c.type in ("text", "math_inline", "code_inline")
+    )
     title = token.attrGet("title")
     src = str(token.attrGet("src") or "")
     return image_html(src, alt, str(title) if title else None, target, env, _token_line(token))
+
+
+def _formula_text(token: Token, env: EnvType) -> str:
+    """An inline formula as one line of text (``√dₖ``), for an image's ``alt``; its TeX
+    when KaTeX rejects it (the formula is not on the page, so no error is reported)."""
+    result = engine().render(token.content, False, _ctx(env).macros_json)
+    return token.content if result.error is not None else formula_line(result.html)
 
 
 def _render_code_block(
