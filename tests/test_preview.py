@@ -149,3 +149,24 @@ def test_a_removed_post_leaves_no_file_or_empty_folder_behind_in_the_dev_server(
     assert not (out / "posts/beta").exists()
     assert (out / "posts/alpha/index.html").is_file()
     assert "posts/beta/index.html" not in memory.files
+
+
+def test_a_formula_put_in_a_title_is_typeset_by_the_preview_and_the_rebuild(
+    site: tuple[Path, BuildOptions, BuildMemory],
+) -> None:
+    """A title is not rendered with the body: the preview typesets the edited page's title,
+    and the rebuild every page showing it."""
+    root, options, memory = site
+    out = root / "public"
+    _edit(root / "content/posts/beta.md", "title: Beta", "title: Beta $\\beta_1$")
+
+    report = preview(root, options, memory, [root / "content/posts/beta.md"])
+
+    assert report is not None and report.errors == []
+    beta = read(out, "posts/beta/index.html")
+    assert "<title>Beta β₁ · Preview</title>" in beta and '>Beta <span class="katex">' in beta
+    full = build(root, options, memory)
+    assert full.errors == [] and full.problems == []
+    assert '>Beta <span class="katex">' in read(out, "posts/alpha/index.html")  # its neighbour
+    assert '>Beta <span class="katex">' in read(out, "index.html")
+    assert "<title>Beta β₁</title>" in read(out, "atom.xml")

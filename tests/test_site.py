@@ -792,6 +792,13 @@ date: 2025-01-02
 comments: false
 ---
 x
+-- content/posts/quoted.md --
+---
+title: Quoted
+date: 2025-01-03
+comments: "off"
+---
+x
 -- content/about.md --
 ---
 title: About
@@ -818,8 +825,8 @@ SITE_HOOKS = """
 def test_comment_and_analytics_hooks_are_the_sites_own_templates(
     tmp_path: Path, theme: str
 ) -> None:
-    """A site's ``comments.html`` goes below each post (not one with ``comments: false``)
-    and below a standalone page only with ``comments: true``; ``extend_head.html`` ends
+    """A site's ``comments.html`` goes below each post (not one with ``comments: false``,
+    or ``"off"`` written as a string) and below a standalone page only with ``comments: true``; ``extend_head.html`` ends
     every page's head and ``extend_footer.html`` its body. Without them a page has no
     trace of either, and a post's body is still put in its page as bytes."""
     site = HOOKS.replace('title = "hooks"', f'title = "hooks"\ntheme = "{theme}"')

@@ -251,6 +251,19 @@ class SiteView:
     """The search page (``/search/``), or empty when the site has no search."""
 
 
+_OFF = frozenset({"false", "no", "off", "0", ""})
+
+
+def _switch(value: object, default: bool) -> bool:
+    """A front matter on/off value: YAML's booleans, or a word written as a string
+    (``comments: "no"``, ``"off"``, ``"false"`` are off); absent, ``default``."""
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() not in _OFF
+    return bool(value)
+
+
 def is_site_path(url: str) -> bool:
     """Whether a link written in the settings (``/about/``) is a path of this site, rather
     than a full URL or a protocol-relative one (``//cdn.example``)."""
@@ -377,7 +390,7 @@ class ViewBuilder:
             unlisted=doc.unlisted,
             license=self._license(doc),
             author=str(doc.meta.get("author") or self.config.author),
-            comments=bool(doc.meta.get("comments", doc.kind is Kind.POST)),
+            comments=_switch(doc.meta.get("comments"), doc.kind is Kind.POST),
         )
         self._posts[doc.url] = view
         return view
