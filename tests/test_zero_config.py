@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.sites import build_site, messages, read
+from tests.sites import build_site, messages, read, write_site
 
 
 def test_mkdocs_docs_folder(tmp_path: Path) -> None:
@@ -116,3 +116,94 @@ def test_a_site_built_before_into_the_folder_is_not_read_with_another_output(
     )
     assert report.errors == []
     assert read(out, "public/logo.txt") == "mine\n"
+
+
+HEXO_BLOG = """
+-- _config.yml --
+title: 我的机器学习笔记
+author: 张三
+description: 读论文的笔记
+language: en
+timezone: Asia/Shanghai
+-- source/_posts/rope.md --
+---
+title: RoPE 笔记
+date: 2025-03-14 23:30
+---
+旋转位置编码把相对位置写进注意力的内积里，这里是笔记的正文。
+"""
+
+
+def test_a_hexo_posts_folder_takes_the_blogs_name_author_and_time_zone(tmp_path: Path) -> None:
+    """Built as it is, Hexo's ``source/_posts`` is called by the blog's name, signed by its
+    author and dated in its time zone; the language stays the one its pages are written in
+    (Hexo's default settings say ``en`` on many Chinese blogs)."""
+    write_site(tmp_path / "blog", HEXO_BLOG)
+    report, out = build_site(tmp_path / "blog" / "source" / "_posts", out_dir=tmp_path / "out")
+    assert messages(report) == []
+    post = read(out, "rope/index.html")
+    assert "<title>RoPE 笔记 · 我的机器学习笔记</title>" in post
+    assert '<meta name="author" content="张三">' in post
+    assert 'name="description" content="旋转位置编码' in post  # its own, not the site's
+    assert '<html lang="zh">' in post
+    assert 'datetime="2025-03-14T23:30:00+08:00"' in post
+    assert "读论文的笔记" in read(out, "atom.xml")
+
+
+def test_hugo_content_and_mkdocs_docs_take_their_sites_name(tmp_path: Path) -> None:
+    hugo = """
+-- hugo.toml --
+title = "Hugo Notes"
+timeZone = "Europe/Berlin"
+[params]
+author = { name = "Ada" }
+-- content/posts/a.md --
+---
+title: A
+date: 2025-01-01T10:00:00
+---
+Text.
+"""
+    write_site(tmp_path / "hugo", hugo)
+    for built in (tmp_path / "hugo" / "content", tmp_path / "hugo" / "content" / "posts"):
+        report, out = build_site(built, out_dir=tmp_path / f"out-{built.name}")
+        assert messages(report) == []
+        page = next(out.rglob("a/index.html")).read_text(encoding="utf-8")
+        assert "<title>A · Hugo Notes</title>" in page and 'content="Ada"' in page
+        assert 'datetime="2025-01-01T10:00:00+01:00"' in page
+    mkdocs = """
+-- mkdocs.yml --
+site_name: Project Docs
+docs_dir: docs
+-- docs/index.md --
+# Welcome
+"""
+    write_site(tmp_path / "proj", mkdocs)
+    report, out = build_site(tmp_path / "proj" / "docs", out_dir=tmp_path / "out-docs")
+    assert messages(report) == []
+    assert "<title>Welcome · Project Docs</title>" in read(out, "index.html")
+
+
+def test_settings_of_no_known_place_are_not_read_and_unreadable_ones_are_reported(
+    tmp_path: Path,
+) -> None:
+    """Only where the tools keep their settings is looked at; a file there that cannot be
+    read is a warning naming it, and the folder is built all the same, as "Notes"."""
+    site = """
+-- _config.yml --
+title: Not this blog
+-- notes/a.md --
+# A
+-- source/_posts/b.md --
+# B
+"""
+    write_site(tmp_path, site)
+    report, out = build_site(tmp_path / "notes", out_dir=tmp_path / "out-notes")
+    assert messages(report) == []
+    assert "<title>A · Notes</title>" in read(out, "a/index.html")
+    (tmp_path / "_config.yml").write_text("title: [unclosed\n", encoding="utf-8")
+    report, out = build_site(tmp_path / "source" / "_posts", out_dir=tmp_path / "out-posts")
+    assert [m.split(" (")[0] for m in messages(report)] == [
+        "../../_config.yml: cannot read the site's settings"
+    ]
+    assert "<title>B · Notes</title>" in read(out, "b/index.html")

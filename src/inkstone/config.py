@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from pygments.styles import STYLE_MAP, get_all_styles
 
 from inkstone.errors import ConfigError, Problem, Severity, toml_error
+from inkstone.host_site import host_settings
 
 CONFIG_FILE = "site.toml"
 
@@ -164,14 +165,17 @@ class SiteConfig:
 
 
 def load_config(site_dir: Path) -> tuple[SiteConfig, list[Problem]]:
-    """Read ``site_dir/site.toml`` (defaults when it is absent).
+    """Read ``site_dir/site.toml``; when it is absent, defaults with the name, author,
+    description and time zone of the blog the folder is part of (:mod:`inkstone.host_site`).
 
     Returns the config and its warnings; raises :class:`ConfigError` with every error
     found when any value is unusable.
     """
     path = site_dir / CONFIG_FILE
-    if not path.is_file():
-        return SiteConfig(), []
+    if not path.is_file():  # zero-config: the settings of the blog around it, if any
+        settings, problems = host_settings(site_dir)
+        config, warnings = config_from_dict(dict(settings))
+        return config, problems + warnings
     rel = Path(CONFIG_FILE)
     try:
         text = path.read_text(encoding="utf-8")

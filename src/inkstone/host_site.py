@@ -1,0 +1,135 @@
+"""The blog a zero-config folder belongs to: its name, author, description and time zone,
+read from the Hexo, Jekyll, Hugo or MkDocs settings around the folder.
+
+Building Hexo's ``source/_posts``, Hugo's ``content/``, a Jekyll site or a MkDocs ``docs/``
+as it is should show the blog's own name, not "Notes", and date its posts in its own time
+zone. Only the places those tools keep their settings are looked at, relative to the
+folder built:
+
+- Hexo: ``_config.yml`` two folders up from ``source/_posts``, one up from ``source``;
+- Jekyll: ``_config.yml`` in the folder (the site's root) or one up from ``_posts``;
+- Hugo: ``hugo.toml`` (or ``config.toml``, or their YAML twins) in the folder, one up from
+  ``content`` and two up from a section such as ``content/posts``;
+- MkDocs: ``mkdocs.yml`` in the folder or one up from ``docs``.
+
+The language is not taken: Hexo's default ``_config.yml`` says ``language: en`` on many
+Chinese blogs, and the language the pages are written in is a better guess. A settings file
+that cannot be read is a warning naming it; the folder is then built as if it had none.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from inkstone.errors import Problem, Severity
+
+HUGO_FILES = ("hugo.toml", "config.toml", "hugo.yaml", "hugo.yml", "config.yaml", "config.yml")
+
+
+def host_settings(folder: Path) -> tuple[dict[str, str], list[Problem]]:
+    """The ``site.toml`` settings (``title``, ``author``, ``description``, ``timezone``)
+    of the site ``folder`` is part of, from the first settings file found; empty when none
+    is found or it names none of them."""
+    folder = folder.resolve()
+    for path, read in _candidates(folder):
+        if not path.is_file():
+            continue
+        shown = Path(os.path.relpath(path, folder))
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+            reason = str(exc).split("\n")[0]
+            message = f"cannot read the site's settings ({reason}); the site is called Notes"
+            hint = "fix the file, or write a site.toml in the folder built"
+            return {}, [Problem(Severity.WARNING, message, shown, hint=hint)]
+        settings = read(data if isinstance(data, dict) else {})
+        zone = settings.get("timezone")
+        if zone is not None and not _is_zone(zone):
+            del settings["timezone"]
+        return settings, []
+    return {}, []
+
+
+Reader = Callable[[dict[str, Any]], dict[str, str]]
+"""Turns a settings file's data into ``site.toml`` settings."""
+
+
+def _candidates(folder: Path) -> Iterator[tuple[Path, Reader]]:
+    """Where the settings of the site ``folder`` belongs to may be, with their reader."""
+    parent = folder.parent
+    yield folder / "mkdocs.yml", _mkdocs
+    if folder.name == "docs":
+        yield parent / "mkdocs.yml", _mkdocs
+    yield folder / "_config.yml", _hexo_or_jekyll
+    if folder.name == "_posts":
+        if parent.name == "source":
+            yield parent.parent / "_config.yml", _hexo_or_jekyll
+        yield parent / "_config.yml", _hexo_or_jekyll
+    if folder.name == "source":
+        yield parent / "_config.yml", _hexo_or_jekyll
+    hugo_roots = [folder]
+    if folder.name == "content":
+        hugo_roots.append(parent)
+    if parent.name == "content":
+        hugo_roots.append(parent.parent)
+    for root in hugo_roots:
+        for name in HUGO_FILES:
+            yield root / name, _hugo
+
+
+def _hexo_or_jekyll(data: dict[str, Any]) -> dict[str, str]:
+    return _kept(
+        title=data.get("title"),
+        author=_name(data.get("author")),
+        description=data.get("description"),
+        timezone=data.get("timezone"),
+    )
+
+
+def _hugo(data: dict[str, Any]) -> dict[str, str]:
+    found = data.get("params")
+    params: dict[str, Any] = found if isinstance(found, dict) else {}
+    return _kept(
+        title=data.get("title"),
+        author=_name(data.get("author") or params.get("author")),
+        description=params.get("description"),
+        timezone=data.get("timeZone"),
+    )
+
+
+def _mkdocs(data: dict[str, Any]) -> dict[str, str]:
+    return _kept(
+        title=data.get("site_name"),
+        author=data.get("site_author"),
+        description=data.get("site_description"),
+    )
+
+
+def _name(author: object) -> object:
+    """An author given as a name, or as a table with one (``author: {name: …}``)."""
+    return author.get("name") if isinstance(author, dict) else author
+
+
+def _kept(**values: object) -> dict[str, str]:
+    """The values that are text, not empty."""
+    return {
+        key: value.strip()
+        for key, value in values.items()
+        if isinstance(value, str) and value.strip()
+    }
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
