@@ -175,6 +175,9 @@ Text.
 -- mkdocs.yml --
 site_name: Project Docs
 docs_dir: docs
+markdown_extensions:
+  - pymdownx.emoji:
+      emoji_index: !!python/name:material.extensions.emoji.twemoji
 -- docs/index.md --
 # Welcome
 """

@@ -30,6 +30,14 @@ import yaml
 
 from inkstone.errors import Problem, Severity
 
+
+class LenientLoader(yaml.SafeLoader):
+    """A safe loader that reads ``!!python/name:…`` and other tags as None, as MkDocs
+    Material's settings use them (``emoji_index: !!python/name:…``)."""
+
+
+LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
 HUGO_FILES = ("hugo.toml", "config.toml", "hugo.yaml", "hugo.yml", "config.yaml", "config.yml")
 
 
@@ -44,7 +52,10 @@ def host_settings(folder: Path) -> tuple[dict[str, str], list[Problem]]:
         shown = Path(os.path.relpath(path, folder))
         try:
             text = path.read_text(encoding="utf-8")
-            data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+            if path.suffix == ".toml":
+                data = tomllib.loads(text)
+            else:
+                data = yaml.load(text, Loader=LenientLoader)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
             reason = str(exc).split("\n")[0]
             message = f"cannot read the site's settings ({reason}); the site is called Notes"

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from inkstone.host_site import LenientLoader
 from inkstone.importers.assets import Bundle
 from inkstone.importers.common import mtime_date, quote_lines, read_markdown, unique_folder
 from inkstone.importers.formulas import find_formulas
@@ -30,13 +31,6 @@ _ADMONITION = re.compile(
     re.MULTILINE,
 )
 _H1 = re.compile(r"^#[ \t]+\S", re.MULTILINE)
-
-
-class _LenientLoader(yaml.SafeLoader):
-    """A safe loader that reads ``!!python/name:…`` and other tags of mkdocs.yml as None."""
-
-
-_LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 def import_docsify(source: Path) -> ImportBatch:
@@ -63,7 +57,7 @@ def import_mkdocs(source: Path) -> ImportBatch:
     config: dict[str, Any] = {}
     if config_path.is_file():
         try:
-            loaded = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_LenientLoader)
+            loaded = yaml.load(config_path.read_text(encoding="utf-8"), Loader=LenientLoader)
             config = loaded if isinstance(loaded, dict) else {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
