@@ -273,6 +273,24 @@ description: 不用这个
     )
 
 
+@pytest.mark.parametrize("theme", ["transmission", "minimal"])
+def test_toc_false_in_front_matter_leaves_the_table_of_contents_out(
+    tmp_path: Path, theme: str
+) -> None:
+    """Hexo's themes read ``toc: false``, Hugo PaperMod ``ShowToc: false``."""
+    headings = "## 一\n\n正文。\n\n## 二\n\n正文。\n"
+    site = f'-- site.toml --\ntheme = "{theme}"\n'
+    for name, switch in (("shown", ""), ("off", "toc: false\n"), ("paper", "ShowToc: false\n")):
+        site += f"-- content/posts/{name}.md --\n---\ntitle: {name}\ndate: 2025-01-01\n"
+        site += f"{switch}---\n{headings}"
+    report, out = build_site(tmp_path, site)
+    assert messages(report) == []
+    for name, shown in (("shown", True), ("off", False), ("paper", False)):
+        page = read(out, f"posts/{name}/index.html")
+        assert ('<nav class="toc' in page) is shown, name
+        assert 'id="二"' in page  # the headings themselves stay
+
+
 MENU = """
 -- site.toml --
 base_url = "https://me.github.io/blog/"

@@ -104,6 +104,8 @@ class PostView:
     description: str
     """Plain text for ``<meta name="description">``: the summary, else the excerpt's text."""
     toc: list[TocEntry]
+    """Its h2–h4 headings; empty when its front matter says ``toc: false`` (or Hugo
+    PaperMod's ``ShowToc: false``)."""
     has_math: bool
     """The page shows a formula, in its body, title or summary (load KaTeX's stylesheet)."""
     has_code: bool
@@ -264,6 +266,16 @@ def _switch(value: object, default: bool) -> bool:
     return bool(value)
 
 
+TOC_KEYS = ("toc", "ShowToc", "showToc")
+"""Front matter keys that turn a page's table of contents off when false: Hexo's themes'
+``toc`` and Hugo PaperMod's ``ShowToc``."""
+
+
+def _shows_toc(meta: dict[str, Any]) -> bool:
+    key = next((key for key in TOC_KEYS if key in meta), None)
+    return _switch(meta[key], True) if key is not None else True
+
+
 def is_site_path(url: str) -> bool:
     """Whether a link written in the settings (``/about/``) is a path of this site, rather
     than a full URL or a protocol-relative one (``//cdn.example``)."""
@@ -370,7 +382,7 @@ class ViewBuilder:
             summary_html=Markup(doc.summary_html) if doc.summary else None,
             excerpt_cut=rendered.excerpt_cut,
             description=doc.summary_text or rendered.excerpt_text or self.config.description,
-            toc=rendered.toc,
+            toc=rendered.toc if _shows_toc(doc.meta) else [],
             has_math=rendered.has_math or bool(doc.title_typeset or doc.summary_typeset),
             has_code=rendered.code_blocks > 0,
             word_count=rendered.cjk_chars + rendered.latin_words,
