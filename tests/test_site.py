@@ -291,6 +291,38 @@ def test_toc_false_in_front_matter_leaves_the_table_of_contents_out(
         assert 'id="二"' in page  # the headings themselves stay
 
 
+@pytest.mark.parametrize("theme", ["transmission", "minimal"])
+def test_a_post_first_published_elsewhere_names_the_original_as_canonical(
+    tmp_path: Path, theme: str
+) -> None:
+    """``canonical_url`` (Jekyll SEO), ``canonicalURL`` (Hugo PaperMod) or ``canonical``
+    send search engines to the original; anything but a full URL is not taken. Hexo
+    NexT's ``copyright: false`` turns the license box off."""
+    site = f'-- site.toml --\ntheme = "{theme}"\nbase_url = "https://me.example/"\n'
+    site += 'license = "CC BY 4.0"\n'
+    for name, line in (
+        ("jekyll", "canonical_url: https://zhuanlan.zhihu.com/p/1"),
+        ("paper", "canonicalURL: https://blog.csdn.net/x/article/details/2"),
+        ("bare", "canonical: https://example.org/3"),
+        ("relative", "canonical: /not/a/url/"),
+        ("mine", "copyright: false"),
+    ):
+        site += f"-- content/posts/{name}.md --\n---\ntitle: {name}\ndate: 2025-01-01\n"
+        site += f"{line}\n---\nText.\n"
+    report, out = build_site(tmp_path, site)
+    assert messages(report) == []
+    for name, canonical in (
+        ("jekyll", "https://zhuanlan.zhihu.com/p/1"),
+        ("paper", "https://blog.csdn.net/x/article/details/2"),
+        ("bare", "https://example.org/3"),
+        ("relative", "https://me.example/posts/relative/"),
+        ("mine", "https://me.example/posts/mine/"),
+    ):
+        page = read(out, f"posts/{name}/index.html")
+        assert re.findall(r'<link rel="canonical" href="([^"]+)">', page) == [canonical], name
+        assert ("post-license" in page) is (name != "mine"), name
+
+
 MENU = """
 -- site.toml --
 base_url = "https://me.github.io/blog/"

@@ -169,6 +169,7 @@ class PageWriter:
                 needs_math=view.shows_math(),
                 needs_code=view.has_code,
                 page=view,
+                **({"canonical_url": view.canonical} if view.canonical else {}),
             )
         finally:
             view.content = content

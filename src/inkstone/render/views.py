@@ -144,6 +144,10 @@ class PostView:
     any; posts only, unless a page's front matter names one."""
     author: str = ""
     """Its front matter ``author``, else the site's."""
+    canonical: str | None = None
+    """Where the post was first published, when its front matter says so (``canonical_url``
+    as Jekyll SEO, ``canonicalURL`` as Hugo PaperMod, or ``canonical``): its page's
+    ``<link rel="canonical">`` names that address, so search engines credit the original."""
     unlisted: bool = False
     """Left out of every list, feed, the sitemap and the search (front matter ``unlisted``);
     the built-in themes ask search engines not to index it."""
@@ -266,6 +270,17 @@ def _switch(value: object, default: bool) -> bool:
     return bool(value)
 
 
+CANONICAL_KEYS = ("canonical_url", "canonicalURL", "canonical")
+
+
+def _canonical(meta: dict[str, Any]) -> str | None:
+    """The original's address from front matter: a full ``http(s)`` URL, else none."""
+    value = next((meta[key] for key in CANONICAL_KEYS if meta.get(key)), None)
+    if isinstance(value, str) and value.strip().startswith(("https://", "http://")):
+        return value.strip()
+    return None
+
+
 TOC_KEYS = ("toc", "ShowToc", "showToc")
 """Front matter keys that turn a page's table of contents off when false: Hexo's themes'
 ``toc`` and Hugo PaperMod's ``ShowToc``."""
@@ -326,6 +341,8 @@ class ViewBuilder:
     def _license(self, doc: Document) -> LicenseView | None:
         """The post's license: its front matter's (``false``: none), else the site's."""
         name = doc.meta.get("license")
+        if doc.meta.get("copyright") is False:  # Hexo NexT's way to turn the box off
+            return None
         if name is None and doc.kind is Kind.POST:
             name = self.config.license
         if not isinstance(name, str) or not name.strip():
@@ -403,6 +420,7 @@ class ViewBuilder:
             license=self._license(doc),
             author=str(doc.meta.get("author") or self.config.author),
             comments=_switch(doc.meta.get("comments"), doc.kind is Kind.POST),
+            canonical=_canonical(doc.meta),
         )
         self._posts[doc.url] = view
         return view
