@@ -28,12 +28,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from inkstone.cache import Cache, PendingEntries, fingerprint, fragments, open_cache, use_cache
 from inkstone.cancel import checkpoint
 from inkstone.config import SiteConfig
-from inkstone.content.load import load_document
+from inkstone.content.load import load_document, source_line
 from inkstone.content.model import Document, ImageVariant, Rendered, Source, TocEntry
 from inkstone.errors import Problem, Severity, SourceError
 from inkstone.markup.markdown import (
@@ -191,14 +191,18 @@ def typeset_titles(
     yet. A formula a build before typeset comes from the cache, and what KaTeX makes is
     stored there, so a site without a formula in a title, or whose title formulas are
     cached, starts no KaTeX here. A formula KaTeX rejects is a warning at its line."""
-    lines: list[tuple[Document, str, str, str]] = []  # document, field, its text, macros
-    for doc in documents:
+    lines: list[tuple[Document, Literal["title", "summary"], str, str]] = []
+    for doc in documents:  # each title and summary holding a formula, with its macros
         doc.title_typeset = doc.summary_typeset = None
         macros = ""
-        for name, text in (("title", doc.title), ("summary", doc.summary or "")):
+        parts: tuple[tuple[Literal["title", "summary"], str], ...] = (
+            ("title", doc.title),
+            ("summary", doc.summary or ""),
+        )
+        for part, text in parts:
             if may_hold_formula(text):
                 macros = macros or macros_key(config.math.macros, doc.macros)
-                lines.append((doc, name, text, macros))
+                lines.append((doc, part, text, macros))
     if not lines:
         return []
     problems: list[Problem] = []
@@ -207,25 +211,25 @@ def typeset_titles(
         # on failure, each formula is typeset on its own, where its error is reported
         with contextlib.suppress(Exception):
             engine().prefetch([(formulas_of([text]), macros) for _, _, text, macros in lines])
-        for doc, name, text, macros in lines:
+        for doc, part, text, macros in lines:
             typeset = typeset_title(text, macros)
-            if typeset is None:
-                continue
-            if name == "title":
+            if part == "title":
                 doc.title_typeset = typeset
             else:
                 doc.summary_typeset = typeset
-            problems += [
-                Problem(
-                    Severity.WARNING,
-                    f"KaTeX error in the {name}: {error}",
-                    doc.source.display,
-                    doc.title_line if name == "title" else doc.summary_line,
-                    None,
-                    "the formula is shown as TeX source",
-                )
-                for error in typeset.errors
-            ]
+            if typeset is not None and typeset.errors:
+                line = source_line(doc, part)
+                problems += [
+                    Problem(
+                        Severity.WARNING,
+                        f"KaTeX error in the {part}: {error}",
+                        doc.source.display,
+                        line,
+                        None,
+                        "the formula is shown as TeX source",
+                    )
+                    for error in typeset.errors
+                ]
         if cache is not None:
             pending = PendingEntries(cache)
             pending.add(fragments().take_fresh(), None)

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from functools import partial
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from inkstone.config import SiteConfig
@@ -104,14 +104,8 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
             )
         )
 
-    body, title, heading = _title(meta, front.body, stem, source)
-    title_line = summary_line = None
+    body, title = _title(meta, front.body, stem, source)
     summary_key = next((key for key in SUMMARY_KEYS if meta.get(key)), None)
-    summary = str(meta[summary_key]) if summary_key is not None else None
-    if _may_hold_formula(title):  # a formula's errors name the line
-        title_line = front.body_line + heading if heading is not None else _key_line(text, "title")
-    if summary_key is not None and _may_hold_formula(str(summary)):
-        summary_line = _key_line(text, summary_key)
     slug_value = meta.get("slug")
     if slug_value is not None and not _is_path_segment(str(slug_value)):
         raise SourceError(
@@ -141,8 +135,6 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
         source=source,
         kind=kind,
         title=title,
-        title_line=title_line,
-        summary_line=summary_line,
         date=date,
         updated=updated or date,
         slug=slug,
@@ -152,7 +144,7 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
         categories=_string_list(meta.get("categories", meta.get("category"))),
         tags=_string_list(meta.get("tags", meta.get("tag"))),
         draft=bool(meta.get("draft", False)) or meta.get("published") is False,
-        summary=summary,
+        summary=str(meta[summary_key]) if summary_key is not None else None,
         cover=str(meta.get("cover") or meta.get("image") or "") or None,
         language=str(meta.get("lang") or meta.get("language") or "") or None,
         text_language=found,
@@ -179,28 +171,24 @@ def _stem(rel: PurePosixPath) -> str:
     return stem
 
 
-def _title(
-    meta: dict[str, Any], body: str, stem: str, source: Source
-) -> tuple[str, str, int | None]:
-    """Front matter title, else the leading ``#`` heading (removed from the body), else the
-    name; with the heading's line in the body (0-based), when it is the title."""
+def _title(meta: dict[str, Any], body: str, stem: str, source: Source) -> tuple[str, str]:
+    """Front matter title, else the leading ``#`` heading (removed from the body), else the name."""
     if meta.get("title"):
-        return body, str(meta["title"]).strip(), None
+        return body, str(meta["title"]).strip()
     lines = body.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None:
         match = _H1.match(lines[first])
         if match:
             lines[first] = ""
-            return "\n".join(lines), match.group(1).strip(), first
+            return "\n".join(lines), match.group(1).strip()
         if first + 1 < len(lines) and _SETEXT_H1.match(lines[first + 1]) and lines[first].strip():
             title = lines[first].strip()
             lines[first] = lines[first + 1] = ""
-            return "\n".join(lines), title, first
+            return "\n".join(lines), title
     if stem.lower() in INDEX_STEMS and len(source.rel.parts) == 1:
-        return body, "Home", None
-    name = strip_file_name_date(stem).replace("-", " ").replace("_", " ").strip()
-    return body, name or stem, None
+        return body, "Home"
+    return body, strip_file_name_date(stem).replace("-", " ").replace("_", " ").strip() or stem
 
 
 def _url(
@@ -322,8 +310,21 @@ def _pinned(meta: dict[str, Any], source: Source, text: str, problems: list[Prob
     return 0.0
 
 
-def _may_hold_formula(line: str) -> bool:
-    return "$" in line or "\\" in line
+def source_line(doc: Document, field: Literal["title", "summary"]) -> int | None:
+    """The line of ``doc``'s source its title or summary was read from (its front matter
+    key, else the heading the title was taken from), for a message about it: the source
+    is read again, which only a problem with that line costs."""
+    try:
+        text = doc.source.path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    keys = ("title",) if field == "title" else SUMMARY_KEYS
+    key = next((key for key in keys if doc.meta.get(key)), None)
+    if key is not None:
+        return _key_line(text, key)
+    if field == "summary":
+        return None
+    return next((n for n, line in enumerate(text.split("\n"), 1) if doc.title in line), None)
 
 
 def _key_line(text: str, key: str) -> int | None:

@@ -165,10 +165,6 @@ class Document:
     pinned: float = 0.0
     """How high the post is pinned at the top of the home page (front matter ``pinned``,
     Hexo's ``sticky`` or ``top``): 0 not pinned, ``true`` is 1, a higher number comes first."""
-    title_line: int | None = None
-    """The file line its title was read from, when the title may hold a formula."""
-    summary_line: int | None = None
-    """The file line of its ``summary``, when that may hold a formula."""
     title_typeset: TypesetLine | None = None
     """The title with its formulas typeset, when it holds any (set before pages are
     written, see :mod:`inkstone.markup.titles`)."""
