@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from PIL import Image
+
 from tests.sites import build_site, messages, read, write_site
 
 
@@ -210,3 +212,107 @@ title: Not this blog
         "../../_config.yml: cannot read the site's settings"
     ]
     assert "<title>B · Notes</title>" in read(out, "b/index.html")
+
+
+HEXO_TAGS_BLOG = """
+-- _config.yml --
+title: 笔记
+post_asset_folder: true
+-- source/_posts/rope.md --
+---
+title: RoPE 笔记
+date: 2025-03-14
+---
+{% note info %}
+旋转位置编码 $R_\\theta$ 的要点。
+{% endnote %}
+
+{% asset_img rotation.png 旋转示意 %}
+
+{% codeblock rope.py lang:python %}
+def rotate(x): ...
+{% endcodeblock %}
+
+续篇见 {% post_link attention-scale %}，[下载图]({% asset_path rotation.png %})。
+
+{% fancybox rotation.png %}
+-- source/_posts/attention-scale.md --
+---
+title: 为什么要除以 $\\sqrt{d_k}$
+date: 2025-03-15
+---
+{% blockquote 苏剑林 https://kexue.fm %}
+缩放让 softmax 不饱和。
+{% endblockquote %}
+"""
+
+
+def test_a_hexo_blogs_tag_plugins_render_on_its_pages_and_in_its_excerpts(
+    tmp_path: Path,
+) -> None:
+    """Built as it is, a Hexo blog's tag plugins render as on Hexo: no ``{% … %}`` on any
+    page or in any feed, images found in the post's asset folder, ``post_link`` showing the
+    other post's title; a tag inkstone does not know stays as written, reported at its line."""
+    write_site(tmp_path / "blog", HEXO_TAGS_BLOG)
+    (tmp_path / "blog/source/_posts/rope").mkdir()
+    Image.new("RGB", (40, 20), "red").save(tmp_path / "blog/source/_posts/rope/rotation.png")
+    report, out = build_site(tmp_path / "blog" / "source" / "_posts", out_dir=tmp_path / "out")
+    assert [m.split(" (")[0] for m in messages(report)] == [
+        "rope.md:17: Hexo tag `{% fancybox rotation.png %}` has no inkstone equivalent; "
+        "shown as written"
+    ]
+    post = read(out, "rope/index.html")
+    assert '<aside class="callout callout-note">' in post
+    assert '<figure class="figure"><img src="/rope/rotation.png" alt="旋转示意"' in post
+    assert '<span class="code-title">rope.py</span>' in post
+    link = re.search(r'<a class="wikilink" href="/attention-scale/">(.*?)</a>', post, re.S)
+    assert link is not None and 'class="katex"' in link[1], "the title, typeset"
+    assert '<a href="/rope/rotation.png">下载图</a>' in post
+    assert (out / "rope/rotation.png").is_file()
+    other = read(out, "attention-scale/index.html")
+    assert '<footer class="quote-source">— <strong>苏剑林</strong>' in other
+    for page in [*out.rglob("*.html"), *out.rglob("*.xml")]:
+        text = page.read_text(encoding="utf-8")
+        text = text.replace("{% fancybox rotation.png %}", "")
+        assert "{%" not in text, page
+    home = read(out, "index.html")
+    assert "旋转位置编码" in home and "为什么要除以 √dₖ" in read(out, "atom.xml")
+
+
+def test_a_hugo_sites_shortcodes_render(tmp_path: Path) -> None:
+    hugo = """
+-- hugo.toml --
+title = "Hugo Notes"
+-- content/posts/vit.md --
+---
+title: ViT
+date: 2025-01-01
+---
+{{< notice tip "要点" >}}
+把图像切成 $16\\times16$ 的块。
+{{< /notice >}}
+
+{{< highlight python "hl_lines=2" >}}
+x = 1
+y = 2
+{{< /highlight >}}
+
+见 [MAE]({{< ref "mae.md" >}})。
+-- content/posts/mae.md --
+---
+title: MAE
+date: 2025-01-02
+---
+{{< figure src="mask.png" caption="遮住 $75\\%$" >}}
+"""
+    write_site(tmp_path / "hugo", hugo)
+    report, out = build_site(tmp_path / "hugo" / "content", out_dir=tmp_path / "out")
+    assert [m.split(" (")[0] for m in messages(report)] == [
+        "posts/mae.md:5: missing image `mask.png`"
+    ]
+    vit = read(out, "posts/vit/index.html")
+    assert '<aside class="callout callout-tip">' in vit and "要点" in vit
+    assert '<span class="hll">' in vit
+    assert '<a class="wikilink" href="/posts/mae/">MAE</a>' in vit
+    mae = read(out, "posts/mae/index.html")
+    assert "<figcaption>遮住 " in mae and "{{<" not in mae

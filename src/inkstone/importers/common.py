@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -90,14 +89,6 @@ def unique_folder(name: str, taken: set[str]) -> str:
         counter += 1
     taken.add(folder)
     return folder
-
-
-def split_args(text: str) -> list[str]:
-    """Tag arguments split on spaces, quotes respected (``a "b c"`` → ``a``, ``b c``)."""
-    try:
-        return shlex.split(text)
-    except ValueError:
-        return text.split()
 
 
 def quote_lines(text: str, first: str) -> str:

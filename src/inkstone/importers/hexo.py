@@ -21,7 +21,6 @@ from inkstone.importers.common import (
     mtime_date,
     quote_lines,
     read_markdown,
-    split_args,
     string_list,
     unique_folder,
 )
@@ -31,6 +30,7 @@ from inkstone.importers.model import Formula, ImportBatch, ImportedPost
 from inkstone.importers.permalinks import date_fields, fill, moment_of
 from inkstone.importers.tags import TagConverter
 from inkstone.importers.text import map_outside_code
+from inkstone.markup.plugins.generator_tags import split_args
 
 _BLOCK_TAGS = ("codeblock", "note", "blockquote", "raw", "math", "folding", "details")
 _TAG = re.compile(

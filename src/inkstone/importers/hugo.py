@@ -31,7 +31,6 @@ from inkstone.importers.common import (
     mtime_date,
     quote_lines,
     read_markdown,
-    split_args,
     string_list,
     unique_folder,
 )
@@ -41,6 +40,7 @@ from inkstone.importers.model import ImportBatch, ImportedPost
 from inkstone.importers.permalinks import hugo_address, jekyll_address
 from inkstone.importers.tags import TagConverter
 from inkstone.importers.text import map_outside_code
+from inkstone.markup.plugins.generator_tags import named_args, split_args
 
 _BACKTICK_MATH = re.compile(r"(?<!`)`(\$\$?)([^`\n]+?)\1`(?!`)")
 _PAIRED = ("highlight", "notice", "admonition", "hint", "details", "katex", "math", "callout")
@@ -57,7 +57,6 @@ _LIQUID = re.compile(
     r"|\{\{-?\s*(?P<var>[^}]*?)\s*-?\}\}",
     re.DOTALL,
 )
-_NAMED = re.compile(r"(\w+)=(\"[^\"]*\"|'[^']*'|\S+)")
 ALERTS = {
     "note": "NOTE",
     "info": "NOTE",
@@ -152,12 +151,6 @@ class _Tags(TagConverter):
         return f"![{alt or caption}]({name}" + (f' "{title}"' if title else "") + ")"
 
 
-def _named(args: str) -> tuple[dict[str, str], list[str]]:
-    named = {k: v.strip("\"'") for k, v in _NAMED.findall(args)}
-    positional = [a for a in split_args(_NAMED.sub("", args))]
-    return named, positional
-
-
 class _HugoShortcodes(_Tags):
     def convert(self, text: str, first_line: int) -> str:
         def replace(match: re.Match[str]) -> str:
@@ -169,7 +162,7 @@ class _HugoShortcodes(_Tags):
         return _SHORTCODE.sub(replace, text)
 
     def _paired(self, name: str, args: str, content: str, line: int) -> str:
-        named, positional = _named(args)
+        named, positional = named_args(args)
         content = content.strip("\n")
         if name == "highlight":
             lang = positional[0] if positional else named.get("lang", "")
@@ -186,7 +179,7 @@ class _HugoShortcodes(_Tags):
         return quote_lines(inner, f"[!{alert}] {title}".rstrip())
 
     def _single(self, name: str, args: str, original: str, line: int) -> str:
-        named, positional = _named(args)
+        named, positional = named_args(args)
         if name == "figure":
             src = named.get("src", positional[0] if positional else "")
             caption = named.get("caption") or named.get("title") or ""
@@ -224,7 +217,7 @@ class _LiquidTags(_Tags):
         return self.unknown(original, line, "Liquid output")
 
     def _tag(self, name: str, args: str, original: str, line: int) -> str:
-        named, positional = _named(args)
+        named, positional = named_args(args)
         if name in {"post_url", "link"} and positional:
             return self.post_link(positional[0], original, line)
         if name == "include":

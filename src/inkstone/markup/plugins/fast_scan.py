@@ -80,6 +80,7 @@ FIRST_CHARACTERS: dict[str, str] = {
     "math_block_env": "\\",
     "admonition": "!?",
     "tabs": "=",
+    "generator_tag": "{",
 }
 """Block rule → the characters a line it matches may start with (after its indentation):
 on any other line the rule says no at once, whether asked to match or only whether it

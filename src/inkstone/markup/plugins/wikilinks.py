@@ -90,6 +90,9 @@ class WikiLink:
     embed: bool
     alias: str | None = None
     """The text after ``|``, as written."""
+    written: str | None = None
+    """How the link was written when not as a wiki link (a Hexo ``{% post_link %}``):
+    warnings name it so."""
 
     @property
     def target(self) -> str:
@@ -269,7 +272,10 @@ def _render_open(
     target = _resolve(link, env)
     close = next(t for t in tokens[idx + 1 :] if t.type == "wikilink_close")
     if target.problem:
-        _warn(env, token, target.problem, target.hint)
+        problem = target.problem
+        if link.written is not None:
+            problem = problem.replace(f"wiki link `[[{link.target}]]`", f"`{link.written}`")
+        _warn(env, token, problem, target.hint)
     if not target.href:
         close.meta["tag"] = "span"
         return '<span class="wikilink-missing">'
