@@ -316,3 +316,57 @@ date: 2025-01-02
     assert '<a class="wikilink" href="/posts/mae/">MAE</a>' in vit
     mae = read(out, "posts/mae/index.html")
     assert "<figcaption>遮住 " in mae and "{{<" not in mae
+
+
+def test_the_blogs_own_static_files_are_published_at_the_root(tmp_path: Path) -> None:
+    """Posts link to the blog's files from the site's root (``/images/a.png``): building
+    Hexo's ``source/_posts`` publishes what Hexo would from ``source/`` (not its
+    ``_``-named folders, not its Markdown pages), Hugo's ``content/`` what is in
+    ``static/``. A file inkstone makes itself (``robots.txt``) keeps inkstone's."""
+    hexo = """
+-- _config.yml --
+title: 笔记
+-- source/_posts/a.md --
+---
+title: A
+date: 2025-01-01
+---
+![图](/images/a.png)
+-- source/images/a.png --
+PNG
+-- source/CNAME --
+blog.example.com
+-- source/robots.txt --
+User-agent: nobody
+-- source/about/index.md --
+# 关于
+-- source/_data/next.yml --
+x: 1
+-- source/.DS_Store --
+x
+"""
+    write_site(tmp_path / "blog", hexo)
+    report, out = build_site(tmp_path / "blog" / "source" / "_posts", out_dir=tmp_path / "out")
+    assert messages(report) == []
+    assert read(out, "images/a.png") == "PNG\n"
+    assert read(out, "CNAME") == "blog.example.com\n"
+    assert "nobody" not in read(out, "robots.txt")
+    for absent in ("about/index.md", "_data", "data/next.yml", ".DS_Store"):
+        assert not (out / absent).exists(), absent
+    hugo = """
+-- hugo.toml --
+title = "Hugo Notes"
+-- content/posts/a.md --
+---
+title: A
+date: 2025-01-01
+---
+![图](/img/a.png)
+-- static/img/a.png --
+PNG
+"""
+    write_site(tmp_path / "hugo", hugo)
+    for built in (tmp_path / "hugo" / "content", tmp_path / "hugo" / "content" / "posts"):
+        report, out = build_site(built, out_dir=tmp_path / f"out-{built.name}")
+        assert messages(report) == []
+        assert read(out, "img/a.png") == "PNG\n"

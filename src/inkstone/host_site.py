@@ -15,6 +15,10 @@ folder built:
 The language is not taken: Hexo's default ``_config.yml`` says ``language: en`` on many
 Chinese blogs, and the language the pages are written in is a better guess. A settings file
 that cannot be read is a warning naming it; the folder is then built as if it had none.
+
+The blog's own static files are published too (:func:`host_static_files`), since its posts
+link to them from the site's root (``/images/a.png``): Hexo's ``source/`` less its
+``_``-named folders and its Markdown, and Hugo's ``static/``.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -86,14 +90,48 @@ def _candidates(folder: Path) -> Iterator[tuple[Path, Reader]]:
         yield parent / "_config.yml", _hexo_or_jekyll
     if folder.name == "source":
         yield parent / "_config.yml", _hexo_or_jekyll
-    hugo_roots = [folder]
-    if folder.name == "content":
-        hugo_roots.append(parent)
-    if parent.name == "content":
-        hugo_roots.append(parent.parent)
-    for root in hugo_roots:
+    for root in _hugo_roots(folder):
         for name in HUGO_FILES:
             yield root / name, _hugo
+
+
+def host_static_files(folder: Path) -> Iterator[tuple[Path, PurePosixPath]]:
+    """The files the blog ``folder`` is part of publishes at its root, with their path
+    there: Hexo copies ``source/`` (but for names starting with ``_`` or ``.``, and
+    renders its Markdown as pages), Hugo copies ``static/``. Nothing for other folders."""
+    folder = folder.resolve()
+    source = folder.parent
+    if folder.name == "_posts" and source.name == "source":
+        if (source.parent / "_config.yml").is_file():
+            yield from _files(source, hexo=True)
+        return
+    for root in _hugo_roots(folder)[1:]:
+        if any((root / name).is_file() for name in HUGO_FILES):
+            yield from _files(root / "static", hexo=False)
+            return
+
+
+def _files(top: Path, *, hexo: bool) -> Iterator[tuple[Path, PurePosixPath]]:
+    for here, folders, names in os.walk(top):
+        folders[:] = sorted(f for f in folders if not f.startswith((".", "_") if hexo else "."))
+        for name in sorted(names):
+            if name.startswith((".", "_") if hexo else "."):
+                continue
+            if hexo and name.lower().endswith((".md", ".markdown")):
+                continue
+            path = Path(here) / name
+            yield path, PurePosixPath(path.relative_to(top).as_posix())
+
+
+def _hugo_roots(folder: Path) -> list[Path]:
+    """Where a Hugo site's settings may be for ``folder``: the folder itself, then the site
+    root above ``content/`` or above a section of it."""
+    roots = [folder]
+    if folder.name == "content":
+        roots.append(folder.parent)
+    if folder.parent.name == "content":
+        roots.append(folder.parent.parent)
+    return roots
 
 
 def _hexo_or_jekyll(data: dict[str, Any]) -> dict[str, str]:
