@@ -14,6 +14,9 @@ Block tags, each tag alone on its line; the body is Markdown unless said otherwi
   who said it;
 - ``{% folding 点击展开 %}`` … ``{% endfolding %}`` (or ``fold``, ``spoiler``, ``details``,
   Butterfly's ``hideToggle``): a toggle;
+- ``{% tabs 名字, 2 %}`` with ``<!-- tab 标签 -->`` … ``<!-- endtab -->`` inside (NexT,
+  Butterfly; the number picks the tab shown first), ``{{< tabs >}}`` with ``{{< tab "标签" >}}``
+  … ``{{< /tab >}}`` inside (or Hextra's ``items="A,B"``): content tabs;
 - ``{% math %}`` … ``{% endmath %}``: a display formula; ``{% raw %}`` … ``{% endraw %}``:
   its body;
 - ``{{< highlight go "linenos=table,hl_lines=2" >}}`` … ``{{< /highlight >}}``: code;
@@ -180,7 +183,7 @@ _CODE = {"codeblock", "code", "highlight"}
 _QUOTES = {"blockquote", "quote"}
 _TOGGLES = {"folding", "fold", "spoiler", "details", "hidetoggle", "expand"}
 _MATH = {"math", "katex"}
-_BLOCK_NAMES = _CALLOUTS | _CODE | _QUOTES | _TOGGLES | _MATH | {"raw"}
+_BLOCK_NAMES = _CALLOUTS | _CODE | _QUOTES | _TOGGLES | _MATH | {"raw", "tabs"}
 _RAW_BODY = _CODE | _MATH
 
 
@@ -338,6 +341,9 @@ def _container(state: StateBlock, tag: Tag, start: int, close_line: int) -> None
     if name in _TOGGLES:
         _toggle(state, tag, start, close_line)
         return
+    if name == "tabs":
+        _tabs(state, tag, start, close_line)
+        return
     kind_name, title, fold = _callout_words(tag)
     meta = callout_meta(KINDS[kind_name], fold)
     callout = state.push("callout_open", "details" if meta["fold"] else "aside", 1)
@@ -395,6 +401,122 @@ def _toggle(state: StateBlock, tag: Tag, start: int, close_line: int) -> None:
     tokenize_body(state, start + 1, close_line, state.blkIndent)
     close_body(state, "details_body_open", "details_body_close", "div")
     state.push("details_close", "details", -1)
+
+
+_HEXO_TAB = re.compile(r"<!--\s*tab(?:\s+(?P<label>.*?))?\s*-->")
+_HEXO_TAB_END = re.compile(r"<!--\s*endtab\s*-->")
+
+
+@dataclass
+class _Tab:
+    """One tab of a ``tabs`` tag: its label, and the lines of its body."""
+
+    label: str
+    line: int
+    first: int
+    end: int = -1
+    text: str | None = None
+    """The body, for a tab opened and closed on one line (``{{< tab >}}甲{{< /tab >}}``)."""
+
+
+def _tabs(state: StateBlock, tag: Tag, start: int, close_line: int) -> None:
+    """NexT's and Butterfly's ``{% tabs name, 2 %}`` with ``<!-- tab 标签 -->`` …
+    ``<!-- endtab -->`` inside; Hugo's ``{{< tabs >}}`` with ``{{< tab "标签" >}}`` …
+    ``{{< /tab >}}`` (or Hextra's ``items="A,B"``): content tabs (see :mod:`.tabs`)."""
+    tabs = _tab_bodies(state, tag, start, close_line)
+    selected = 1
+    named, _ = tag.named()
+    items = [item.strip() for item in named.get("items", "").split(",") if item.strip()]
+    if not tag.hugo and "," in tag.args:
+        index = tag.args.rsplit(",", 1)[1].strip()
+        selected = int(index) if index.lstrip("-").isdigit() else 1
+    features = state.env.get("features")
+    if isinstance(features, set):
+        features.add("tabs")
+    tab_set = state.push("tabs_open", "div", 1)
+    tab_set.map = [start, close_line + 1]
+    for number, tab in enumerate(tabs, 1):
+        label = tab.label or (items[number - 1] if number <= len(items) else f"{number}")
+        panel = state.push("tab_open", "div", 1)
+        panel.map, panel.meta = [tab.line, tab.end], {"selected": number == selected}
+        state.push("tab_label_open", "p", 1)
+        inline = state.push("inline", "", 0)
+        inline.content, inline.map, inline.children = label, [tab.line, tab.line + 1], []
+        state.push("tab_label_close", "p", -1)
+        if tab.text is not None:
+            state.push("paragraph_open", "p", 1).map = [tab.line, tab.line + 1]
+            body = state.push("inline", "", 0)
+            body.content, body.map, body.children = tab.text, [tab.line, tab.line + 1], []
+            state.push("paragraph_close", "p", -1)
+        else:
+            tokenize_body(state, tab.first, tab.end, state.blkIndent)
+        state.push("tab_close", "div", -1)
+    state.push("tabs_close", "div", -1)
+
+
+def _tab_bodies(state: StateBlock, tag: Tag, start: int, close_line: int) -> list[_Tab]:
+    """The tabs between ``start`` and ``close_line``: each from its marker line to its end
+    marker (or the next tab, or the end)."""
+    tabs: list[_Tab] = []
+    fence = ""
+    for line in range(start + 1, close_line):
+        text = line_text(state, line).rstrip()
+        if fence:
+            if text == fence[0] * len(text) and len(text) >= len(fence):
+                fence = ""
+            continue
+        if (marker := _FENCE.match(text)) is not None:
+            fence = marker.group(1)
+            continue
+        label = _tab_label(tag, text)
+        if label is not None:
+            if tabs and tabs[-1].end < 0:
+                tabs[-1].end = line
+            tabs.append(_Tab(label, line, line + 1))
+        elif tag.hugo and (one_line := _one_line_tab(text)) is not None:
+            if tabs and tabs[-1].end < 0:
+                tabs[-1].end = line
+            tabs.append(_Tab(one_line[0], line, line + 1, line + 1, one_line[1]))
+        elif tabs and tabs[-1].end < 0 and _is_tab_end(tag, text):
+            tabs[-1].end = line
+    if tabs and tabs[-1].end < 0:
+        tabs[-1].end = close_line
+    return tabs
+
+
+def _tab_label(tag: Tag, text: str) -> str | None:
+    """The label of a tab opened on a line (``""`` for a tab without one), or None."""
+    if not tag.hugo:
+        marker = _HEXO_TAB.fullmatch(text)
+        return None if marker is None else re.sub(r"\s*@\S+$", "", marker["label"] or "")
+    inner = _line_tag(text)
+    if inner is None or not inner.hugo or inner.closing or inner.name.lower() != "tab":
+        return None
+    return _tab_name(inner)
+
+
+def _one_line_tab(text: str) -> tuple[str, str] | None:
+    """``{{< tab "标签" >}}正文{{< /tab >}}``: the label and the text."""
+    read = read_tag(text) if text.startswith("{{") else None
+    if read is None or read[0].closing or read[0].name.lower() != "tab":
+        return None
+    closing = re.search(r"\{\{[<%]\s*/tab\s*[>%]\}\}$", text)
+    if closing is None or closing.start() < read[1]:
+        return None
+    return _tab_name(read[0]), text[read[1] : closing.start()].strip()
+
+
+def _tab_name(tab: Tag) -> str:
+    """The label a Hugo ``tab`` shortcode gives (``""`` when none)."""
+    named, positional = tab.named()
+    return named.get("name") or named.get("title") or " ".join(positional)
+
+
+def _is_tab_end(tag: Tag, text: str) -> bool:
+    if not tag.hugo:
+        return _HEXO_TAB_END.fullmatch(text) is not None
+    inner = _line_tag(text)
+    return inner is not None and inner.closing and inner.name.lower() == "tab"
 
 
 def _toggle_title(tag: Tag) -> tuple[str, bool]:
