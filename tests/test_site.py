@@ -273,6 +273,40 @@ description: 不用这个
     )
 
 
+def test_the_cover_image_is_read_from_the_keys_hexo_and_hugo_themes_use(tmp_path: Path) -> None:
+    """PaperMod writes ``cover: {image: …}``, Hugo ``images: [...]``, LoveIt
+    ``featuredImage``, Fluid ``index_img``, NexT ``thumbnail``; Butterfly's ``top_img:
+    false`` names none. Each becomes the post's ``og:image`` and its list thumbnail."""
+    covers = {
+        "papermod": "cover:\n  image: /img/papermod.png\n  alt: x",
+        "hugo": "images: [/img/hugo.png, /img/second.png]",
+        "loveit": "featuredImage: /img/loveit.png",
+        "fluid": "index_img: /img/fluid.png\nbanner_img: /img/banner.png",
+        "next": "thumbnail: https://example.org/next.png",
+        "butterfly": "top_img: false\ncover: /img/butterfly.png",
+        "none": "top_img: false",
+    }
+    site = '-- site.toml --\nbase_url = "https://me.example/"\n'
+    for name, lines in covers.items():
+        site += f"-- content/posts/{name}.md --\n---\ntitle: {name}\ndate: 2025-01-01\n"
+        site += f"{lines}\n---\n正文。\n"
+    report, out = build_site(tmp_path, site)
+    assert messages(report) == []
+    expected = {
+        "papermod": "https://me.example/img/papermod.png",
+        "hugo": "https://me.example/img/hugo.png",
+        "loveit": "https://me.example/img/loveit.png",
+        "fluid": "https://me.example/img/fluid.png",
+        "next": "https://example.org/next.png",
+        "butterfly": "https://me.example/img/butterfly.png",
+    }
+    for name in covers:
+        page = read(out, f"posts/{name}/index.html")
+        found = re.search(r'<meta property="og:image" content="([^"]*)"', page)
+        assert (found[1] if found else None) == expected.get(name), name
+    assert read(out, "index.html").count('class="entry-cover"') == len(expected)
+
+
 @pytest.mark.parametrize("theme", ["transmission", "minimal"])
 def test_toc_false_in_front_matter_leaves_the_table_of_contents_out(
     tmp_path: Path, theme: str

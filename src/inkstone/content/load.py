@@ -22,6 +22,22 @@ from inkstone.errors import Problem, Severity, SourceError
 
 INDEX_STEMS = {"index", "_index", "readme"}
 SUMMARY_KEYS = ("summary", "description", "excerpt")
+COVER_KEYS = (
+    "cover",
+    "image",
+    "images",
+    "featured_image",
+    "featuredImage",
+    "feature_image",
+    "index_img",
+    "thumbnail",
+    "banner_img",
+    "top_img",
+)
+"""Front matter keys naming a post's cover image, first found wins: inkstone's, Jekyll
+SEO's ``image``, Hugo's ``images`` and its themes' (LoveIt's ``featuredImage``, PaperMod's
+``cover: {image: …}``), Hexo themes' (Fluid's ``index_img`` and ``banner_img``, NexT's and
+Icarus' ``thumbnail``, Butterfly's ``top_img``)."""
 """Front matter keys of a post's summary, first found wins: Hexo's themes (NexT,
 Butterfly) show ``description`` on the home page, as the importers keep it."""
 _H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
@@ -145,7 +161,7 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
         tags=_string_list(meta.get("tags", meta.get("tag"))),
         draft=bool(meta.get("draft", False)) or meta.get("published") is False,
         summary=str(meta[summary_key]) if summary_key is not None else None,
-        cover=str(meta.get("cover") or meta.get("image") or "") or None,
+        cover=_cover(meta),
         language=str(meta.get("lang") or meta.get("language") or "") or None,
         text_language=found,
         macros=macros,
@@ -342,6 +358,21 @@ def _value_line(text: str, key_line: int | None, value: str) -> int | None:
     lines = text.split("\n")
     found = (n for n in range(key_line, len(lines) + 1) if value in lines[n - 1])
     return next(found, key_line)
+
+
+def _cover(meta: dict[str, Any]) -> str | None:
+    """The cover image named by the first of :data:`COVER_KEYS` that names one: a path or
+    URL, the first of a list, or a table's ``image``, ``path`` or ``src`` (PaperMod,
+    Jekyll SEO). ``false`` (Butterfly's "no image") names none."""
+    for key in COVER_KEYS:
+        value = meta.get(key)
+        if isinstance(value, list | tuple):
+            value = value[0] if value else None
+        if isinstance(value, dict):
+            value = value.get("image") or value.get("path") or value.get("src")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
 
 
 def _string_list(value: object) -> list[str]:
