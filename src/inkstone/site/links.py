@@ -88,7 +88,13 @@ class SiteLinks:
             return LinkTarget(self.url(linked) + suffix)
         if target in self.urls:
             return LinkTarget(self.url(self.urls[target]) + suffix)
-        exists = target in self.assets or (self.content_root / joined).is_file()
+        exists = self._exists(target)
+        if not exists and doc.source.bundle_dir is None:
+            # Hexo's asset folder: `rope.md` keeps its files in `rope/` (`postAsset`).
+            beside = doc.source.rel.parent / doc.source.rel.stem / raw
+            asset = PurePosixPath(posixpath.normpath(beside.as_posix()))
+            if not raw.startswith("../") and self._exists(asset):
+                target, joined, exists = asset, asset.as_posix(), True
         problem = None
         if not exists:
             kind = "image" if is_image else "file"
@@ -99,6 +105,10 @@ class SiteLinks:
         went = href if bundle is not None and _inside(target, bundle) else None
         went = went or self.url(quote(joined)) + suffix
         return self._image(went, target, raw) if is_image else LinkTarget(went)
+
+    def _exists(self, path: PurePosixPath) -> bool:
+        """Whether the content folder has a file at ``path`` (content-relative)."""
+        return path in self.assets or self.content_root.joinpath(*path.parts).is_file()
 
     def _image(self, href: str, file: PurePosixPath, raw: str) -> LinkTarget:
         """An image's target with its pixel size, when it is a content file inkstone
