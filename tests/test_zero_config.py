@@ -373,3 +373,67 @@ PNG
         report, out = build_site(built, out_dir=tmp_path / f"out-{built.name}")
         assert messages(report) == []
         assert read(out, "img/a.png") == "PNG\n"
+
+
+def test_posts_keep_the_addresses_the_blog_gave_them(tmp_path: Path) -> None:
+    """Built as it is, a Hexo or Hugo blog's posts live at inkstone's addresses, and each
+    address the blog gave a post (its permalink pattern) leads to it, so links to the old
+    blog keep working; quietly none where a page already is."""
+    hexo = """
+-- _config.yml --
+timezone: Asia/Shanghai
+permalink: :year/:month/:title.html
+-- source/_posts/rope.md --
+---
+title: RoPE
+date: 2025-03-31 23:30
+---
+Text.
+-- source/_posts/旋转编码.md --
+---
+title: 旋转
+date: 2025-04-01
+permalink: /old/rotary/
+---
+Text.
+-- source/_posts/moved.md --
+---
+title: Moved
+date: 2025-04-02
+permalink: /about/
+---
+Its old address is the about page's address now.
+-- source/_posts/about.md --
+# About
+"""
+    write_site(tmp_path / "hexo", hexo)
+    report, out = build_site(tmp_path / "hexo/source/_posts", out_dir=tmp_path / "out")
+    assert messages(report) == []
+    redirect = 'http-equiv="refresh" content="0; url={}"'
+    assert redirect.format("/rope/") in read(out, "2025/03/rope.html")  # 23:30 in Shanghai
+    assert redirect.format("/旋转编码/") in read(out, "old/rotary/index.html")
+    assert "<h1" in read(out, "about/index.html") and "refresh" not in read(out, "about/index.html")
+    hugo = """
+-- hugo.toml --
+title = "Hugo Notes"
+[permalinks]
+posts = "/:year/:month/:slug/"
+-- content/posts/vit.md --
+---
+title: ViT
+slug: vision-transformer
+date: 2025-01-05
+---
+Text.
+-- content/about.md --
+# About
+"""
+    write_site(tmp_path / "hugo", hugo)
+    for built, url in (
+        (tmp_path / "hugo/content", "/posts/vision-transformer/"),
+        (tmp_path / "hugo/content/posts", "/vision-transformer/"),
+    ):
+        report, out = build_site(built, out_dir=tmp_path / f"out-{built.name}")
+        assert messages(report) == []
+        assert "<h1" in read(out, url.strip("/") + "/index.html")
+        assert redirect.format(url) in read(out, "2025/01/vision-transformer/index.html")

@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from inkstone.cache import CACHE_DIR, Cache, fingerprint, open_cache
 from inkstone.cancel import cancellable, checkpoint
 from inkstone.config import CONFIG_FILE, SiteConfig, load_config
+from inkstone.content.aliases import add_old_addresses
 from inkstone.content.discover import Discovery, discover
 from inkstone.content.language import site_language
 from inkstone.content.load import is_published, load_document
@@ -34,6 +35,7 @@ from inkstone.errors import (
     Severity,
     SourceError,
 )
+from inkstone.host_site import host_old_addresses
 from inkstone.markup.math import KatexNotFound, find_katex_dist
 from inkstone.output.assets import copy_assets
 from inkstone.output.writer import SiteWriter, UnsafeOutput, is_built_site
@@ -392,6 +394,8 @@ def _build(
                 # its workers start while the site loads
                 workers = RenderWorkers.ahead(options.jobs, len(found.sources))
             documents = _load(found, config, options, report, memory, workers)
+            if zero_config and (old_address := host_old_addresses(site_dir)) is not None:
+                add_old_addresses(documents, old_address)
             config = _settle_language(config, documents, templates, memory)
             remember_terms(documents, cache, workers.extract_terms if workers else None)
         checkpoint()

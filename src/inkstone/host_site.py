@@ -16,6 +16,10 @@ The language is not taken: Hexo's default ``_config.yml`` says ``language: en`` 
 Chinese blogs, and the language the pages are written in is a better guess. A settings file
 that cannot be read is a warning naming it; the folder is then built as if it had none.
 
+Each post also keeps the address the blog gave it (:func:`host_old_addresses`): Hexo's
+``permalink`` pattern (``:year/:month/:day/:title/`` by default), Hugo's ``[permalinks]``.
+The build makes it an alias of the post, so the old links keep working.
+
 The blog's own static files are published too (:func:`host_static_files`), since its posts
 link to them from the site's root (``/images/a.png``): Hexo's ``source/`` less its
 ``_``-named folders and its Markdown, and Hugo's ``static/``.
@@ -26,6 +30,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -55,22 +60,86 @@ def host_settings(folder: Path) -> tuple[dict[str, str], list[Problem]]:
             continue
         shown = Path(os.path.relpath(path, folder))
         try:
-            text = path.read_text(encoding="utf-8")
-            if path.suffix == ".toml":
-                data = tomllib.loads(text)
-            else:
-                data = yaml.load(text, Loader=LenientLoader)
+            data = _parse(path)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
             reason = str(exc).split("\n")[0]
             message = f"cannot read the site's settings ({reason}); the site is called Notes"
             hint = "fix the file, or write a site.toml in the folder built"
             return {}, [Problem(Severity.WARNING, message, shown, hint=hint)]
-        settings = read(data if isinstance(data, dict) else {})
+        settings = read(data)
         zone = settings.get("timezone")
         if zone is not None and not _is_zone(zone):
             del settings["timezone"]
         return settings, []
     return {}, []
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    """A settings file's data (TOML or YAML); raises when it cannot be read."""
+    text = path.read_text(encoding="utf-8")
+    data = tomllib.loads(text) if path.suffix == ".toml" else yaml.load(text, LenientLoader)
+    return data if isinstance(data, dict) else {}
+
+
+def _settings_of(path: Path) -> dict[str, Any] | None:
+    """A settings file's data; None when there is none or it cannot be read (which
+    :func:`host_settings` reports)."""
+    if not path.is_file():
+        return None
+    try:
+        return _parse(path)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError):
+        return None
+
+
+OldAddress = Callable[[dict[str, Any], object, PurePosixPath], "str | None"]
+"""``(front matter, date, the source's path under the folder built)`` → the address the
+blog gave the post, or None."""
+
+
+def host_old_addresses(folder: Path) -> OldAddress | None:
+    """How the blog ``folder`` is part of addressed its posts: Hexo's ``permalink`` for
+    ``source/_posts``, Hugo's ``[permalinks]`` for ``content/`` or a section of it. None
+    for other folders, or when the blog's settings cannot be read."""
+    from inkstone.importers.hexo import DEFAULT_PERMALINK, old_address
+    from inkstone.importers.hugo import hugo_permalinks
+
+    folder = folder.resolve()
+    if folder.name == "_posts" and folder.parent.name == "source":
+        data = _settings_of(folder.parent.parent / "_config.yml")
+        if data is None:
+            return None
+        pattern = str(data.get("permalink") or DEFAULT_PERMALINK)
+        dated_names = ":year" in str(data.get("new_post_name") or "")
+
+        def hexo(meta: dict[str, Any], date: object, rel: PurePosixPath) -> str | None:
+            front = {**meta, "date": date}
+            if "categories" not in front:
+                front["categories"] = meta.get("category")
+            return old_address(pattern, meta, front, Path(rel), dated_names)
+
+        return hexo
+    for root in _hugo_roots(folder)[1:]:
+        found = (_settings_of(root / name) for name in HUGO_FILES)
+        data = next((d for d in found if d is not None), None)
+        if data is not None:
+            permalinks = hugo_permalinks(data)
+            section = PurePosixPath(folder.relative_to(root / "content").as_posix())
+            return partial(_hugo_address, permalinks, section) if permalinks else None
+    return None
+
+
+def _hugo_address(
+    permalinks: dict[str, str],
+    section: PurePosixPath,
+    meta: dict[str, Any],
+    date: object,
+    rel: PurePosixPath,
+) -> str | None:
+    """The address Hugo gave a page of the folder built (``section`` of ``content/``)."""
+    from inkstone.importers.permalinks import hugo_address
+
+    return hugo_address(permalinks, meta, date, section / rel)
 
 
 Reader = Callable[[dict[str, Any]], dict[str, str]]

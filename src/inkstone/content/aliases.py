@@ -17,13 +17,17 @@ Percent-encoded addresses are read as the characters they stand for
 cannot be such a path (a full URL, a path leaving the site), or that is another page's
 address or another page's alias, is a warning naming the file and line, and makes no
 page; the page itself is built all the same.
+
+A zero-config build of a Hexo or Hugo blog's posts adds, for each post, the address that
+blog gave it (:func:`add_old_addresses`), unless some page or alias has it already.
 """
 
 from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote
 
 from inkstone.content.model import Document
@@ -85,6 +89,28 @@ def alias_url(alias: str, page_url: str) -> tuple[str | None, str]:
         return None, f"alias `{alias}` names a hidden or unusable file"
     url = "/" + "/".join(parts)
     return (url if url.lower().endswith(HTML_SUFFIXES) else url + "/"), ""
+
+
+def add_old_addresses(
+    documents: list[Document],
+    old_address: Callable[[dict[str, Any], object, PurePosixPath], str | None],
+) -> None:
+    """Give each dated document the address ``old_address`` finds for it (the address the
+    blog it was written for gave it) as one more alias, quietly: none that is a page's
+    address or an alias already, or that two documents would share."""
+    taken = {doc.url for doc in documents}
+    taken.update(url for doc in documents for url in doc.aliases)
+    wanted: dict[str, list[Document]] = {}
+    for doc in documents:
+        if doc.date is None:
+            continue
+        address = old_address(doc.meta, doc.date, doc.source.rel)
+        url = alias_url(address, doc.url)[0] if address else None
+        if url is not None and url not in taken:
+            wanted.setdefault(url, []).append(doc)
+    for url, claimants in wanted.items():
+        if len(claimants) == 1:
+            claimants[0].aliases[url] = None
 
 
 def redirects(documents: list[Document]) -> tuple[dict[str, Document], list[Problem]]:

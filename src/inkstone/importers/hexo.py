@@ -79,7 +79,7 @@ def import_hexo(source: Path) -> ImportBatch:
         body = bundle.rewrite(body, body_line)
         body = rewrite_links(body, path, folders)
         front = _front(meta, path, bundle)
-        old = _old_address(permalink, meta, front, path.relative_to(posts_dir), dated_names)
+        old = old_address(permalink, meta, front, path.relative_to(posts_dir), dated_names)
         if old is not None:
             front["aliases"] = [old]
         batch.posts.append(
@@ -169,7 +169,7 @@ DEFAULT_PERMALINK = ":year/:month/:day/:title/"
 """Hexo's own default for ``permalink`` in ``_config.yml``."""
 
 
-def _old_address(
+def old_address(
     pattern: str, meta: dict[str, Any], front: dict[str, Any], rel: Path, dated_names: bool
 ) -> str | None:
     """The address Hexo gave the post (its front matter's ``permalink``, else the site's

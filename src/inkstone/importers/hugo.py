@@ -85,7 +85,7 @@ def import_hugo(source: Path) -> ImportBatch:
     config = _hugo_config(batch, source)
     batch.site = _hugo_site(config)
     roots = [source / "static", source / "assets", content]
-    permalinks = _hugo_permalinks(config)
+    permalinks = hugo_permalinks(config)
 
     def old_address(meta: dict[str, Any], date: object, path: Path) -> str | None:
         rel = PurePosixPath(path.relative_to(content).as_posix())
@@ -369,7 +369,7 @@ def _hugo_config(batch: ImportBatch, source: Path) -> dict[str, Any]:
     return {}
 
 
-def _hugo_permalinks(data: dict[str, Any]) -> dict[str, str]:
+def hugo_permalinks(data: dict[str, Any]) -> dict[str, str]:
     """Section → permalink pattern of a page, from ``[permalinks]`` (or its newer
     ``[permalinks.page]``)."""
     table = data.get("permalinks")
