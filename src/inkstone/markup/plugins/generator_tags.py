@@ -9,7 +9,8 @@ Block tags, each tag alone on its line; the body is Markdown unless said otherwi
 - ``{% note info 标题 %}`` … ``{% endnote %}``: a callout (NexT, Butterfly; words after the
   class are NexT's summary, under which the note folds);
 - ``{% codeblock a.py lang:python mark:2,4-5 %}`` … ``{% endcodeblock %}`` (or ``code``):
-  highlighted code, its body as written;
+  highlighted code, its body as written; Jekyll's ``{% highlight python linenos %}`` …
+  ``{% endhighlight %}`` too;
 - ``{% blockquote 作者, 出处 https://… 链接文字 %}`` … ``{% endblockquote %}``: a quote with
   who said it;
 - ``{% folding 点击展开 %}`` … ``{% endfolding %}`` (or ``fold``, ``spoiler``, ``details``,
@@ -271,7 +272,12 @@ def _code(state: StateBlock, tag: Tag, start: int, close_line: int) -> None:
     """``{% codeblock %}`` / ``{{< highlight >}}`` as a fenced block with its info string."""
     token = state.push("fence", "code", 0)
     token.block, token.markup, token.map = True, "```", [start, close_line + 1]
-    token.info = _hugo_code_info(tag) if tag.hugo else _hexo_code_info(tag)
+    if tag.hugo:
+        token.info = _hugo_code_info(tag)
+    elif tag.name.lower() == "highlight":
+        token.info = _liquid_code_info(tag)
+    else:
+        token.info = _hexo_code_info(tag)
     body = _raw_lines(state, start + 1, close_line)
     token.content = body + "\n" if body else ""
 
@@ -294,6 +300,13 @@ def _hexo_code_info(tag: Tag) -> str:
     if title:
         options.insert(0, 'title="{}"'.format(" ".join(title).replace('"', "'")))
     return " ".join([lang or "text", *options]) if options else lang
+
+
+def _liquid_code_info(tag: Tag) -> str:
+    """Jekyll's ``{% highlight python linenos %}``: the language, and line numbers."""
+    words = tag.words()
+    lang = words[0] if words else ""
+    return f"{lang or 'text'} linenos" if "linenos" in words[1:] else lang
 
 
 def _hugo_code_info(tag: Tag) -> str:
