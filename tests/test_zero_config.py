@@ -260,8 +260,7 @@ def test_a_hexo_blogs_tag_plugins_render_on_its_pages_and_in_its_excerpts(
     Image.new("RGB", (40, 20), "red").save(tmp_path / "blog/source/_posts/rope/rotation.png")
     report, out = build_site(tmp_path / "blog" / "source" / "_posts", out_dir=tmp_path / "out")
     assert [m.split(" (")[0] for m in messages(report)] == [
-        "rope.md:17: Hexo tag `{% fancybox rotation.png %}` has no inkstone equivalent; "
-        "shown as written"
+        "rope.md:17: tag `{% fancybox rotation.png %}` has no inkstone equivalent; shown as written"
     ]
     post = read(out, "rope/index.html")
     assert '<aside class="callout callout-note">' in post
@@ -437,3 +436,59 @@ Text.
         assert messages(report) == []
         assert "<h1" in read(out, url.strip("/") + "/index.html")
         assert redirect.format(url) in read(out, "2025/01/vision-transformer/index.html")
+
+
+def test_a_jekyll_site_builds_as_it_is(tmp_path: Path) -> None:
+    """A Jekyll site (GitHub Pages, al-folio) built as it is: its output, templates, data
+    and drafts are not read, its settings are not published, Liquid in links and al-folio's
+    figure include render, and each post keeps the address Jekyll gave it."""
+    jekyll = """
+-- _config.yml --
+title: 学术主页
+timezone: Asia/Shanghai
+deploy_token: secret
+-- Gemfile --
+gem "jekyll"
+-- _posts/2023-04-08-rope.md --
+---
+layout: post
+title: RoPE
+date: 2023-04-08 10:00:00
+categories: ml
+---
+![图]({{ site.baseurl }}/assets/img/a.png) 见 [ViT]({% post_url 2023-04-09-vit %})。
+
+{% include figure.liquid path="assets/img/a.png" title="示例" class="img-fluid" %}
+
+{% highlight python linenos %}
+x = 1
+{% endhighlight %}
+-- _posts/2023-04-09-vit.md --
+---
+title: ViT
+---
+Text.
+-- _drafts/unfinished.md --
+# 草稿
+-- _site/index.html --
+<p>old output</p>
+-- _layouts/post.html --
+<html>{{ content }}</html>
+-- _includes/figure.liquid --
+<figure></figure>
+"""
+    write_site(tmp_path / "site", jekyll)
+    (tmp_path / "site/assets/img").mkdir(parents=True)
+    Image.new("RGB", (30, 20), "blue").save(tmp_path / "site/assets/img/a.png")
+    report, out = build_site(tmp_path / "site", out_dir=tmp_path / "out")
+    assert messages(report) == []
+    for absent in ("_site", "_layouts", "_includes", "_config.yml", "Gemfile", "unfinished"):
+        assert not (out / absent).exists(), absent
+    assert "secret" not in "".join(p.read_text("utf-8") for p in out.rglob("*.html"))
+    post = read(out, "posts/rope/index.html")
+    assert '<img src="/assets/img/a.png" alt="图" width="30" height="20"' in post
+    assert '<a class="wikilink" href="/posts/vit/">ViT</a>' in post
+    assert "<figcaption>示例</figcaption>" in post and '<span class="linenos">' in post
+    assert "{{" not in post and "{%" not in post
+    assert 'url=/posts/rope/"' in read(out, "ml/2023/04/08/rope.html")
+    assert 'url=/posts/vit/"' in read(out, "2023/04/09/vit.html")

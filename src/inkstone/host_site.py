@@ -17,7 +17,8 @@ Chinese blogs, and the language the pages are written in is a better guess. A se
 that cannot be read is a warning naming it; the folder is then built as if it had none.
 
 Each post also keeps the address the blog gave it (:func:`host_old_addresses`): Hexo's
-``permalink`` pattern (``:year/:month/:day/:title/`` by default), Hugo's ``[permalinks]``.
+``permalink`` pattern (``:year/:month/:day/:title/`` by default), Jekyll's (``date``:
+``/:categories/:year/:month/:day/:title.html``), Hugo's ``[permalinks]``.
 The build makes it an alias of the post, so the old links keep working.
 
 The blog's own static files are published too (:func:`host_static_files`), since its posts
@@ -27,6 +28,7 @@ link to them from the site's root (``/images/a.png``): Hexo's ``source/`` less i
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from collections.abc import Callable, Iterator
@@ -99,12 +101,23 @@ blog gave the post, or None."""
 
 def host_old_addresses(folder: Path) -> OldAddress | None:
     """How the blog ``folder`` is part of addressed its posts: Hexo's ``permalink`` for
-    ``source/_posts``, Hugo's ``[permalinks]`` for ``content/`` or a section of it. None
-    for other folders, or when the blog's settings cannot be read."""
+    ``source/_posts``, Jekyll's ``permalink`` (``date`` by default) for a Jekyll site or
+    its ``_posts``, Hugo's ``[permalinks]`` for ``content/`` or a section of it. None for
+    other folders, or when the blog's settings cannot be read."""
     from inkstone.importers.hexo import DEFAULT_PERMALINK, old_address
     from inkstone.importers.hugo import hugo_permalinks
 
     folder = folder.resolve()
+    jekyll = folder.parent if folder.name == "_posts" else folder
+    if jekyll.name != "source" and (jekyll / "_posts").is_dir():
+        data = _settings_of(jekyll / "_config.yml")
+        if data is None:
+            return None
+        zone_name = str(data.get("timezone") or "")
+        zone = ZoneInfo(zone_name) if _is_zone(zone_name) else dt.UTC
+        pattern = str(data.get("permalink") or "date")
+        posts = PurePosixPath(folder.relative_to(jekyll).as_posix())
+        return partial(_jekyll_address, pattern, zone, posts)
     if folder.name == "_posts" and folder.parent.name == "source":
         data = _settings_of(folder.parent.parent / "_config.yml")
         if data is None:
@@ -127,6 +140,20 @@ def host_old_addresses(folder: Path) -> OldAddress | None:
             section = PurePosixPath(folder.relative_to(root / "content").as_posix())
             return partial(_hugo_address, permalinks, section) if permalinks else None
     return None
+
+
+def _jekyll_address(
+    pattern: str,
+    zone: dt.tzinfo,
+    folder: PurePosixPath,
+    meta: dict[str, Any],
+    date: object,
+    rel: PurePosixPath,
+) -> str | None:
+    """The address Jekyll gave a post of the folder built (``folder`` of the site)."""
+    from inkstone.importers.permalinks import jekyll_address
+
+    return jekyll_address(pattern, meta, date, folder / rel, zone)
 
 
 def _hugo_address(

@@ -6,7 +6,8 @@ zero-config site: every Markdown file below it is a source. Jupyter notebooks (`
 are sources like Markdown files (``.ipynb_checkpoints/`` is hidden, so skipped).
 A folder inkstone built a site into (:func:`~inkstone.output.writer.is_built_site`) is
 never read: a zero-config folder built once into its own ``public/`` and then with
-``-o`` elsewhere would otherwise copy the old site into the new one.
+``-o`` elsewhere would otherwise copy the old site into the new one. Nor are a Jekyll
+site's ``_site`` (its output), templates, data and drafts (:data:`JEKYLL_DIRS`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ SKIPPED_DIRS = {"node_modules", "__pycache__"}
 PARTIAL_FILES = {"_sidebar.md", "_navbar.md", "_coverpage.md", "_footer.md"}
 """docsify's navigation partials: pieces of the chrome, not pages."""
 BUNDLE_INDEX = ("index.md", "index.markdown", "index.ipynb")
+JEKYLL_DIRS = {"_site", "_layouts", "_includes", "_sass", "_data", "_plugins", "_drafts"}
+"""What a Jekyll site keeps beside its writing: its output (``_site``), templates, data,
+and drafts. Not read at the root of a zero-config folder holding ``_config.yml``."""
 
 
 @dataclass
@@ -53,6 +57,7 @@ def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> 
     found = Discovery(root)
     excluded_real = {os.path.realpath(p) for p in excluded}
     seen_dirs: set[str] = set()
+    jekyll = zero_config and (root / "_config.yml").is_file()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         checkpoint()
         real = os.path.realpath(dirpath)
@@ -76,6 +81,7 @@ def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> 
             and d not in SKIPPED_DIRS
             and os.path.realpath(here / d) not in excluded_real
             and not is_built_site(here / d)
+            and not (jekyll and d in JEKYLL_DIRS and dirpath == str(root))
         )
         bundle = _bundle_folder(here, root, filenames, zero_config)
         for name in sorted(filenames):
@@ -118,8 +124,23 @@ def _bundle_folder(
     return rel
 
 
+SITE_FILES = {
+    "site.toml",
+    "package.json",
+    "package-lock.json",
+    "_config.yml",
+    "Gemfile",
+    "Gemfile.lock",
+    "hugo.toml",
+    "config.toml",
+    "mkdocs.yml",
+}
+"""Settings of a site, at the root of a zero-config folder: never published (a blog's
+``_config.yml`` may hold a deploy token)."""
+
+
 def _is_site_file(rel: PurePosixPath) -> bool:
-    return len(rel.parts) == 1 and rel.name in {"site.toml", "package.json", "package-lock.json"}
+    return len(rel.parts) == 1 and rel.name in SITE_FILES
 
 
 def _display(path: Path, site_dir: Path) -> Path:

@@ -1,8 +1,9 @@
-"""Hexo tag plugins and Hugo shortcodes, read where they are written.
+"""Hexo tag plugins, Hugo shortcodes and Jekyll's Liquid tags, read where they are written.
 
-A blog moved from Hexo or Hugo keeps them in its posts: a Hexo ``source/_posts`` folder
-built as it is, or posts copied into a site, render as they did there instead of showing
-``{% note info %}`` and ``{{< figure >}}`` as text (on the page and in every excerpt).
+A blog moved from Hexo, Hugo or Jekyll keeps them in its posts: a Hexo ``source/_posts``
+folder or a Jekyll site built as it is, or posts copied into a site, render as they did
+there instead of showing ``{% note info %}`` and ``{{< figure >}}`` as text (on the page and
+in every excerpt).
 
 Block tags, each tag alone on its line; the body is Markdown unless said otherwise:
 
@@ -39,8 +40,13 @@ Inline tags:
   video or gist (a bookmark card when alone in its paragraph).
 - ``{{< figure src="a.png" caption="…" alt="…" >}}``: an image (a figure, with a caption).
 - ``{{< katex >}}x{{< /katex >}}``: an inline formula.
-- ``[text]({{< ref "x.md" >}})`` or ``relref``: a link to that post, found by its file name
-  as a wiki link is; ``[text]({% asset_path a.pdf %})``: a link to the file.
+- ``[text]({{< ref "x.md" >}})`` or ``relref``, Jekyll's ``[text]({% post_url 2023-04-09-vit
+  %})`` or ``{% link about.md %}``: a link to that post, found by its file name as a wiki
+  link is; ``[text]({% asset_path a.pdf %})``: a link to the file.
+- ``![alt]({{ site.baseurl }}/a.png)``, ``[text]({{ "/a.pdf" | relative_url }})``: an image
+  or link to that path of the site (inkstone adds its own base path).
+- ``{% include figure.liquid path="assets/a.png" title="…" %}`` (al-folio): an image of
+  the site's root, a figure with its title.
 
 Both ``{{< … >}}`` and ``{{% … %}}`` shortcodes are read. A tag inkstone does not know, or a
 block tag that is never closed, stays as written, with a warning at its line. Tags are not
@@ -91,9 +97,15 @@ _SIZE = re.compile(r"\d+(?:px|%)?")
 _URL = re.compile(r"(?:https?:)?//\S+|mailto:\S+")
 _DESTINATION = re.compile(
     r"\(\s*(?:\{%-?\s*asset_path\s+(?P<asset>[^\s%]+)\s*-?%\}"
-    r"|\{\{[<%]\s*(?P<shortcode>(?:rel)?ref)\s+(?P<ref>\"[^\"]*\"|'[^']*'|[^\s>%]+)\s*[>%]\}\})"
+    r"|\{\{[<%]\s*(?P<shortcode>(?:rel)?ref)\s+(?P<ref>\"[^\"]*\"|'[^']*'|[^\s>%]+)\s*[>%]\}\}"
+    r"|\{%-?\s*(?P<liquid>post_url|link)\s+(?P<post>[^\s%]+)\s*-?%\}"
+    r"|(?:\{\{-?\s*site\.(?:url|baseurl)\s*-?\}\}){1,2}(?P<rooted>/[^\s)]*)"
+    r"|\{\{-?\s*(?P<q>[\"'])(?P<quoted>[^\"']*)(?P=q)\s*\|\s*(?:relative|absolute)_url\s*-?\}\})"
     r"(?P<title>\s+\"[^\"\n]*\")?\s*\)"
 )
+"""A tag as a link's or image's destination: Hexo's ``asset_path``, Hugo's ``ref`` and
+``relref``, Jekyll's ``post_url`` and ``link``, a path after ``{{ site.baseurl }}``, or a
+quoted path piped to ``relative_url``."""
 
 
 # ---------------------------------------------------------------- what a tag says
@@ -670,6 +682,13 @@ def _inline(state: StateInline, tag: Tag, name: str) -> bool:
                 return _link(state, words[at], " ".join(words[:at]))
         if name in {"youtube", "vimeo", "bilibili"} and words:
             return _video(state, name, words[0])
+        if name == "include" and words and words[0].startswith("figure"):
+            named, _ = tag.named()
+            src = next((named[k] for k in ("path", "src", "url", "image") if k in named), "")
+            caption = named.get("caption") or named.get("title") or ""
+            if src:
+                src = src if _URL.fullmatch(src) else "/" + src.lstrip("/")
+                return _image(state, src, named.get("alt") or caption, caption)
     return False
 
 
@@ -678,7 +697,7 @@ def _unknown(state: StateInline, tag: Tag, name: str, written: str) -> None:
     its line is known)."""
     token = state.push("generator_tag", "", 0)
     token.content = written
-    what = "Hugo shortcode" if tag.hugo else "Hexo tag"
+    what = "Hugo shortcode" if tag.hugo else "tag"
     if tag.closing or name.startswith("end") or name in _BLOCK_NAMES:
         token.meta["problem"] = (
             f"`{tag.written}` is not on a line of its own; shown as written",
@@ -807,38 +826,77 @@ def _title(state: StateInline, link: WikiLink) -> None:
 
 def _tag_destination(state: StateInline, silent: bool) -> bool:
     """``[text]({{< ref "x.md" >}})``: a link to the post ``x``, found by its file name as
-    a wiki link is; ``[text]({% asset_path a.pdf %})``: a link to the file. markdown-it's
-    link rule cannot read a tag as a destination (it holds spaces and quotes)."""
+    a wiki link is (also Jekyll's ``{% post_url %}`` and ``{% link %}``);
+    ``[text]({% asset_path a.pdf %})``, ``![alt]({{ site.baseurl }}/a.png)``: a link or image
+    (see :data:`_DESTINATION`). markdown-it's link rule cannot read a tag as a destination
+    (it holds spaces and quotes)."""
     src, pos = state.src, state.pos
-    if src[pos] != "[" or src.find("]({", pos, state.posMax) == -1 or state.linkLevel > 0:
+    image = src.startswith("![", pos)
+    label_at = pos + 1 if image else pos
+    if src[label_at] != "[" or state.linkLevel > 0 or src.find("]({", pos, state.posMax) == -1:
         return False
-    label_end = state.md.helpers.parseLinkLabel(state, pos, True)
+    label_end = state.md.helpers.parseLinkLabel(state, label_at, not image)
     if label_end < 0:
         return False
     match = _DESTINATION.match(src, label_end + 1, state.posMax)
     if match is None:
         return False
+    label = src[label_at + 1 : label_end]
+    href = _destination_href(state, match)
+    if href is None and image:
+        return False
     if not silent:
-        if match["asset"]:
-            opening = state.push("link_open", "a", 1)
-            opening.attrs = {"href": _asset(state, match["asset"])}
-            if match["title"]:
-                opening.attrs["title"] = match["title"].strip()[1:-1]
-            closing = "link_close"
+        title = match["title"].strip()[1:-1] if match["title"] else ""
+        if image:
+            _image(state, href or "", label, title)
         else:
-            target = match["ref"].strip("\"'")
-            path, _, heading = target.partition("#")
-            name = re.sub(r"\.(md|markdown)$", "", path.lstrip("/"), flags=re.IGNORECASE)
-            written = "{{< " + match["shortcode"] + " " + match["ref"] + " >}}"
-            link = WikiLink(name, heading or None, False, src[pos + 1 : label_end], written)
-            state.push("wikilink_open", "a", 1).meta["link"] = link
-            closing = "wikilink_close"
-        old_max = state.posMax
-        state.pos, state.posMax = pos + 1, label_end
-        state.linkLevel += 1
-        state.md.inline.tokenize(state)
-        state.linkLevel -= 1
-        state.posMax = old_max
-        state.push(closing, "a", -1)
+            _destination_link(state, match, href, label, title, label_at, label_end)
     state.pos = match.end()
     return True
+
+
+def _destination_href(state: StateInline, match: re.Match[str]) -> str | None:
+    """Where a destination tag points, or None for a page found by name."""
+    if match["asset"]:
+        return _asset(state, match["asset"])
+    if match["rooted"] is not None:
+        return match["rooted"]
+    if match["quoted"] is not None:
+        return "/" + match["quoted"].lstrip("/")
+    return None
+
+
+def _destination_link(
+    state: StateInline,
+    match: re.Match[str],
+    href: str | None,
+    label: str,
+    title: str,
+    label_at: int,
+    label_end: int,
+) -> None:
+    if href is not None:
+        opening = state.push("link_open", "a", 1)
+        opening.attrs = {"href": href}
+        if title:
+            opening.attrs["title"] = title
+        closing = "link_close"
+    else:
+        if match["ref"]:
+            target = match["ref"]
+            written = "{{< " + match["shortcode"] + " " + target + " >}}"
+        else:
+            target = match["post"]
+            written = "{% " + match["liquid"] + " " + target + " %}"
+        path, _, heading = target.strip("\"'").partition("#")
+        name = re.sub(r"\.(md|markdown)$", "", path.lstrip("/"), flags=re.IGNORECASE)
+        link = WikiLink(name, heading or None, False, label, written)
+        state.push("wikilink_open", "a", 1).meta["link"] = link
+        closing = "wikilink_close"
+    old_max = state.posMax
+    state.pos, state.posMax = label_at + 1, label_end
+    state.linkLevel += 1
+    state.md.inline.tokenize(state)
+    state.linkLevel -= 1
+    state.posMax = old_max
+    state.push(closing, "a", -1)
