@@ -468,6 +468,8 @@ x = 1
 title: ViT
 ---
 Text.
+-- notes/2023-05-01-reading.md --
+# A dated page outside _posts, which Jekyll gives no dated address
 -- _drafts/unfinished.md --
 # 草稿
 -- _site/index.html --
@@ -492,3 +494,5 @@ Text.
     assert "{{" not in post and "{%" not in post
     assert 'url=/posts/rope/"' in read(out, "ml/2023/04/08/rope.html")
     assert 'url=/posts/vit/"' in read(out, "2023/04/09/vit.html")
+    assert "<h1" in read(out, "notes/reading/index.html")
+    assert [p.name for p in out.rglob("*.html") if "reading" in p.as_posix()] == ["index.html"]

@@ -150,10 +150,12 @@ def _jekyll_address(
     date: object,
     rel: PurePosixPath,
 ) -> str | None:
-    """The address Jekyll gave a post of the folder built (``folder`` of the site)."""
+    """The address Jekyll gave a post of the folder built (``folder`` of the site); None
+    for a page outside ``_posts``, which Jekyll does not address by date."""
     from inkstone.importers.permalinks import jekyll_address
 
-    return jekyll_address(pattern, meta, date, folder / rel, zone)
+    path = folder / rel
+    return jekyll_address(pattern, meta, date, path, zone) if "_posts" in path.parts else None
 
 
 def _hugo_address(

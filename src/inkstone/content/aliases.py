@@ -18,7 +18,7 @@ cannot be such a path (a full URL, a path leaving the site), or that is another 
 address or another page's alias, is a warning naming the file and line, and makes no
 page; the page itself is built all the same.
 
-A zero-config build of a Hexo or Hugo blog's posts adds, for each post, the address that
+A zero-config build of a Hexo, Hugo or Jekyll blog's posts adds, for each post, the address that
 blog gave it (:func:`add_old_addresses`), unless some page or alias has it already.
 """
 
