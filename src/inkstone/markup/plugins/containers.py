@@ -7,6 +7,7 @@ container (a lazy paragraph continuation, say) can leak in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from markdown_it.renderer import RendererHTML
@@ -18,6 +19,8 @@ from inkstone.errors import Problem, Severity
 
 RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
 """A markdown-it render rule: ``(renderer, tokens, idx, options, env) -> html``."""
+
+_FENCE = re.compile(r"(`{3,}|~{3,})")
 
 BODY_INDENT = 4
 """Columns by which the body of an admonition or a tab is indented under its marker line."""
@@ -46,6 +49,18 @@ def indented_body_end(state: StateBlock, first: int, end: int, indent: int) -> i
         line += 1
         body_end = line
     return body_end
+
+
+def fence_after(fence: str, text: str) -> str:
+    """The marker of the fenced code block open after line ``text`` (without its
+    indentation), ``fence`` being the one open before it (``""``: none). Containers that
+    look for their closing line skip what is inside fenced code."""
+    text = text.rstrip()
+    if fence:
+        closes = len(text) >= len(fence) and text == fence[0] * len(text)
+        return "" if closes else fence
+    marker = _FENCE.match(text)
+    return marker.group(1) if marker is not None else ""
 
 
 def tokenize_body(state: StateBlock, first: int, end: int, indent: int) -> None:

@@ -37,6 +37,7 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from inkstone.markup.plugins.containers import (
     close_body,
+    fence_after,
     fixed_html,
     is_blank,
     is_zh,
@@ -51,7 +52,6 @@ _OPEN_ATTR = re.compile(r"(?:^|\s)open(?:\s|=|$)", re.IGNORECASE)
 _CLOSE = re.compile(r"</details\s*>\s*$", re.IGNORECASE)
 _SUMMARY_OPEN = re.compile(r"<summary(\s[^>]*)?>", re.IGNORECASE)
 _SUMMARY_CLOSE = re.compile(r"</summary\s*>", re.IGNORECASE)
-_FENCE = re.compile(r"(`{3,}|~{3,})")
 DEFAULT_LABEL = {"en": "Details", "zh": "详情"}
 """The label of a toggle written without ``<summary>``."""
 
@@ -128,12 +128,8 @@ def _closing_line(state: StateBlock, start: int, end: int) -> tuple[int | None, 
         if not is_blank(state, line) and state.sCount[line] < state.blkIndent:
             break
         text = line_text(state, line)
-        if fence:
-            if text.rstrip() == fence[0] * len(text.rstrip()) and len(text.rstrip()) >= len(fence):
-                fence = ""
-        elif (marker := _FENCE.match(text)) is not None:
-            fence = marker.group(1)
-        else:
+        was, fence = fence, fence_after(fence, text)
+        if not was and not fence:
             if _OPEN.match(text):
                 depth += 1
             if _CLOSE.search(text):

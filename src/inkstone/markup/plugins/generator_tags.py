@@ -77,12 +77,13 @@ from inkstone.markup.plugins.callouts import (
 )
 from inkstone.markup.plugins.containers import (
     close_body,
+    fence_after,
     is_blank,
     line_text,
     tokenize_body,
     warn,
 )
-from inkstone.markup.plugins.wikilinks import WikiLink
+from inkstone.markup.plugins.wikilinks import IMAGE_SUFFIXES, WikiLink
 from inkstone.markup.titles import title_pieces
 
 _HEXO = re.compile(r"\{%-?\s*(?P<name>[A-Za-z_]\w*)(?P<args>.*?)\s*-?%\}", re.DOTALL)
@@ -90,9 +91,7 @@ _HUGO = re.compile(
     r"\{\{(?P<open>[<%])\s*(?P<close>/)?\s*(?P<name>[A-Za-z_][\w/.-]*)(?P<args>.*?)\s*[>%]\}\}",
     re.DOTALL,
 )
-_FENCE = re.compile(r"(`{3,}|~{3,})")
 _NAMED = re.compile(r"(\w+)=(\"[^\"]*\"|'[^']*'|\S+)")
-_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif")
 _SIZE = re.compile(r"\d+(?:px|%)?")
 _URL = re.compile(r"(?:https?:)?//\S+|mailto:\S+")
 _DESTINATION = re.compile(
@@ -251,24 +250,21 @@ def _closing_line(state: StateBlock, start: int, end: int, opening: Tag) -> int 
     """The line holding the tag that closes ``opening`` (same-named tags inside are
     counted, and fenced code is skipped unless the body is code), or None."""
     raw = opening.name.lower() in _RAW_BODY
-    depth, fence, line = 1, "", start + 1
-    while line < end:
+    depth, fence = 1, ""
+    for line in range(start + 1, end):
         if not is_blank(state, line) and state.sCount[line] < state.blkIndent:
             return None
         text = line_text(state, line).rstrip()
-        if fence:
-            if text == fence[0] * len(text) and len(text) >= len(fence):
-                fence = ""
-        elif not raw and (marker := _FENCE.match(text)) is not None:
-            fence = marker.group(1)
-        elif (tag := _line_tag(text)) is not None:
-            if _closes(tag, opening):
-                depth -= 1
-                if depth == 0:
-                    return line
-            elif not raw and tag.hugo == opening.hugo and tag.name == opening.name:
-                depth += not tag.closing
-        line += 1
+        was, fence = fence, "" if raw else fence_after(fence, text)
+        tag = None if was or fence else _line_tag(text)
+        if tag is None:
+            continue
+        if _closes(tag, opening):
+            depth -= 1
+            if depth == 0:
+                return line
+        elif not raw and tag.hugo == opening.hugo and tag.name == opening.name:
+            depth += not tag.closing
     return None
 
 
@@ -486,23 +482,20 @@ def _tab_bodies(state: StateBlock, tag: Tag, start: int, close_line: int) -> lis
     fence = ""
     for line in range(start + 1, close_line):
         text = line_text(state, line).rstrip()
-        if fence:
-            if text == fence[0] * len(text) and len(text) >= len(fence):
-                fence = ""
-            continue
-        if (marker := _FENCE.match(text)) is not None:
-            fence = marker.group(1)
+        was, fence = fence, fence_after(fence, text)
+        if was or fence:
             continue
         label = _tab_label(tag, text)
-        if label is not None:
-            if tabs and tabs[-1].end < 0:
+        one_line = _one_line_tab(text) if tag.hugo and label is None else None
+        opened = tabs and tabs[-1].end < 0
+        if label is not None or one_line is not None:
+            if opened:
                 tabs[-1].end = line
-            tabs.append(_Tab(label, line, line + 1))
-        elif tag.hugo and (one_line := _one_line_tab(text)) is not None:
-            if tabs and tabs[-1].end < 0:
-                tabs[-1].end = line
-            tabs.append(_Tab(one_line[0], line, line + 1, line + 1, one_line[1]))
-        elif tabs and tabs[-1].end < 0 and _is_tab_end(tag, text):
+            if one_line is not None:
+                tabs.append(_Tab(one_line[0], line, line + 1, line + 1, one_line[1]))
+            else:
+                tabs.append(_Tab(label or "", line, line + 1))
+        elif opened and _is_tab_end(tag, text):
             tabs[-1].end = line
     if tabs and tabs[-1].end < 0:
         tabs[-1].end = close_line
@@ -615,21 +608,16 @@ def _inline_tag(state: StateInline, silent: bool) -> bool:
         return False
     tag, after = read
     name = tag.name.lower()
-    if name in {"katex", "math"} and not tag.closing:
+    raw = name == "raw" and not tag.hugo
+    if (raw or name in {"katex", "math"}) and not tag.closing:  # a pair on one line
         end = _inline_end(src, after, tag, state.posMax)
         if end is None:
             return False
-        if not silent:
+        if not silent and raw:
+            state.push("text", "", 0).content = src[after : end[0]]
+        elif not silent:
             token = state.push("math_inline", "math", 0)
             token.content, token.markup = src[after : end[0]].strip(), "$"
-        state.pos = end[1]
-        return True
-    if name == "raw" and not tag.hugo:
-        end = _inline_end(src, after, tag, state.posMax)
-        if end is None:
-            return False
-        if not silent:
-            state.push("text", "", 0).content = src[after : end[0]]
         state.pos = end[1]
         return True
     if not silent and not _inline(state, tag, name):
@@ -727,7 +715,7 @@ def _hexo_image(state: StateInline, name: str, words: list[str]) -> bool:
         (
             i
             for i, w in enumerate(words)
-            if w.lower().split("?")[0].endswith(_IMAGE_SUFFIXES) or _URL.fullmatch(w)
+            if w.lower().split("?")[0].endswith(IMAGE_SUFFIXES) or _URL.fullmatch(w)
         ),
         None,
     )
@@ -791,12 +779,10 @@ def _video(state: StateInline, name: str, ident: str) -> bool:
 def _post_link(state: StateInline, target: str, text: str, via_tag: bool = True) -> bool:
     """A link to another post, found by its file name as a wiki link is; without ``text``
     it shows the post's title (its formulas typeset)."""
-    path, _, heading = target.strip("\"'").partition("#")
-    name = re.sub(r"\.(md|markdown)$", "", path.lstrip("/"), flags=re.IGNORECASE)
-    if not name:
-        return False
     written = "{% post_link " + target + " %}" if via_tag else "{{< ref " + target + " >}}"
-    link = WikiLink(name, heading or None, False, text or None, written=written)
+    link = _wiki_link(target, text or None, written)
+    if not link.name:
+        return False
     state.push("wikilink_open", "a", 1).meta["link"] = link
     if text:
         state.md.inline.parse(text, state.md, state.env, state.tokens)
@@ -804,6 +790,13 @@ def _post_link(state: StateInline, target: str, text: str, via_tag: bool = True)
         _title(state, link)
     state.push("wikilink_close", "a", -1)
     return True
+
+
+def _wiki_link(target: str, text: str | None, written: str) -> WikiLink:
+    """A link to the page a tag names by file (``rope.md#节``), found as a wiki link is."""
+    path, _, heading = target.strip("\"'").partition("#")
+    name = re.sub(r"\.(md|markdown)$", "", path.lstrip("/"), flags=re.IGNORECASE)
+    return WikiLink(name, heading or None, False, text, written)
 
 
 def _title(state: StateInline, link: WikiLink) -> None:
@@ -888,9 +881,7 @@ def _destination_link(
         else:
             target = match["post"]
             written = "{% " + match["liquid"] + " " + target + " %}"
-        path, _, heading = target.strip("\"'").partition("#")
-        name = re.sub(r"\.(md|markdown)$", "", path.lstrip("/"), flags=re.IGNORECASE)
-        link = WikiLink(name, heading or None, False, label, written)
+        link = _wiki_link(target, label, written)
         state.push("wikilink_open", "a", 1).meta["link"] = link
         closing = "wikilink_close"
     old_max = state.posMax
