@@ -184,6 +184,25 @@ def test_existing_site_toml_is_left_alone(tmp_path: Path) -> None:
     assert (site / "site.toml").read_text(encoding="utf-8") == 'title = "我的站"\n'
 
 
+def test_a_placeholder_address_is_not_written_as_base_url(tmp_path: Path) -> None:
+    """``hexo init`` writes ``url: http://example.com``; the imported site keeps its links
+    under the blog's sub-path (``root``) but names no such host."""
+    blog = tmp_path / "blog"
+    (blog / "source" / "_posts").mkdir(parents=True)
+    (blog / "source" / "_posts" / "a.md").write_text("---\ntitle: A\n---\n\nText.\n", "utf-8")
+    for url, root, expected in [
+        ("http://example.com", "/", 'title = "Blog"\n'),
+        ("http://example.com", "/notes/", 'title = "Blog"\nbase_url = "/notes/"\n'),
+        ("https://me.github.io/notes", "/notes/", 'base_url = "https://me.github.io/notes/"'),
+    ]:
+        settings = f"title: Blog\nurl: {url}\nroot: {root}\n"
+        (blog / "_config.yml").write_text(settings, encoding="utf-8")
+        site = tmp_path / f"site-{len(root)}-{len(url)}"
+        run_import("hexo", blog, site)
+        assert expected in (site / "site.toml").read_text(encoding="utf-8"), url
+        assert "example.com" not in (site / "site.toml").read_text(encoding="utf-8")
+
+
 def test_notion_zip_imports_like_the_folder(tmp_path: Path) -> None:
     source = copy_input("notion", tmp_path / "folder")
     archive = tmp_path / "Export-2024.zip"

@@ -152,6 +152,42 @@ def test_a_hexo_posts_folder_takes_the_blogs_name_author_and_time_zone(tmp_path:
     assert "读论文的笔记" in read(out, "atom.xml")
 
 
+def test_the_blogs_address_is_the_sites_base_url_unless_it_is_a_placeholder(
+    tmp_path: Path,
+) -> None:
+    """Where the blog says it is published names its pages in the feeds and canonical links,
+    and a sub-path starts every link; the placeholders new-site templates write do not."""
+    hexo = "-- _config.yml --\nurl: {url}\nroot: {root}\n" + HEXO_BLOG.split("\n", 2)[2]
+    hexo += "[关于](/about/)\n"
+    hugo = "-- hugo.toml --\nbaseURL = '{url}'\n-- content/rope.md --\n[关于](/about/)\n"
+    jekyll = "-- _config.yml --\nurl: {url}\nbaseurl: {root}\n-- _posts/2025-03-14-rope.md --\n"
+    jekyll += "[关于](/about/)\n"
+    cases = [  # (site, its settings, the folder built, the feed's address, the links' prefix)
+        (
+            hexo,
+            ("https://me.github.io/notes", "/notes/"),
+            "source/_posts",
+            "https://me.github.io/notes/",
+            "/notes/",
+        ),
+        (hexo, ("http://example.com", "/"), "source/_posts", "/", "/"),
+        (hexo, ("http://example.com/blog", "/blog/"), "source/_posts", "/blog/", "/blog/"),
+        (hugo, ("https://example.org/", ""), "content", "/", "/"),
+        (hugo, ("https://ml.example.net/", ""), "content", "https://ml.example.net/", "/"),
+        (jekyll, ("https://me.github.io", "/blog"), ".", "https://me.github.io/blog/", "/blog/"),
+    ]
+    for number, (text, (url, root), built, feed, prefix) in enumerate(cases):
+        write_site(tmp_path / str(number), text.replace("{url}", url).replace("{root}", root))
+        out = tmp_path / f"out-{number}"
+        report, out = build_site(tmp_path / str(number) / built, out_dir=out)
+        assert messages(report) == [], number
+        assert f"<id>{feed}</id>" in read(out, "atom.xml"), number
+        post = next(out.rglob("rope*/index.html")).read_text(encoding="utf-8")
+        page = post.split('<link rel="canonical" href="')[1].split('"')[0]
+        assert page.startswith(feed) and page.endswith("rope/"), (number, page)
+        assert f'href="{prefix}about/"' in post, number
+
+
 def test_hugo_content_and_mkdocs_docs_take_their_sites_name(tmp_path: Path) -> None:
     hugo = """
 -- hugo.toml --

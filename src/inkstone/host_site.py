@@ -12,6 +12,11 @@ folder built:
   ``content`` and two up from a section such as ``content/posts``;
 - MkDocs: ``mkdocs.yml`` in the folder or one up from ``docs``.
 
+The blog's address becomes ``base_url`` (:func:`blog_base_url`: Hexo's ``url``, Jekyll's
+``url`` and ``baseurl``, Hugo's ``baseURL``, MkDocs' ``site_url``), so the feeds, the sitemap
+and each page's canonical link name the blog where it is published; the placeholders the
+tools' new-site templates write (``http://example.com``) are not taken.
+
 The language is not taken: Hexo's default ``_config.yml`` says ``language: en`` on many
 Chinese blogs, and the language the pages are written in is a better guess. A settings file
 that cannot be read is a warning naming it; the folder is then built as if it had none.
@@ -35,6 +40,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -53,9 +59,9 @@ HUGO_FILES = ("hugo.toml", "config.toml", "hugo.yaml", "hugo.yml", "config.yaml"
 
 
 def host_settings(folder: Path) -> tuple[dict[str, str], list[Problem]]:
-    """The ``site.toml`` settings (``title``, ``author``, ``description``, ``timezone``)
-    of the site ``folder`` is part of, from the first settings file found; empty when none
-    is found or it names none of them."""
+    """The ``site.toml`` settings (``title``, ``author``, ``description``, ``timezone``,
+    ``base_url``) of the site ``folder`` is part of, from the first settings file found;
+    empty when none is found or it names none of them."""
     folder = folder.resolve()
     for path, read in _candidates(folder):
         if not path.is_file():
@@ -232,12 +238,41 @@ def _hugo_roots(folder: Path) -> list[Path]:
     return roots
 
 
+PLACEHOLDER_HOSTS = frozenset(
+    {"example.com", "example.org", "example.net", "yoursite.com", "yourdomain.com", "localhost"}
+)
+"""Hosts the tools' new-site templates write (Hexo's ``http://example.com``, formerly
+``http://yoursite.com``; Hugo's ``https://example.org/``), never where a blog is published."""
+
+
+def blog_base_url(url: object, sub_path: object = None) -> str | None:
+    """The ``base_url`` of a blog published at ``url`` (``https://me.github.io/blog``),
+    under ``sub_path`` when the tool keeps that apart (Jekyll's ``baseurl``, Hexo's
+    ``root``, used only when ``url`` has no path of its own); always ending with ``/``.
+
+    A placeholder host (:data:`PLACEHOLDER_HOSTS`) keeps only the path, as
+    does a missing ``url``; None when that leaves nothing but ``/`` or ``url`` is no
+    http(s) address."""
+    address = url.strip() if isinstance(url, str) else ""
+    extra = sub_path.strip().strip("/") if isinstance(sub_path, str) else ""
+    parts = urlsplit(address)
+    if address and (parts.scheme not in ("http", "https") or not parts.hostname):
+        return None
+    path = parts.path.strip("/") or extra
+    path = f"/{path}/" if path else "/"
+    host = parts.hostname or ""
+    if not host or host in PLACEHOLDER_HOSTS:
+        return path if path != "/" else None
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
 def _hexo_or_jekyll(data: dict[str, Any]) -> dict[str, str]:
     return _kept(
         title=data.get("title"),
         author=_name(data.get("author")),
         description=data.get("description"),
         timezone=data.get("timezone"),
+        base_url=blog_base_url(data.get("url"), data.get("baseurl") or data.get("root")),
     )
 
 
@@ -249,6 +284,7 @@ def _hugo(data: dict[str, Any]) -> dict[str, str]:
         author=_name(data.get("author") or params.get("author")),
         description=params.get("description"),
         timezone=data.get("timeZone"),
+        base_url=blog_base_url(data.get("baseURL") or data.get("baseurl")),
     )
 
 
@@ -257,6 +293,7 @@ def _mkdocs(data: dict[str, Any]) -> dict[str, str]:
         title=data.get("site_name"),
         author=data.get("site_author"),
         description=data.get("site_description"),
+        base_url=blog_base_url(data.get("site_url")),
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from inkstone.host_site import LenientLoader
+from inkstone.host_site import LenientLoader, blog_base_url
 from inkstone.importers.assets import Bundle
 from inkstone.importers.common import mtime_date, quote_lines, read_markdown, unique_folder
 from inkstone.importers.formulas import find_formulas
@@ -75,8 +75,9 @@ def import_mkdocs(source: Path) -> ImportBatch:
     batch.site = {"title": name}
     if config.get("site_author"):
         batch.site["author"] = str(config["site_author"])
-    if config.get("site_url"):
-        batch.site["base_url"] = str(config["site_url"]).rstrip("/") + "/"
+    base_url = blog_base_url(config.get("site_url"))
+    if base_url:
+        batch.site["base_url"] = base_url
     _import_series(batch, root, order, name, config_path)
     return batch
 

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from inkstone.content.dates import FILE_NAME_DATE
+from inkstone.host_site import blog_base_url
 from inkstone.importers.assets import Bundle
 from inkstone.importers.common import (
     clean_date,
@@ -123,8 +124,9 @@ def _read_config(batch: ImportBatch, config: Path) -> dict[str, Any]:
 
 def _site_settings(data: dict[str, Any]) -> dict[str, str]:
     site = {key: str(data[key]) for key in ("title", "author", "timezone") if data.get(key)}
-    if data.get("url"):
-        site["base_url"] = str(data["url"]).rstrip("/") + "/"
+    base_url = blog_base_url(data.get("url"), data.get("root"))
+    if base_url:
+        site["base_url"] = base_url
     language = data.get("language")
     if isinstance(language, list):
         language = language[0] if language else None

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from inkstone.content.dates import FILE_NAME_DATE
+from inkstone.host_site import blog_base_url
 from inkstone.importers.assets import Bundle
 from inkstone.importers.common import (
     clean_date,
@@ -388,8 +389,9 @@ def _hugo_site(data: dict[str, Any]) -> dict[str, str]:
         author = author.get("name")
     if author:
         site["author"] = str(author)
-    if data.get("baseURL"):
-        site["base_url"] = str(data["baseURL"]).rstrip("/") + "/"
+    base_url = blog_base_url(data.get("baseURL") or data.get("baseurl"))
+    if base_url:
+        site["base_url"] = base_url
     language = data.get("languageCode") or data.get("defaultContentLanguage")
     if language:
         site["language"] = str(language).split("-")[0].lower()
@@ -436,8 +438,9 @@ def _jekyll_site(data: dict[str, Any]) -> dict[str, str]:
         author = author.get("name")
     if author:
         site["author"] = str(author)
-    if data.get("url"):
-        site["base_url"] = (str(data["url"]) + str(data.get("baseurl") or "")).rstrip("/") + "/"
+    base_url = blog_base_url(data.get("url"), data.get("baseurl"))
+    if base_url:
+        site["base_url"] = base_url
     if data.get("lang"):
         site["language"] = str(data["lang"]).split("-")[0].split("_")[0].lower()
     return site
