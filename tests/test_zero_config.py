@@ -360,7 +360,8 @@ def test_the_blogs_own_static_files_are_published_at_the_root(tmp_path: Path) ->
     """Posts link to the blog's files from the site's root (``/images/a.png``): building
     Hexo's ``source/_posts`` publishes what Hexo would from ``source/`` (not its
     ``_``-named folders, not its Markdown pages), Hugo's ``content/`` what is in
-    ``static/``. A file inkstone makes itself (``robots.txt``) keeps inkstone's."""
+    ``static/``. A file inkstone makes itself (``robots.txt``) keeps inkstone's. Images
+    there are measured, as the content folder's are, and a broken one is reported."""
     hexo = """
 -- _config.yml --
 title: 笔记
@@ -370,7 +371,9 @@ title: A
 date: 2025-01-01
 ---
 ![图](/images/a.png)
--- source/images/a.png --
+
+![坏图](/images/broken.png)
+-- source/images/broken.png --
 PNG
 -- source/CNAME --
 blog.example.com
@@ -384,9 +387,16 @@ x: 1
 x
 """
     write_site(tmp_path / "blog", hexo)
+    Image.new("RGB", (40, 20), "red").save(tmp_path / "blog/source/images/a.png")
     report, out = build_site(tmp_path / "blog" / "source" / "_posts", out_dir=tmp_path / "out")
-    assert messages(report) == []
-    assert read(out, "images/a.png") == "PNG\n"
+    assert [m.split(":")[:3] for m in messages(report)] == [
+        ["a.md", "7", " cannot read image `/images/broken.png`"]
+    ]
+    assert (out / "images/a.png").read_bytes() == (
+        tmp_path / "blog/source/images/a.png"
+    ).read_bytes()
+    assert read(out, "images/broken.png") == "PNG\n"
+    assert '<img src="/images/a.png" alt="图" width="40" height="20"' in read(out, "a/index.html")
     assert read(out, "CNAME") == "blog.example.com\n"
     assert "nobody" not in read(out, "robots.txt")
     for absent in ("about/index.md", "_data", "data/next.yml", ".DS_Store"):
@@ -400,14 +410,16 @@ title: A
 date: 2025-01-01
 ---
 ![图](/img/a.png)
--- static/img/a.png --
-PNG
 """
     write_site(tmp_path / "hugo", hugo)
+    (tmp_path / "hugo/static/img").mkdir(parents=True)
+    Image.new("RGB", (30, 60), "blue").save(tmp_path / "hugo/static/img/a.png")
     for built in (tmp_path / "hugo" / "content", tmp_path / "hugo" / "content" / "posts"):
         report, out = build_site(built, out_dir=tmp_path / f"out-{built.name}")
         assert messages(report) == []
-        assert read(out, "img/a.png") == "PNG\n"
+        assert (out / "img/a.png").is_file()
+        page = next(out.rglob("a/index.html")).read_text(encoding="utf-8")
+        assert '<img src="/img/a.png" alt="图" width="30" height="60"' in page
 
 
 def test_posts_keep_the_addresses_the_blog_gave_them(tmp_path: Path) -> None:

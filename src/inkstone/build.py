@@ -400,7 +400,8 @@ def _build(
             remember_terms(documents, cache, workers.extract_terms if workers else None)
         checkpoint()
         with _timed(report, "render"):
-            links = SiteLinks(config.base_path, found.root, documents, set(found.assets))
+            assets = set(found.assets)
+            links = SiteLinks(config.base_path, found.root, documents, assets, found.host_files)
             # the workers render while this process makes the lists' index
             rendering = _start_rendering(
                 documents, config, links, options, cache, memory, report, workers

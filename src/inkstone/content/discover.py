@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from inkstone.cancel import checkpoint
 from inkstone.content.model import Kind, Source
 from inkstone.errors import Problem, Severity
+from inkstone.host_site import host_static_files
 from inkstone.output.writer import is_built_site
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -42,6 +43,10 @@ class Discovery:
     sources: list[Source] = field(default_factory=list)
     assets: list[PurePosixPath] = field(default_factory=list)
     """Other files under the root (images…), content-relative, copied to the output."""
+    host_files: dict[PurePosixPath, Path] = field(default_factory=dict)
+    """Zero-config: the static files of the blog the folder is part of (Hexo's
+    ``source/``, Hugo's ``static/``; see :func:`host_static_files`), by their path at the
+    site's root, where they are published."""
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -105,6 +110,8 @@ def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> 
                 )
             elif not zero_config or not _is_site_file(rel):
                 found.assets.append(rel)
+    if zero_config:
+        found.host_files = {rel: path for path, rel in host_static_files(site_dir)}
     return found
 
 

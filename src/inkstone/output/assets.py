@@ -7,11 +7,10 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-from inkstone.config import CONFIG_FILE, SiteConfig
+from inkstone.config import SiteConfig
 from inkstone.content.discover import Discovery
 from inkstone.content.model import Document
 from inkstone.errors import BuildReport, Problem, Severity, SourceError
-from inkstone.host_site import host_static_files
 from inkstone.markup.highlight import stylesheet
 from inkstone.markup.math import find_katex_dist
 from inkstone.npm_packages import find_dist
@@ -51,8 +50,7 @@ def copy_assets(
             _copy_mermaid(writer, report)
         _copy_tree(site_dir / "static", PurePosixPath(), writer, "static/")
         placed = _copy_content_files(found, documents, writer)
-        if not (site_dir / CONFIG_FILE).is_file():
-            _copy_host_files(site_dir, writer)
+        _copy_host_files(site_dir, found, writer)
         write_image_variants(site_dir, found.root, placed, documents, writer, report)
     except SourceError as exc:
         report.add(exc.problem)
@@ -83,11 +81,11 @@ def _copy_tree(folder: Path, prefix: PurePosixPath, writer: SiteWriter, owner: s
             writer.copy_file(path, prefix / rel, owner + rel.as_posix())
 
 
-def _copy_host_files(site_dir: Path, writer: SiteWriter) -> None:
-    """A zero-config folder's blog's own static files (see :func:`host_static_files`), at
+def _copy_host_files(site_dir: Path, found: Discovery, writer: SiteWriter) -> None:
+    """A zero-config folder's blog's own static files (:attr:`Discovery.host_files`), at
     the site's root; a path the site already has (a page, ``robots.txt``, a content file)
     keeps what it has."""
-    for path, rel in host_static_files(site_dir):
+    for rel, path in found.host_files.items():
         if rel not in writer.written:
             writer.copy_file(path, rel, os.path.relpath(path, site_dir))
 

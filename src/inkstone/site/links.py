@@ -3,7 +3,9 @@
 Relative links to other Markdown files become links to their pages (fragment kept);
 relative images and files become site paths of the copied files (a page bundle's own files
 stay relative, since they are copied beside the page); root-relative links get the base
-path, so a site served from a sub-path works everywhere.
+path, so a site served from a sub-path works everywhere. Images are measured (their pixel
+size written on the page) when they are content files or, root-relative, the static files
+of the blog a zero-config folder is part of.
 """
 
 from __future__ import annotations
@@ -32,9 +34,14 @@ class SiteLinks:
         content_root: Path,
         documents: list[Document],
         assets: set[PurePosixPath],
+        host_files: dict[PurePosixPath, Path] | None = None,
     ) -> None:
         self.base_path = base_path
         self.content_root = content_root
+        self.host_files = host_files or {}
+        """The blog's own static files, by their path at the site's root (see
+        :attr:`inkstone.content.discover.Discovery.host_files`): root-relative images
+        there are measured too."""
         self.urls = {doc.source.rel: doc.url for doc in documents}
         """Content-relative source path → site URL of its page."""
         self.assets = assets
@@ -112,10 +119,17 @@ class SiteLinks:
 
     def _image(self, href: str, file: PurePosixPath, raw: str) -> LinkTarget:
         """An image's target with its pixel size, when it is a content file inkstone
-        measures (PNG, JPEG, WebP, GIF, SVG); a file that is no such image is reported."""
-        path = self.content_root.joinpath(*file.parts)
-        if not is_sized(file) or ".." in file.parts or not path.is_file():
+        measures (PNG, JPEG, WebP, GIF, SVG), or one of the blog's static files (which
+        get no smaller copies); a file that is no such image is reported."""
+        if not is_sized(file) or ".." in file.parts:
             return LinkTarget(href)
+        path = self.content_root.joinpath(*file.parts)
+        content = path.is_file()
+        if not content:
+            published = self.host_files.get(file)
+            if published is None:
+                return LinkTarget(href)
+            path = published
         try:
             facts = probe(path)
         except OSError:
@@ -124,9 +138,8 @@ class SiteLinks:
         if facts.error is not None:
             problem = f"cannot read image `{raw}`: {facts.error}"
             hint = "it should be a whole PNG, JPEG, WebP or GIF image, named with its suffix"
-        return LinkTarget(
-            href, problem, hint, file.as_posix(), facts.width, facts.height, facts.stamp
-        )
+        shown = file.as_posix() if content else None
+        return LinkTarget(href, problem, hint, shown, facts.width, facts.height, facts.stamp)
 
 
 def _inside(path: PurePosixPath, folder: PurePosixPath) -> bool:
