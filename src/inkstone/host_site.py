@@ -203,28 +203,64 @@ def host_static_files(folder: Path) -> Iterator[tuple[Path, PurePosixPath]]:
     """The files the blog ``folder`` is part of publishes at its root, with their path
     there: Hexo copies ``source/`` (but for names starting with ``_`` or ``.``, and
     renders its Markdown as pages), Hugo copies ``static/``. Nothing for other folders."""
-    folder = folder.resolve()
+    found = _static_root(folder.resolve())
+    if found is None:
+        return
+    top, hexo = found
+    for here, folders, names in os.walk(top):
+        folders[:] = sorted(f for f in folders if _published(f, hexo=hexo, folder=True))
+        for name in sorted(names):
+            if _published(name, hexo=hexo):
+                path = Path(here) / name
+                yield path, PurePosixPath(path.relative_to(top).as_posix())
+
+
+def _static_root(folder: Path) -> tuple[Path, bool] | None:
+    """The folder the blog ``folder`` is part of publishes its static files from, and
+    whether it is Hexo's ``source/``; None for other folders."""
     source = folder.parent
     if folder.name == "_posts" and source.name == "source":
-        if (source.parent / "_config.yml").is_file():
-            yield from _files(source, hexo=True)
-        return
+        return (source, True) if (source.parent / "_config.yml").is_file() else None
     for root in _hugo_roots(folder)[1:]:
         if any((root / name).is_file() for name in HUGO_FILES):
-            yield from _files(root / "static", hexo=False)
-            return
+            return root / "static", False
+    return None
 
 
-def _files(top: Path, *, hexo: bool) -> Iterator[tuple[Path, PurePosixPath]]:
-    for here, folders, names in os.walk(top):
-        folders[:] = sorted(f for f in folders if not f.startswith((".", "_") if hexo else "."))
-        for name in sorted(names):
-            if name.startswith((".", "_") if hexo else "."):
-                continue
-            if hexo and name.lower().endswith((".md", ".markdown")):
-                continue
-            path = Path(here) / name
-            yield path, PurePosixPath(path.relative_to(top).as_posix())
+def _published(name: str, *, hexo: bool, folder: bool = False) -> bool:
+    """Whether the blog publishes a file (or a folder's files) of that name."""
+    if name.startswith((".", "_") if hexo else "."):
+        return False
+    return folder or not hexo or not name.lower().endswith((".md", ".markdown"))
+
+
+def host_watched(folder: Path) -> tuple[list[Path], list[Path]]:
+    """What a dev server of the zero-config ``folder`` watches besides the folder: the
+    folders watched whole (where the blog's static files come from; Hexo's ``source/``
+    holds the folder built), and those whose own files alone are (where its settings
+    may be)."""
+    folder = folder.resolve()
+    found = _static_root(folder)
+    whole = [found[0]] if found is not None else []
+    beside = {path.parent for path, _ in _candidates(folder) if path.parent != folder}
+    return whole, sorted(beside)
+
+
+def is_host_change(folder: Path, path: Path) -> bool:
+    """Whether a change to ``path``, outside the zero-config ``folder``, changes its
+    build: it is where the blog's settings may be, or one of the static files it
+    publishes (:func:`host_static_files`)."""
+    folder = folder.resolve()
+    if any(path == candidate for candidate, _ in _candidates(folder)):
+        return True
+    found = _static_root(folder)
+    if found is None or found[0] not in path.parents:
+        return False
+    top, hexo = found
+    *folders, name = path.relative_to(top).parts
+    return all(_published(f, hexo=hexo, folder=True) for f in folders) and _published(
+        name, hexo=hexo
+    )
 
 
 def _hugo_roots(folder: Path) -> list[Path]:

@@ -46,7 +46,9 @@ from inkstone.build import (
     summary_line,
 )
 from inkstone.cache import CACHE_DIR
+from inkstone.config import CONFIG_FILE
 from inkstone.errors import BuildReport
+from inkstone.host_site import host_watched, is_host_change
 from inkstone.output.writer import is_built_site, staging_names
 
 REBUILD_AFTER = 1.0
@@ -243,11 +245,35 @@ class LiveSite:
         return []
 
     def _watch_files(self, stop: threading.Event, changes: queue.Queue[list[Path]]) -> None:
-        """Put each batch of relevant changed paths on ``changes`` until ``stop`` is set."""
+        """Put each batch of relevant changed paths on ``changes`` until ``stop`` is set:
+        the site's folder, and for a zero-config folder the blog it is part of (its
+        static files, and its settings, watched on a thread of their own)."""
+        whole: list[Path] = []
+        if not (self.site_dir / CONFIG_FILE).is_file():
+            whole, beside = host_watched(self.site_dir)
+            if beside:
+                args = (beside, False, stop, changes)
+                threading.Thread(target=self._watch_paths, args=args, daemon=True).start()
+        roots = [self.site_dir, *whole]
+        inner = [r for r in roots if any(other in r.parents for other in roots)]
+        self._watch_paths([r for r in roots if r not in inner], True, stop, changes)
+
+    def _watch_paths(
+        self,
+        paths: list[Path],
+        recursive: bool,
+        stop: threading.Event,
+        changes: queue.Queue[list[Path]],
+    ) -> None:
         from watchfiles import watch
 
         for batch in watch(
-            self.site_dir, stop_event=stop, debounce=30, step=10, yield_on_timeout=False
+            *[p for p in paths if p.is_dir()],
+            stop_event=stop,
+            debounce=30,
+            step=10,
+            yield_on_timeout=False,
+            recursive=recursive,
         ):
             relevant = relevant_changes(
                 [Path(path) for _, path in batch], self.site_dir, self.out_dir
@@ -259,7 +285,8 @@ class LiveSite:
 def relevant_changes(paths: list[Path], site_dir: Path, out_dir: Path) -> list[Path]:
     """The changed ``paths`` a rebuild is for: not the output, the cache, the staging
     folder of a build (which holds the pages being written and Pagefind's work files), or
-    another folder inkstone built a site into, which a build never reads."""
+    another folder inkstone built a site into, which a build never reads; outside
+    ``site_dir``, only the settings and static files of the blog it is part of."""
     ignored = (out_dir, site_dir / CACHE_DIR)
     staging = staging_names(out_dir)
     return [
@@ -268,6 +295,7 @@ def relevant_changes(paths: list[Path], site_dir: Path, out_dir: Path) -> list[P
         if not any(p == folder or folder in p.parents for folder in ignored)
         and not any(part.startswith(staging) for part in p.parts)
         and not _in_built_site(p, site_dir)
+        and (site_dir in p.parents or p == site_dir or is_host_change(site_dir, p))
     ]
 
 
