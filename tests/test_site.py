@@ -588,6 +588,63 @@ def test_relative_md_links_become_page_links_with_fragment(tmp_path: Path) -> No
     assert 'href="/posts/rope/"' in read(out, "about/index.html")
 
 
+def test_links_and_images_written_as_html_point_where_markdowns_would(tmp_path: Path) -> None:
+    """Typora's ``<img src="…" style="zoom:50%;" />`` and other HTML in a post: paths are
+    relative to the Markdown file, as a Markdown image's, so they are resolved the same
+    way (base path, copied file, measured size, a missing file reported at its line);
+    the rest of the HTML stays as written."""
+    from PIL import Image
+
+    site = """
+-- site.toml --
+base_url = "https://me.github.io/blog/"
+-- content/posts/notes/a.md --
+---
+title: A
+date: 2024-01-01
+---
+正文
+
+<img src="assets/x.png" alt="图" style="zoom:50%;" />
+
+行内 <img src='assets/x.png' width="30"> 和 <a href="b.md#思路" class="k">B</a>
+<a href="https://example.org/">外链</a> <a href="#top">顶</a> <img src="data:image/gif;base64,R0lG">
+
+<video controls src="assets/clip.mp4" poster="/cover.png"></video>
+
+<IMG SRC="assets/missing.png">
+-- content/posts/notes/b.md --
+---
+title: B
+date: 2024-01-02
+---
+## 思路
+-- content/posts/notes/assets/clip.mp4 --
+not a video
+"""
+    write_site(tmp_path, site)
+    Image.new("RGB", (40, 20), "red").save(tmp_path / "content/posts/notes/assets/x.png")
+    report, out = build_site(tmp_path)
+    assert [m.split(" (")[0] for m in messages(report)] == [
+        "content/posts/notes/a.md:14: missing image `assets/missing.png`"
+    ]
+    page = read(out, "posts/a/index.html")
+    body = page[page.index("<p>正文</p>") : page.index('<IMG SRC="assets/missing.png">') + 30]
+    assert (out / "posts/notes/assets/x.png").is_file()
+    assert (
+        '<img src="/blog/posts/notes/assets/x.png" alt="图" style="zoom:50%;"'
+        ' width="40" height="20" />'
+    ) in body
+    assert '<img src="/blog/posts/notes/assets/x.png" width="30">' in body
+    assert '<a href="/blog/posts/b/#思路" class="k">B</a>' in body
+    assert '<a href="https://example.org/">外链</a> <a href="#top">顶</a>' in body
+    assert '<img src="data:image/gif;base64,R0lG">' in body
+    assert (
+        '<video controls src="/blog/posts/notes/assets/clip.mp4" poster="/blog/cover.png">'
+    ) in body
+    assert '<IMG SRC="assets/missing.png">' in body
+
+
 def test_heading_ids_keep_chinese_and_are_deduplicated(tmp_path: Path) -> None:
     _, out = build_site(tmp_path, BLOG)
     rope = read(out, "posts/rope/index.html")

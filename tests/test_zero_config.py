@@ -274,6 +274,8 @@ def rotate(x): ...
 {% fancybox rotation.png %}
 
 With Hexo's `postAsset`, plain Markdown names the asset folder's files too: ![小图](rotation.png)
+
+<img src="{% asset_path rotation.png %}" style="zoom:50%;">
 -- source/_posts/attention-scale.md --
 ---
 title: 为什么要除以 $\\sqrt{d_k}$
@@ -306,6 +308,7 @@ def test_a_hexo_blogs_tag_plugins_render_on_its_pages_and_in_its_excerpts(
     assert link is not None and 'class="katex"' in link[1], "the title, typeset"
     assert '<a href="/rope/rotation.png">下载图</a>' in post
     assert '<img src="/rope/rotation.png" alt="小图" width="40" height="20"' in post
+    assert '<img src="/rope/rotation.png" style="zoom:50%;" width="40" height="20">' in post
     assert (out / "rope/rotation.png").is_file()
     other = read(out, "attention-scale/index.html")
     assert '<footer class="quote-source">— <strong>苏剑林</strong>' in other

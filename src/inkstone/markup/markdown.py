@@ -43,6 +43,7 @@ from inkstone.markup.plugins.fast_scan import fast_scan_plugin
 from inkstone.markup.plugins.figures import figures_plugin, image_html
 from inkstone.markup.plugins.generator_tags import generator_tags_plugin
 from inkstone.markup.plugins.heading_ids import heading_ids_plugin
+from inkstone.markup.plugins.html_links import html_links_plugin
 from inkstone.markup.plugins.inline_extras import inline_extras_plugin
 from inkstone.markup.plugins.linkify_cjk import linkify_cjk_plugin
 from inkstone.markup.plugins.mathdelims import mathdelims_plugin
@@ -133,6 +134,7 @@ def parser() -> MarkdownIt:
         md.use(tabs_plugin)
         md.use(generator_tags_plugin)
         md.use(figures_plugin)
+        md.use(html_links_plugin)
         md.use(wikilinks_plugin, prepare=_prepare_embedded)
         md.use(emoji_plugin)
         md.use(bookmarks_plugin)

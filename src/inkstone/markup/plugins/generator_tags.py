@@ -94,17 +94,23 @@ _HUGO = re.compile(
 _NAMED = re.compile(r"(\w+)=(\"[^\"]*\"|'[^']*'|\S+)")
 _SIZE = re.compile(r"\d+(?:px|%)?")
 _URL = re.compile(r"(?:https?:)?//\S+|mailto:\S+")
+_PATH_TAG = (
+    r"\{%-?\s*asset_path\s+(?P<asset>[^\s%]+)\s*-?%\}"
+    r"|(?:\{\{-?\s*site\.(?:url|baseurl)\s*-?\}\}){1,2}(?P<rooted>/[^\s)\"']*)"
+    r"|\{\{-?\s*(?P<q>[\"'])(?P<quoted>[^\"']*)(?P=q)\s*\|\s*(?:relative|absolute)_url\s*-?\}\}"
+)
+"""A tag standing for a path: Hexo's ``asset_path``, a path after ``{{ site.baseurl }}``,
+or a quoted path piped to ``relative_url``."""
 _DESTINATION = re.compile(
-    r"\(\s*(?:\{%-?\s*asset_path\s+(?P<asset>[^\s%]+)\s*-?%\}"
-    r"|\{\{[<%]\s*(?P<shortcode>(?:rel)?ref)\s+(?P<ref>\"[^\"]*\"|'[^']*'|[^\s>%]+)\s*[>%]\}\}"
-    r"|\{%-?\s*(?P<liquid>post_url|link)\s+(?P<post>[^\s%]+)\s*-?%\}"
-    r"|(?:\{\{-?\s*site\.(?:url|baseurl)\s*-?\}\}){1,2}(?P<rooted>/[^\s)]*)"
-    r"|\{\{-?\s*(?P<q>[\"'])(?P<quoted>[^\"']*)(?P=q)\s*\|\s*(?:relative|absolute)_url\s*-?\}\})"
+    r"\(\s*(?:"
+    + _PATH_TAG
+    + r"|\{\{[<%]\s*(?P<shortcode>(?:rel)?ref)\s+(?P<ref>\"[^\"]*\"|'[^']*'|[^\s>%]+)\s*[>%]\}\}"
+    r"|\{%-?\s*(?P<liquid>post_url|link)\s+(?P<post>[^\s%]+)\s*-?%\})"
     r"(?P<title>\s+\"[^\"\n]*\")?\s*\)"
 )
-"""A tag as a link's or image's destination: Hexo's ``asset_path``, Hugo's ``ref`` and
-``relref``, Jekyll's ``post_url`` and ``link``, a path after ``{{ site.baseurl }}``, or a
-quoted path piped to ``relative_url``."""
+"""A tag as a link's or image's destination: one standing for a path (:data:`_PATH_TAG`),
+Hugo's ``ref`` and ``relref``, Jekyll's ``post_url`` and ``link``."""
+_PATH_VALUE = re.compile(r"\s*(?:" + _PATH_TAG + r")\s*")
 
 
 # ---------------------------------------------------------------- what a tag says
@@ -732,10 +738,13 @@ def _hexo_image(state: StateInline, name: str, words: list[str]) -> bool:
 def _asset(state: StateInline, name: str) -> str:
     """A file of the post's asset folder (Hexo's ``post_asset_folder``: ``rope.md`` keeps
     its files in ``rope/``), as a link relative to the post."""
+    return _asset_of(getattr(state.env.get("ctx"), "path", None), name)
+
+
+def _asset_of(path: object, name: str) -> str:
+    """A file of the asset folder of the post at ``path``."""
     if _URL.fullmatch(name) or name.startswith("/"):
         return name
-    ctx = state.env.get("ctx")
-    path = getattr(ctx, "path", None)
     if not isinstance(path, PurePath) or path.stem == "index":
         return name
     return f"{path.stem}/{name}"
@@ -850,13 +859,28 @@ def _tag_destination(state: StateInline, silent: bool) -> bool:
 
 def _destination_href(state: StateInline, match: re.Match[str]) -> str | None:
     """Where a destination tag points, or None for a page found by name."""
+    return _path_of(getattr(state.env.get("ctx"), "path", None), match)
+
+
+def _path_of(path: object, match: re.Match[str]) -> str | None:
+    """The path a tag of :data:`_PATH_TAG` stands for, in the post at ``path``."""
     if match["asset"]:
-        return _asset(state, match["asset"])
+        return _asset_of(path, match["asset"])
     if match["rooted"] is not None:
         return match["rooted"]
     if match["quoted"] is not None:
         return "/" + match["quoted"].lstrip("/")
     return None
+
+
+def path_in_attribute(value: str, path: object) -> str | None:
+    """The path an HTML attribute's whole value stands for when it is a tag
+    (``<img src="{% asset_path a.png %}">``, ``src="{{ site.baseurl }}/a.png"``) in the post
+    at ``path``; None for any other value."""
+    if "{" not in value:
+        return None
+    match = _PATH_VALUE.fullmatch(value)
+    return _path_of(path, match) if match is not None else None
 
 
 def _destination_link(
