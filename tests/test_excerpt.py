@@ -111,6 +111,15 @@ def test_list_items_are_separated() -> None:
     assert excerpt("- 第一项\n- 第二项\n", 160).excerpt_html == "第一项；第二项；"
 
 
+@pytest.mark.parametrize(
+    "marker", ["[TOC]", "@[TOC](这里写目录标题)", "[[toc]]", "${toc}", "* TOC\n{:toc}"]
+)
+def test_a_table_of_contents_marker_never_opens_the_excerpt(marker: str) -> None:
+    result = excerpt(f"{marker}\n\n旋转位置编码把相对位置写进内积。")
+    assert visible(result.excerpt_html) == "旋转位置编码把相对位置写进内积。"
+    assert (result.cjk_chars, result.latin_words) == (15, 0), "nor counts as words"
+
+
 def test_word_count_and_reading_time_are_cjk_aware() -> None:
     body = (
         "中" * 800

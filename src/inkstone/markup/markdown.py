@@ -49,6 +49,7 @@ from inkstone.markup.plugins.linkify_cjk import linkify_cjk_plugin
 from inkstone.markup.plugins.mathdelims import mathdelims_plugin
 from inkstone.markup.plugins.tables import tables_plugin
 from inkstone.markup.plugins.tabs import tabs_plugin
+from inkstone.markup.plugins.toc_markers import toc_markers_plugin
 from inkstone.markup.plugins.wikilinks import WikiResolver, wikilinks_plugin
 
 DISPLAY_TYPES = {"math_block", "math_block_label", "math_inline_double"}
@@ -138,6 +139,7 @@ def parser() -> MarkdownIt:
         md.use(wikilinks_plugin, prepare=_prepare_embedded)
         md.use(emoji_plugin)
         md.use(bookmarks_plugin)
+        md.use(toc_markers_plugin)
         md.use(inline_extras_plugin)
         md.use(cjk_spacing_plugin)
         md.use(cjk_friendly)
