@@ -613,6 +613,11 @@ date: 2024-01-01
 <video controls src="assets/clip.mp4" poster="/cover.png"></video>
 
 <IMG SRC="assets/missing.png">
+
+<div align="center">
+<img src="assets/x.png">
+<img src="assets/gone.png">
+</div>
 -- content/posts/notes/b.md --
 ---
 title: B
@@ -626,7 +631,8 @@ not a video
     Image.new("RGB", (40, 20), "red").save(tmp_path / "content/posts/notes/assets/x.png")
     report, out = build_site(tmp_path)
     assert [m.split(" (")[0] for m in messages(report)] == [
-        "content/posts/notes/a.md:14: missing image `assets/missing.png`"
+        "content/posts/notes/a.md:14: missing image `assets/missing.png`",
+        "content/posts/notes/a.md:18: missing image `assets/gone.png`",
     ]
     page = read(out, "posts/a/index.html")
     body = page[page.index("<p>正文</p>") : page.index('<IMG SRC="assets/missing.png">') + 30]

@@ -70,6 +70,7 @@ def _render_html(
 
     def tag(match: re.Match[str]) -> str:
         is_img = match["name"].lower() == "img"
+        at = line + content.count("\n", 0, match.start()) if isinstance(line, int) else None
         sizes: list[tuple[int, int]] = []
 
         def attribute(found: re.Match[str]) -> str:
@@ -78,7 +79,7 @@ def _render_html(
             as_image = is_img and found["key"].lower() == "src"
             target = resolve(path_in_attribute(written, ctx.path) or written, as_image)
             if target.problem and not quiet:
-                _warn(ctx, line, target.problem, target.hint)
+                _warn(ctx, at, target.problem, target.hint)
             if as_image and target.width and target.height:
                 sizes.append((target.width, target.height))
             if target.href == written:
