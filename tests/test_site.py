@@ -605,7 +605,7 @@ date: 2024-01-01
 ---
 正文
 
-<img src="assets/x.png" alt="图" style="zoom:50%;" />
+<img src="assets/x.png" alt="图 src=a.png width=3" style="zoom:50%;" />
 
 行内 <img src='assets/x.png' width="30"> 和 <a href="b.md#思路" class="k">B</a>
 <a href="https://example.org/">外链</a> <a href="#top">顶</a> <img src="data:image/gif;base64,R0lG">
@@ -638,7 +638,7 @@ not a video
     body = page[page.index("<p>正文</p>") : page.index('<IMG SRC="assets/missing.png">') + 30]
     assert (out / "posts/notes/assets/x.png").is_file()
     assert (
-        '<img src="/blog/posts/notes/assets/x.png" alt="图" style="zoom:50%;"'
+        '<img src="/blog/posts/notes/assets/x.png" alt="图 src=a.png width=3" style="zoom:50%;"'
         ' width="40" height="20" />'
     ) in body
     assert '<img src="/blog/posts/notes/assets/x.png" width="30">' in body

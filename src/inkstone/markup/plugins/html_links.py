@@ -41,12 +41,11 @@ _TAG = re.compile(
     r"<(?P<name>img|a|video|audio|source)(?=[\s/>])(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
     re.IGNORECASE,
 )
-_URL_ATTR = re.compile(
-    r"(?<=\s)(?P<key>src|href|poster)(?P<eq>\s*=\s*)"
-    r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)",
-    re.IGNORECASE,
+_ATTR = re.compile(
+    r"(?P<key>[^\s\"'>/=]+)(?:(?P<eq>\s*=\s*)(?P<value>\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?"
 )
-_SIZE_ATTR = re.compile(r"\s(?:width|height)\s*=", re.IGNORECASE)
+"""One attribute, read in order so that a quoted value is never read for attributes."""
+_URL_KEYS = frozenset({"src", "href", "poster"})
 _CLUE = re.compile(r"(?:src|href|poster)\s*=", re.IGNORECASE)
 
 
@@ -72,11 +71,15 @@ def _render_html(
         is_img = match["name"].lower() == "img"
         at = line + content.count("\n", 0, match.start()) if isinstance(line, int) else None
         sizes: list[tuple[int, int]] = []
+        keys: set[str] = set()
 
         def attribute(found: re.Match[str]) -> str:
-            raw = found["value"]
+            key, raw = found["key"].lower(), found["value"]
+            keys.add(key)
+            if key not in _URL_KEYS or not raw:
+                return found.group(0)
             written = html.unescape(raw[1:-1] if raw[0] in "\"'" else raw)
-            as_image = is_img and found["key"].lower() == "src"
+            as_image = is_img and key == "src"
             target = resolve(path_in_attribute(written, ctx.path) or written, as_image)
             if target.problem and not quiet:
                 _warn(ctx, at, target.problem, target.hint)
@@ -86,8 +89,8 @@ def _render_html(
                 return found.group(0)
             return f'{found["key"]}{found["eq"]}"{html.escape(target.href, quote=True)}"'
 
-        attrs = _URL_ATTR.sub(attribute, match["attrs"])
-        if sizes and not _SIZE_ATTR.search(attrs):
+        attrs = _ATTR.sub(attribute, match["attrs"])
+        if sizes and not keys & {"width", "height"}:
             width, height = sizes[0]
             body = attrs.rstrip()
             closing = body.endswith("/")
