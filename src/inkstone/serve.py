@@ -254,9 +254,9 @@ class LiveSite:
             if beside:
                 args = (beside, False, stop, changes)
                 threading.Thread(target=self._watch_paths, args=args, daemon=True).start()
-        roots = [self.site_dir, *whole]
-        inner = [r for r in roots if any(other in r.parents for other in roots)]
-        self._watch_paths([r for r in roots if r not in inner], True, stop, changes)
+        roots = [self.site_dir, *whole]  # Hexo's source/ holds the folder built
+        outer = [r for r in roots if not any(other in r.parents for other in roots)]
+        self._watch_paths(outer, True, stop, changes)
 
     def _watch_paths(
         self,

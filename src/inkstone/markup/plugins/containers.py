@@ -92,8 +92,9 @@ def line_break_before(tokens: Sequence[Token], idx: int) -> str:
     return "\n" if idx > 0 and tokens[idx - 1].hidden else ""
 
 
-def warn(env: EnvType, line: int, message: str, hint: str) -> None:
-    """Report a problem at 0-based body ``line`` of the document being parsed.
+def warn(env: EnvType, line: int | None, message: str, hint: str | None) -> None:
+    """Report a problem at 0-based body ``line`` of the document being parsed (None: the
+    file, no line).
 
     The document's ``RenderContext`` (``env["ctx"]``) says which file that is; without one
     (a parse outside a site build) there is no one to tell and nothing is reported.
@@ -103,7 +104,8 @@ def warn(env: EnvType, line: int, message: str, hint: str) -> None:
     if not isinstance(problems, list) or env.get("quiet"):
         return
     path, body_line = getattr(ctx, "path", None), getattr(ctx, "body_line", 1)
-    problems.append(Problem(Severity.WARNING, message, path, body_line + line, None, hint))
+    file_line = body_line + line if line is not None else None
+    problems.append(Problem(Severity.WARNING, message, path, file_line, None, hint))
 
 
 def fixed_html(markup: str) -> RenderRule:

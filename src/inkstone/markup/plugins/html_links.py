@@ -31,7 +31,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from inkstone.errors import Problem, Severity
+from inkstone.markup.plugins.containers import warn
 from inkstone.markup.plugins.generator_tags import path_in_attribute
 
 if TYPE_CHECKING:
@@ -65,7 +65,6 @@ def _render_html(
         return content
     resolve = ctx.resolve_link
     line = token.map[0] if token.map is not None else token.meta.get("line")
-    quiet = bool(env.get("quiet"))
 
     def tag(match: re.Match[str]) -> str:
         is_img = match["name"].lower() == "img"
@@ -81,8 +80,8 @@ def _render_html(
             written = html.unescape(raw[1:-1] if raw[0] in "\"'" else raw)
             as_image = is_img and key == "src"
             target = resolve(path_in_attribute(written, ctx.path) or written, as_image)
-            if target.problem and not quiet:
-                _warn(ctx, at, target.problem, target.hint)
+            if target.problem:
+                warn(env, at, target.problem, target.hint)
             if as_image and target.width and target.height:
                 sizes.append((target.width, target.height))
             if target.href == written:
@@ -99,8 +98,3 @@ def _render_html(
         return f"<{match['name']}{attrs}>"
 
     return _TAG.sub(tag, content)
-
-
-def _warn(ctx: RenderContext, line: object, message: str, hint: str | None) -> None:
-    file_line = ctx.body_line + line if isinstance(line, int) else None
-    ctx.problems.append(Problem(Severity.WARNING, message, ctx.path, file_line, None, hint))
