@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -226,6 +228,31 @@ def test_katex_runs_in_v8_with_the_flags_inkstone_sets() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.split("\n")[0] == f"[{math.V8_FLAGS!r}] True", done.stderr
+
+
+def test_katex_started_under_a_running_event_loop_answers_other_threads() -> None:
+    """KaTeX first used where an asyncio loop runs (a notebook cell, an async program) and
+    then kept busy (the cell goes on to run the dev server): the dev server's watcher thread
+    still gets its formulas typeset, rather than waiting on that loop forever."""
+    engine = math.KatexEngine()
+    use_cache(None)  # nothing typeset before
+    answers: list[math.MathResult] = []
+
+    def other_thread() -> None:
+        answers.append(engine.render(r"\sum_{k} \text{from the watcher}", False))
+
+    async def notebook_cell() -> None:
+        engine.warm_up()
+        watcher = threading.Thread(target=other_thread, daemon=True)
+        watcher.start()
+        watcher.join(timeout=30)  # the loop is blocked meanwhile, as under a running server
+
+    try:
+        asyncio.run(notebook_cell())
+        assert engine.typeset_count == 1
+        assert len(answers) == 1 and 'class="katex"' in answers[0].html
+    finally:
+        engine.close()
 
 
 def test_a_new_cache_file_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:

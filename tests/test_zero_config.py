@@ -551,55 +551,56 @@ Text.
 
 def test_the_dev_server_follows_the_blogs_settings_and_static_files(tmp_path: Path) -> None:
     """Serving Hexo's ``source/_posts``, an edit to the blog's ``_config.yml`` or a new
-    image in ``source/images`` is seen by the dev server's watchers, and the rebuild shows
-    it; ``source/_drafts`` and the blog's other files are not taken."""
+    image in ``source/images`` rebuilds the site; ``source/_drafts`` and the blog's other
+    files do not."""
     import queue
     import threading
     from collections.abc import Callable
 
     from inkstone.build import BuildOptions
+    from inkstone.errors import BuildReport
     from inkstone.serve import LiveSite, relevant_changes
 
     write_site(tmp_path / "blog", HEXO_BLOG + "\n![图](/images/new.png)\n")
     blog, posts = tmp_path / "blog", tmp_path / "blog" / "source" / "_posts"
     live = LiveSite(posts, BuildOptions(out_dir=tmp_path / "out", base_url="/"))
-    assert messages(live.rebuild()) == []
-    changes: queue.Queue[list[Path]] = queue.Queue()
+    first = live.rebuild()
+    assert messages(first) == []
+    reports: queue.Queue[BuildReport] = queue.Queue()
     stop = threading.Event()
-    watcher = threading.Thread(target=live._watch_files, args=(stop, changes), daemon=True)
-    watcher.start()
 
-    def seen(change: Callable[[], object], path: Path) -> None:
-        """Make ``change`` (again, should the watchers not have been ready) until the
-        watchers report ``path``."""
+    def watching() -> None:
+        for report in live.watch(stop):
+            reports.put(report)
+
+    def rebuilt(change: Callable[[], object]) -> BuildReport:
+        """Make ``change`` (again, should the watchers not have been ready) until a full
+        rebuild follows it."""
         for _ in range(5):
             change()
             try:
-                while path.resolve() not in changes.get(timeout=6):
-                    pass
-                return
+                while True:
+                    report = reports.get(timeout=6)
+                    if not report.search_refresh and not report.preview:
+                        return report
             except queue.Empty:
                 continue
-        raise AssertionError(f"{path} was not seen")
+        raise AssertionError("no rebuild")
 
+    thread = threading.Thread(target=watching, daemon=True)
+    thread.start()
     try:
         (blog / "source/images").mkdir()
-        image = blog / "source/images/new.png"
-        seen(lambda: Image.new("RGB", (40, 20), "red").save(image), image)
-        assert messages(live.rebuild()) == []
+        rebuilt(lambda: Image.new("RGB", (40, 20), "red").save(blog / "source/images/new.png"))
         post = read(tmp_path / "out", "rope/index.html")
         assert '<img src="/images/new.png" alt="图" width="40" height="20"' in post
         config = (blog / "_config.yml").read_text(encoding="utf-8")
         renamed = config.replace("我的机器学习笔记", "新名字")
-        seen(
-            lambda: (blog / "_config.yml").write_text(renamed, encoding="utf-8"),
-            blog / "_config.yml",
-        )
-        live.rebuild()
+        rebuilt(lambda: (blog / "_config.yml").write_text(renamed, encoding="utf-8"))
         assert "<title>RoPE 笔记 · 新名字</title>" in read(tmp_path / "out", "rope/index.html")
     finally:
         stop.set()
-        watcher.join(timeout=10)
+        thread.join(timeout=10)
     ignored = [blog / "source/_drafts/a.md", blog / "package.json", blog / "themes/x/a.css"]
     kept = [blog / "_config.yml", blog / "source/images/b.png", posts / "rope.md"]
     assert relevant_changes(ignored + kept, posts.resolve(), tmp_path / "out") == kept

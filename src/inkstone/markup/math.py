@@ -141,10 +141,7 @@ class KatexEngine:
 
     def _context(self) -> Any:
         if self._ctx is None or self._pid != os.getpid():
-            from py_mini_racer import MiniRacer, init_mini_racer
-
-            init_mini_racer(flags=V8_FLAGS, ignore_duplicate_init=True)
-            ctx = MiniRacer()
+            ctx = _new_racer()
             ctx.eval((self.dist / "katex.min.js").read_text(encoding="utf-8"))
             ctx.eval(_JS_GLUE)
             self.version = str(ctx.eval("katex.version"))
@@ -233,6 +230,28 @@ def formula_key(katex_version: str, tex: str, display: bool, macros_json: str) -
     twice (once to typeset a batch's formulas ahead, once to render it), and short formulas
     (``$x$``, ``$\\theta$``) many times over."""
     return fingerprint("formula", katex_version, _GLUE_KEY, tex, display, macros_json)
+
+
+def _new_racer() -> Any:
+    """A new V8 context whose answers come through an event loop of its own.
+
+    mini-racer takes the calling thread's running asyncio loop when there is one (a
+    notebook's, an async program's) and delivers every answer to another thread through it.
+    Should that loop stop turning (a notebook cell running the dev server) or close, the dev
+    server's watcher thread would wait for KaTeX forever. Made on a thread without a loop,
+    the context runs one of its own, as it does in a command-line build."""
+    import asyncio  # loaded with mini-racer anyway
+    from concurrent.futures import ThreadPoolExecutor
+
+    from py_mini_racer import MiniRacer, init_mini_racer
+
+    init_mini_racer(flags=V8_FLAGS, ignore_duplicate_init=True)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return MiniRacer()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(MiniRacer).result()
 
 
 def _js_call(ctx: Any, function: str) -> Callable[..., object]:
