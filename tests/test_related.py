@@ -258,7 +258,7 @@ def test_sorting_by_a_packed_key_orders_as_a_stable_argsort() -> None:
 
 def test_a_label_given_twice_counts_once_and_a_category_differs_from_a_tag() -> None:
     me = post("me", tags=("RL", "rl", "ml"))
-    me.categories = ["rl"]
+    me.categories = [("rl",)]
     features = post_features([me])
     assert int((features.label_weights > 0).sum()) == 3
     assert features.label_count == 3

@@ -20,6 +20,7 @@ from inkstone.build import BuildMemory, BuildOptions, build, clean
 from inkstone.cache import Cache
 from inkstone.config import load_config
 from inkstone.content.discover import discover
+from inkstone.content.load import read_categories
 from inkstone.errors import Problem
 from inkstone.render.licenses import license_view
 from inkstone.render.templates import Pieces, Templates, theme_dir
@@ -1477,3 +1478,108 @@ def test_a_cached_page_whose_link_target_moved_is_written_again(tmp_path: Path) 
     report, out = build_site(tmp_path)
     assert report.documents_cached == 1, "only b comes from the cache"
     assert 'href="/posts/sea/"' in read(out, "posts/a/index.html")
+
+
+NESTED_CATEGORIES = """
+-- site.toml --
+title = "笔记"
+-- content/posts/vit.md --
+---
+title: ViT
+date: 2025-03-01
+categories: [[机器学习, 论文笔记]]
+---
+Patches.
+-- content/posts/mae.md --
+---
+title: MAE
+date: 2025-03-02
+categories:
+  - [机器学习, 论文笔记, 视觉]
+  - 随笔
+---
+Masks.
+-- content/posts/ddp.md --
+---
+title: DDP
+date: 2025-03-03
+categories: [机器学习, PyTorch]
+---
+Gradients.
+"""
+
+
+def test_a_nested_category_lists_its_posts_under_every_category_above_it(
+    tmp_path: Path,
+) -> None:
+    """``[[机器学习, 论文笔记]]`` is 论文笔记 under 机器学习: its page sits in its parent's
+    folder, the parent lists its posts too, and each page shows the whole trail; a flat
+    list is separate categories unless ``category_lists = "nested"``."""
+    report, out = build_site(tmp_path / "site", NESTED_CATEGORIES)
+    assert messages(report) == []
+
+    def listed(rel: str) -> list[str]:
+        return re.findall(r'class="post-entry-title"><a href="/posts/([a-z]+)/"', read(out, rel))
+
+    assert listed("categories/机器学习/index.html") == ["ddp", "mae", "vit"]
+    assert listed("categories/机器学习/论文笔记/index.html") == ["mae", "vit"]
+    assert listed("categories/机器学习/论文笔记/视觉/index.html") == ["mae"]
+    assert listed("categories/pytorch/index.html") == ["ddp"]  # a flat list: its own
+    assert listed("categories/随笔/index.html") == ["mae"]
+
+    trail = (
+        '<a href="/categories/机器学习/">机器学习</a>{0}'
+        '<a href="/categories/机器学习/论文笔记/">论文笔记</a>{0}'
+        '<a href="/categories/机器学习/论文笔记/视觉/">视觉</a>'
+    ).format('<span class="trail-sep" aria-hidden="true"> › </span>')
+    mae = read(out, "posts/mae/index.html")
+    assert f'post-kicker">{trail} / <a href="/categories/随笔/">随笔</a></p>' in mae
+    assert trail in read(out, "index.html")  # the home page's entry
+    sub = read(out, "categories/机器学习/论文笔记/index.html")
+    assert '<a href="/categories/机器学习/">机器学习</a></p>' in sub  # above the title
+    assert '<h1 class="term-title" id="feed-title">论文笔记</h1>' in sub
+
+    # the list of categories is a tree, the busiest first at each level
+    terms = read(out, "categories/index.html")
+    names = re.findall(
+        r'term-name">([^<]+)<|(<ul|</ul>)', terms[terms.index('<ul class="term-rows"') :]
+    )
+    tree = "".join(name or mark.replace("<ul", "[").replace("</ul>", "]") for name, mark in names)
+    assert tree == "[机器学习[论文笔记[视觉]]PyTorch随笔]"
+    side = read(out, "index.html").split('class="side-terms"')[1].split("</ul>")[0]
+    assert re.findall(r'term-name">([^<]+)<', side) == ["机器学习", "PyTorch", "随笔"]
+
+    # feeds: the post is under each category of the trail; the subcategory has its own
+    entry = read(out, "atom.xml").split("<entry>")[2]  # MAE, the second newest
+    assert re.findall(r'<category term="([^"]+)"/>', entry) == [
+        "机器学习",
+        "论文笔记",
+        "视觉",
+        "随笔",
+    ]
+    assert "<title>MAE</title>" in read(out, "categories/机器学习/论文笔记/atom.xml")
+
+    config = (tmp_path / "site/site.toml").read_text(encoding="utf-8")
+    (tmp_path / "site/site.toml").write_text(config + 'category_lists = "nested"\n', "utf-8")
+    report, out = build_site(tmp_path / "site")
+    assert listed("categories/机器学习/pytorch/index.html") == ["ddp"]
+    assert not (out / "categories/pytorch").exists()
+    assert listed("categories/机器学习/论文笔记/index.html") == ["mae", "vit"]  # as before
+
+
+@pytest.mark.parametrize(
+    ("written", "nested", "read_as"),
+    [
+        ("机器学习", False, [("机器学习",)]),
+        ("机器学习, 随笔", True, [("机器学习",), ("随笔",)]),  # a comma-separated name
+        (["机器学习", "论文笔记"], False, [("机器学习",), ("论文笔记",)]),
+        (["机器学习", "论文笔记"], True, [("机器学习", "论文笔记")]),
+        ([["机器学习", "论文笔记"], "随笔"], False, [("机器学习", "论文笔记"), ("随笔",)]),
+        ([["a", " "], ["a"], [], None, "a"], True, [("a",)]),  # blanks dropped, once each
+        (None, True, []),
+    ],
+)
+def test_front_matter_categories_are_read_as_paths(
+    written: object, nested: bool, read_as: list[tuple[str, ...]]
+) -> None:
+    assert read_categories(written, nested) == read_as

@@ -489,6 +489,58 @@ Text.
         assert redirect.format(url) in read(out, "2025/01/vision-transformer/index.html")
 
 
+def test_a_hexo_blogs_list_of_categories_is_one_nested_category(tmp_path: Path) -> None:
+    """Hexo reads ``categories: [机器学习, 论文笔记]`` as 论文笔记 under 机器学习, and its
+    ``:category`` permalink field as that path; built as it is, the blog's categories and
+    old addresses are the same. A Jekyll site's list stays separate categories."""
+    hexo = """
+-- _config.yml --
+permalink: :category/:title/
+-- source/_posts/rope.md --
+---
+title: RoPE
+date: 2025-03-31
+categories: [机器学习, 论文笔记]
+---
+Text.
+-- source/_posts/ddp.md --
+---
+title: DDP
+date: 2025-04-01
+categories:
+  - [工程]
+  - [机器学习, PyTorch]
+---
+Text.
+"""
+    write_site(tmp_path / "hexo", hexo)
+    report, out = build_site(tmp_path / "hexo/source/_posts", out_dir=tmp_path / "out")
+    assert messages(report) == []
+    assert "RoPE" in read(out, "categories/机器学习/论文笔记/index.html")
+    assert "DDP" in read(out, "categories/机器学习/pytorch/index.html")
+    assert "DDP" in read(out, "categories/工程/index.html")
+    assert not (out / "categories/论文笔记").exists()
+    redirect = 'http-equiv="refresh" content="0; url={}"'
+    assert redirect.format("/rope/") in read(out, "机器学习/论文笔记/rope/index.html")
+    assert redirect.format("/ddp/") in read(out, "机器学习/PyTorch/ddp/index.html")
+
+    jekyll = """
+-- _config.yml --
+title: J
+-- _posts/2025-03-31-rope.md --
+---
+title: RoPE
+categories: [机器学习, 论文笔记]
+---
+Text.
+"""
+    write_site(tmp_path / "jekyll", jekyll)
+    report, out = build_site(tmp_path / "jekyll", out_dir=tmp_path / "out-jekyll")
+    assert messages(report) == []
+    assert "RoPE" in read(out, "categories/论文笔记/index.html")
+    assert not (out / "categories/机器学习/论文笔记").exists()
+
+
 def test_a_jekyll_site_builds_as_it_is(tmp_path: Path) -> None:
     """A Jekyll site (GitHub Pages, al-folio) built as it is: its output, templates, data
     and drafts are not read, its settings are not published, Liquid in links and al-folio's

@@ -120,6 +120,11 @@ class SiteConfig:
     term_feed_content: Literal["summary", "full"] = "summary"
     """What the feeds of categories and tags carry of each post: its excerpt (``summary``,
     as Hugo's feeds do) or its whole text (``full``). The site's own feed is always full."""
+    category_lists: Literal["separate", "nested"] = "separate"
+    """How a list of categories in front matter is read. ``separate``, as Hugo and Jekyll
+    read it: ``[机器学习, 笔记]`` is two categories. ``nested``, as Hexo reads it: 笔记 is a
+    subcategory of 机器学习. A list of lists (``[[机器学习, 笔记], [随笔]]``) is nested
+    either way. A zero-config build of Hexo's ``source/_posts`` reads lists as nested."""
     license: str = ""
     """The license posts are published under (``CC BY-NC-SA 4.0``), shown below each post
     with its author and address; a post's front matter ``license`` overrides it (``false``:

@@ -17,6 +17,9 @@ The blog's address becomes ``base_url`` (:func:`blog_base_url`: Hexo's ``url``, 
 and each page's canonical link name the blog where it is published; the placeholders the
 tools' new-site templates write (``http://example.com``) are not taken.
 
+Hexo reads a post's list of categories as one nested category (``[机器学习, 论文笔记]``:
+论文笔记 under 机器学习), so a Hexo blog's settings set ``category_lists = "nested"``.
+
 The language is not taken: Hexo's default ``_config.yml`` says ``language: en`` on many
 Chinese blogs, and the language the pages are written in is a better guess. A settings file
 that cannot be read is a warning naming it; the folder is then built as if it had none.
@@ -60,7 +63,7 @@ HUGO_FILES = ("hugo.toml", "config.toml", "hugo.yaml", "hugo.yml", "config.yaml"
 
 def host_settings(folder: Path) -> tuple[dict[str, str], list[Problem]]:
     """The ``site.toml`` settings (``title``, ``author``, ``description``, ``timezone``,
-    ``base_url``) of the site ``folder`` is part of, from the first settings file found;
+    ``base_url``, and a Hexo blog's ``category_lists``) of the site ``folder`` is part of, from the first settings file found;
     empty when none is found or it names none of them."""
     folder = folder.resolve()
     for path, read in _candidates(folder):
@@ -132,10 +135,7 @@ def host_old_addresses(folder: Path) -> OldAddress | None:
         dated_names = ":year" in str(data.get("new_post_name") or "")
 
         def hexo(meta: dict[str, Any], date: object, rel: PurePosixPath) -> str | None:
-            front = {**meta, "date": date}
-            if "categories" not in front:
-                front["categories"] = meta.get("category")
-            return old_address(pattern, meta, front, Path(rel), dated_names)
+            return old_address(pattern, meta, {**meta, "date": date}, Path(rel), dated_names)
 
         return hexo
     for root in _hugo_roots(folder)[1:]:
@@ -190,10 +190,10 @@ def _candidates(folder: Path) -> Iterator[tuple[Path, Reader]]:
     yield folder / "_config.yml", _hexo_or_jekyll
     if folder.name == "_posts":
         if parent.name == "source":
-            yield parent.parent / "_config.yml", _hexo_or_jekyll
+            yield parent.parent / "_config.yml", _hexo
         yield parent / "_config.yml", _hexo_or_jekyll
     if folder.name == "source":
-        yield parent / "_config.yml", _hexo_or_jekyll
+        yield parent / "_config.yml", _hexo
     for root in _hugo_roots(folder):
         for name in HUGO_FILES:
             yield root / name, _hugo
@@ -310,6 +310,11 @@ def _hexo_or_jekyll(data: dict[str, Any]) -> dict[str, str]:
         timezone=data.get("timezone"),
         base_url=blog_base_url(data.get("url"), data.get("baseurl") or data.get("root")),
     )
+
+
+def _hexo(data: dict[str, Any]) -> dict[str, str]:
+    """Hexo's settings, and its reading of a list of categories as one nested category."""
+    return {**_hexo_or_jekyll(data), "category_lists": "nested"}
 
 
 def _hugo(data: dict[str, Any]) -> dict[str, str]:

@@ -157,7 +157,9 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
         url=url,
         body=body,
         body_line=front.body_line,
-        categories=_string_list(meta.get("categories", meta.get("category"))),
+        categories=read_categories(
+            meta.get("categories", meta.get("category")), config.category_lists == "nested"
+        ),
         tags=_string_list(meta.get("tags", meta.get("tag"))),
         draft=bool(meta.get("draft", False)) or meta.get("published") is False,
         summary=str(meta[summary_key]) if summary_key is not None else None,
@@ -373,6 +375,27 @@ def _cover(meta: dict[str, Any]) -> str | None:
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
+
+
+def read_categories(value: object, nested: bool) -> list[tuple[str, ...]]:
+    """A post's categories (front matter ``categories``), each as its path from the top.
+
+    A name, or names separated by commas, is that many categories. A list is as many
+    categories, or, when ``nested`` (Hexo's reading), one: each name a subcategory of the
+    one before. In a list holding lists, each item is a category of its own and a list is
+    a path, as Hexo reads ``[[机器学习, 论文笔记], [随笔]]``. Empty names are dropped, and a
+    category given twice is kept once."""
+    if isinstance(value, list | tuple) and any(isinstance(v, list | tuple) for v in value):
+        paths = [
+            tuple(_string_list(v)) if isinstance(v, list | tuple) else (str(v or ""),)
+            for v in value
+        ]
+    elif isinstance(value, list | tuple) and nested:
+        paths = [tuple(_string_list(value))]
+    else:
+        paths = [(name,) for name in _string_list(value)]
+    kept = (tuple(n.strip() for n in path if n.strip()) for path in paths)
+    return list(dict.fromkeys(path for path in kept if path))
 
 
 def _string_list(value: object) -> list[str]:

@@ -137,7 +137,9 @@ class Document:
     body: str
     body_line: int
     """Line of the file on which ``body`` starts (after the front matter)."""
-    categories: list[str] = field(default_factory=list)
+    categories: list[tuple[str, ...]] = field(default_factory=list)
+    """Each category as its path from the top: ``("机器学习",)``, or ``("机器学习",
+    "论文笔记")`` for a subcategory (see :func:`inkstone.content.load.read_categories`)."""
     tags: list[str] = field(default_factory=list)
     draft: bool = False
     summary: str | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _UNSAFE = re.compile(r"[^\w\-.~]+", re.UNICODE)
 _DASHES = re.compile(r"-{2,}")
@@ -20,6 +21,12 @@ def slugify(text: str) -> str:
     text = unicodedata.normalize("NFC", text).strip().lower()
     text = _UNSAFE.sub("-", text.replace("_", "-"))
     return _DASHES.sub("-", text).strip("-.") or "untitled"
+
+
+def path_slug(names: Sequence[str]) -> str:
+    """The slug of a nested term: its names' slugs joined by ``/`` (``机器学习 › 论文笔记`` →
+    ``机器学习/论文笔记``), so a subcategory's pages sit in its parent's folder."""
+    return "/".join(map(slugify, names))
 
 
 def ascii_slug(title: str, style: str = "pinyin") -> str:

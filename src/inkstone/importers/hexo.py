@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from inkstone.content.dates import FILE_NAME_DATE
+from inkstone.content.load import read_categories
 from inkstone.host_site import blog_base_url
 from inkstone.importers.assets import Bundle
 from inkstone.importers.common import (
@@ -146,11 +147,13 @@ def _front(meta: dict[str, Any], path: Path, bundle: Bundle) -> dict[str, Any]:
     for key in ("date", "updated"):
         if key in front:
             front[key] = clean_date(front[key])
-    for key in ("tags", "categories"):
-        if key in front:
-            front[key] = string_list(front[key])
+    if "tags" in front:
+        front["tags"] = string_list(front["tags"])
     if "category" in front and "categories" not in front:
-        front["categories"] = string_list(front.pop("category"))
+        front["categories"] = front.pop("category")
+    if "categories" in front:  # Hexo's [A, B] is B under A: written [[A, B]]
+        paths = read_categories(front["categories"], nested=True)
+        front["categories"] = [path[0] if len(path) == 1 else list(path) for path in paths]
     if meta.get("published") is False:
         front["draft"] = True
     permalink = str(meta.get("permalink") or "").strip("/").split("/")[-1]
@@ -184,7 +187,10 @@ def old_address(
     moment = moment_of(front.get("date"))
     if moment is None:
         return None
-    category = (string_list(front.get("categories")) or ["uncategorized"])[0]
+    # Hexo's :category is the slug of the post's last category, a subcategory's with its
+    # parents' (a/b)
+    paths = read_categories(meta.get("categories", meta.get("category")), nested=True)
+    category = "/".join(re.sub(r"\s+", "-", n) for n in paths[-1]) if paths else "uncategorized"
     name = rel.stem
     if dated_names and FILE_NAME_DATE.match(name):
         name = FILE_NAME_DATE.sub("", name, count=1)
@@ -193,7 +199,7 @@ def old_address(
         "title": (rel.parent / name).as_posix().removeprefix("./"),
         "name": name,
         "post_title": str(front.get("title") or rel.stem),
-        "category": re.sub(r"\s+", "-", category.strip()),
+        "category": category,
     }
     return fill(pattern, fields)
 

@@ -20,7 +20,7 @@ from email.utils import format_datetime
 from html import escape as _html_escape
 
 from inkstone.html_text import absolute_urls, mathml_only
-from inkstone.render.views import PostView
+from inkstone.render.views import PostView, TermView
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -133,9 +133,7 @@ class FeedEntries:
         key = ("atom", full, self._key(post))
         if key not in self._entries:
             published = post.date_iso or _EPOCH
-            categories = "".join(
-                f"<category term={quoteattr(t.name)}/>" for t in post.categories + post.tags
-            )
+            categories = "".join(f"<category term={quoteattr(t.name)}/>" for t in _labels(post))
             if full:
                 text = f'<summary type="text">{escape(post.description)}</summary>'
                 text += f'<content type="html">{escape(self.body(post))}</content>'
@@ -156,9 +154,7 @@ class FeedEntries:
         key = ("rss", full, self._key(post))
         if key not in self._entries:
             date = f"<pubDate>{_rfc822(post.date_iso)}</pubDate>" if post.date_iso else ""
-            categories = "".join(
-                f"<category>{escape(t.name)}</category>" for t in post.categories + post.tags
-            )
+            categories = "".join(f"<category>{escape(t.name)}</category>" for t in _labels(post))
             text = self.body(post) if full else self.summary(post)
             self._entries[key] = (
                 f"<item><title>{escape(post.title)}</title>"
@@ -182,7 +178,7 @@ class FeedEntries:
                 "summary": post.description,
                 "date_published": post.date_iso,
                 "date_modified": post.updated_iso,
-                "tags": [t.name for t in post.categories + post.tags],
+                "tags": [t.name for t in _labels(post)],
             }
             text = json.dumps(item, ensure_ascii=False, indent=1)
             entry = _ITEM_INDENT + text.replace("\n", "\n" + _ITEM_INDENT)
@@ -196,6 +192,15 @@ line break of an item's JSON is its own (one in a string is written ``\\n``)."""
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC).isoformat()
+
+
+def _labels(post: PostView) -> list[TermView]:
+    """A post's categories, each with the categories above it (机器学习 and 论文笔记 for
+    机器学习 › 论文笔记), then its tags: each name once."""
+    terms: dict[str, TermView] = {}
+    for term in [t for c in post.categories for t in (*c.parents, c)] + post.tags:
+        terms.setdefault(term.url, term)
+    return list(terms.values())
 
 
 def _updated(posts: list[PostView]) -> str:

@@ -32,7 +32,7 @@ from markupsafe import Markup, escape
 
 from inkstone.config import SiteConfig
 from inkstone.content.model import Document, Kind, TocEntry
-from inkstone.content.slug import slugify
+from inkstone.content.slug import path_slug
 from inkstone.markup.cjk import TextCount
 from inkstone.render.licenses import LicenseView, license_view
 from inkstone.site.collect import ArchiveMonth, PageOfPosts, SiteIndex, Term, pager_numbers
@@ -49,6 +49,16 @@ class TermView:
     """Posts with this term."""
     feed_url: str = ""
     """The term's Atom feed."""
+    parents: list[TermView] = field(default_factory=list)
+    """The categories above a subcategory, the top one first (机器学习 for 机器学习 ›
+    论文笔记); these views have no parents or children of their own."""
+    children: list[TermView] = field(default_factory=list)
+    """Its subcategories, by name."""
+
+    @property
+    def depth(self) -> int:
+        """0 for a tag or a top category, 1 for a subcategory of one, and so on."""
+        return len(self.parents)
 
 
 @dataclass
@@ -307,6 +317,7 @@ class ViewBuilder:
         """Keep rendered bodies in the documents (they are shared with the dev server's
         memory); the views still drop theirs."""
         self._posts: dict[str, PostView] = {}
+        self._terms: dict[tuple[str, str], TermView] = {}
 
     def url(self, path: str) -> str:
         """A site path with the base path added."""
@@ -359,17 +370,29 @@ class ViewBuilder:
         return LinkView(doc.title_text, self.url(doc.url), Markup(doc.title_html), typeset)
 
     def term(self, term: Term) -> TermView:
-        """A category or tag."""
-        return TermView(
-            term.name, self.url(term.url), len(term.posts), self.url(term.url + "atom.xml")
-        )
+        """A category or tag, with the categories above it and below it (made once)."""
+        view = self._terms.get((term.taxonomy, term.slug))
+        if view is None:
+            parents: list[TermView] = []
+            above = term.parent
+            while above is not None:
+                parents.insert(0, self._bare_term(above))
+                above = above.parent
+            view = self._bare_term(term)
+            view.parents, view.children = parents, [self.term(c) for c in term.children]
+            self._terms[(term.taxonomy, term.slug)] = view
+        return view
 
-    def _term_of(self, taxonomy: str, name: str) -> TermView:
+    def _bare_term(self, term: Term) -> TermView:
+        url = self.url(term.url)
+        return TermView(term.name, url, len(term.posts), url + "atom.xml")
+
+    def _term_of(self, taxonomy: str, path: tuple[str, ...]) -> TermView:
         terms = self.index.categories if taxonomy == "categories" else self.index.tags
-        term = terms.get(slugify(name))
+        term = terms.get(path_slug(path))
         if term is None:
-            url = self.url(f"/{taxonomy}/{slugify(name)}/")
-            return TermView(name, url, 0, url + "atom.xml")
+            url = self.url(f"/{taxonomy}/{path_slug(path)}/")
+            return TermView(path[-1], url, 0, url + "atom.xml")
         return self.term(term)
 
     def post(self, doc: Document) -> PostView:
@@ -392,7 +415,7 @@ class ViewBuilder:
             date_iso=doc.date.isoformat() if doc.date else None,
             updated_iso=doc.updated.isoformat() if doc.updated else None,
             categories=[self._term_of("categories", c) for c in doc.categories],
-            tags=[self._term_of("tags", t) for t in doc.tags],
+            tags=[self._term_of("tags", (t,)) for t in doc.tags],
             content=rendered.html,
             excerpt=rendered.excerpt_html,
             summary=doc.summary_text,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from inkstone.cancel import checkpoint
 from inkstone.content.aliases import redirects
 from inkstone.content.model import Document, Kind
-from inkstone.content.slug import slugify
+from inkstone.content.slug import path_slug
 from inkstone.errors import Problem
 from inkstone.site.backlinks import backlinks
 from inkstone.site.links import SiteLinks
@@ -23,13 +23,24 @@ from inkstone.site.series import Series, collect_series
 
 @dataclass
 class Term:
-    """One category or tag and its posts, newest first."""
+    """One category or tag and its posts, newest first. A category's posts include those
+    of its subcategories, as Hexo lists them."""
 
     taxonomy: str
     """``categories`` or ``tags``."""
     name: str
     slug: str
+    """For a subcategory, its parent's slug, ``/``, and its own (:func:`path_slug`)."""
     posts: list[Document] = field(default_factory=list)
+    parent: Term | None = field(default=None, repr=False, compare=False)
+    """The category this one is a subcategory of; None for a tag or a top category."""
+    children: list[Term] = field(default_factory=list, repr=False, compare=False)
+    """Its subcategories, by name."""
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """Its names from the top category down to it."""
+        return (*self.parent.path, self.name) if self.parent is not None else (self.name,)
 
     @property
     def url(self) -> str:
@@ -153,11 +164,21 @@ def collect(documents: list[Document], links: SiteLinks | None = None) -> SiteIn
 def _terms(taxonomy: str, posts: list[Document]) -> dict[str, Term]:
     terms: dict[str, Term] = {}
     for post in posts:
-        names = post.categories if taxonomy == "categories" else post.tags
-        # two names of one post may share a slug ("RL", "rl"): list the post once
-        for slug, name in {slugify(n): n for n in reversed(names)}.items():
-            terms.setdefault(slug, Term(taxonomy, name, slug)).posts.append(post)
-    return dict(sorted(terms.items(), key=lambda item: item[1].name.lower()))
+        paths = post.categories if taxonomy == "categories" else [(t,) for t in post.tags]
+        # the post is listed under each of its terms and every category above them, once
+        # each, though two of its names may share a slug ("RL", "rl")
+        levels = {path_slug(p[:n]): p[:n] for p in reversed(paths) for n in range(len(p), 0, -1)}
+        for slug, path in sorted(levels.items(), key=lambda level: len(level[1])):
+            term = terms.get(slug)
+            if term is None:
+                parent = terms[path_slug(path[:-1])] if len(path) > 1 else None
+                term = terms[slug] = Term(taxonomy, path[-1], slug, parent=parent)
+                if parent is not None:
+                    parent.children.append(term)
+            term.posts.append(post)
+    for term in terms.values():
+        term.children.sort(key=lambda child: child.name.lower())
+    return dict(sorted(terms.items(), key=lambda item: [n.lower() for n in item[1].path]))
 
 
 def paginate(posts: list[Document], per_page: int, base_url: str) -> list[PageOfPosts]:

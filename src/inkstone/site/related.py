@@ -3,8 +3,9 @@
 Called from :func:`inkstone.site.collect.collect`, before any page is rendered, on the loaded
 documents (title, tags, categories, raw Markdown body). Each post gets two unit vectors:
 
-- **labels**: its tags and categories (a category weighs half a tag), each weighted by
-  ``log(1 + n/df)``: a rare shared tag says more than a common one.
+- **labels**: its tags and categories (a category weighs half a tag; a subcategory counts
+  as itself and as each category above it), each weighted by ``log(1 + n/df)``: a rare
+  shared tag says more than a common one.
 - **words**: TF-IDF (``(1 + log tf) · log(1 + n/df)``) of the :data:`TERMS_KEPT` most
   frequent words of its title (counted three times) and body.
 
@@ -58,7 +59,7 @@ import operator
 import re
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -67,7 +68,7 @@ import numpy.typing as npt
 
 from inkstone.cache import Cache, fingerprint
 from inkstone.content.model import Document, Kind
-from inkstone.content.slug import slugify
+from inkstone.content.slug import path_slug, slugify
 from inkstone.version import code_version
 
 if TYPE_CHECKING:
@@ -335,26 +336,25 @@ class Features:
 def post_features(posts: list[Document]) -> Features:
     """IDF-weighted labels and TF-IDF words of ``posts``, as :class:`Features`."""
     n = len(posts)
-    categories = [post.categories for post in posts]
+    # a subcategory counts as its own label and as each category above it
+    categories = [[p[:n] for p in post.categories for n in range(1, len(p) + 1)] for post in posts]
     tags = [post.tags for post in posts]
     # each post's categories, then its tags, each once; ids in order of first appearance
     owner = np.hstack([_owners(categories), _owners(tags)])
     cut = int(sum(map(len, categories)))
     labels: dict[str, int] = {}
-    codes = [
-        {
-            name: labels.setdefault(kind + slugify(name), len(labels))
-            for name in dict.fromkeys(names)
-        }
-        for kind, names in (
-            ("@", itertools.chain.from_iterable(categories)),
-            ("#", itertools.chain.from_iterable(tags)),
-        )
-    ]
+    category_codes = {
+        path: labels.setdefault("@" + path_slug(path), len(labels))
+        for path in dict.fromkeys(itertools.chain.from_iterable(categories))
+    }
+    tag_codes = {
+        name: labels.setdefault("#" + slugify(name), len(labels))
+        for name in dict.fromkeys(itertools.chain.from_iterable(tags))
+    }
     code = np.fromiter(
         itertools.chain(
-            map(codes[0].__getitem__, itertools.chain.from_iterable(categories)),
-            map(codes[1].__getitem__, itertools.chain.from_iterable(tags)),
+            map(category_codes.__getitem__, itertools.chain.from_iterable(categories)),
+            map(tag_codes.__getitem__, itertools.chain.from_iterable(tags)),
         ),
         dtype=np.int64,
         count=len(owner),
@@ -389,7 +389,7 @@ def post_features(posts: list[Document]) -> Features:
     )
 
 
-def _owners(rows: list[list[str]]) -> Ints:
+def _owners(rows: Sequence[Sequence[object]]) -> Ints:
     """For each name of ``rows``, in order, the index of its row."""
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     return np.repeat(np.arange(len(rows)), lengths)
