@@ -619,6 +619,12 @@ date: 2024-01-01
 <img src="assets/x.png">
 <img src="assets/gone.png">
 </div>
+
+<img src="assets/x.png" srcset="assets/x.png 1x, assets/big.png 2x,data:image/gif;base64,R0lG 3x">
+
+<iframe src="//player.bilibili.com/player.html?aid=1"></iframe> <iframe src="demo.html"></iframe>
+-- content/posts/notes/demo.html --
+<p>demo</p>
 -- content/posts/notes/b.md --
 ---
 title: B
@@ -634,6 +640,7 @@ not a video
     assert [m.split(" (")[0] for m in messages(report)] == [
         "content/posts/notes/a.md:14: missing image `assets/missing.png`",
         "content/posts/notes/a.md:18: missing image `assets/gone.png`",
+        "content/posts/notes/a.md:21: missing image `assets/big.png`",
     ]
     page = read(out, "posts/a/index.html")
     body = page[page.index("<p>正文</p>") : page.index('<IMG SRC="assets/missing.png">') + 30]
@@ -650,6 +657,13 @@ not a video
         '<video controls src="/blog/posts/notes/assets/clip.mp4" poster="/blog/cover.png">'
     ) in body
     assert '<IMG SRC="assets/missing.png">' in body
+    # each image of a srcset, and a page shown in an <iframe>
+    assert (
+        '<img src="/blog/posts/notes/assets/x.png" srcset="/blog/posts/notes/assets/x.png 1x,'
+        ' assets/big.png 2x,data:image/gif;base64,R0lG 3x" width="40" height="20">'
+    ) in page
+    assert '<iframe src="//player.bilibili.com/player.html?aid=1"></iframe>' in page
+    assert '<iframe src="/blog/posts/notes/demo.html"></iframe>' in page
 
 
 def test_heading_ids_keep_chinese_and_are_deduplicated(tmp_path: Path) -> None:

@@ -63,8 +63,8 @@ HUGO_FILES = ("hugo.toml", "config.toml", "hugo.yaml", "hugo.yml", "config.yaml"
 
 def host_settings(folder: Path) -> tuple[dict[str, str], list[Problem]]:
     """The ``site.toml`` settings (``title``, ``author``, ``description``, ``timezone``,
-    ``base_url``, and a Hexo blog's ``category_lists``) of the site ``folder`` is part of, from the first settings file found;
-    empty when none is found or it names none of them."""
+    ``base_url``, and a Hexo blog's ``category_lists``) of the site ``folder`` is part of,
+    from the first settings file found; empty when none is found or it names none of them."""
     folder = folder.resolve()
     for path, read in _candidates(folder):
         if not path.is_file():

@@ -4,8 +4,9 @@ Typora writes a resized image as ``<img src="assets/a.png" style="zoom:50%;" />`
 moved from Hexo, CSDN or Zhihu are full of ``<img src="…" width="60%">``, ``<a href="…">``
 and ``<video src="…">``. The browser reads such a path relative to the page's address
 (``/posts/rope/``), not to the Markdown file, so it would miss the copied file. Each
-``src``, ``href`` and ``poster`` of ``<img>``, ``<a>``, ``<video>``, ``<audio>`` and
-``<source>`` is given to the site's link resolver, as a Markdown link or image is:
+``src``, ``href`` and ``poster`` of ``<img>``, ``<a>``, ``<video>``, ``<audio>``,
+``<source>`` and ``<iframe>``, and each image of a ``srcset`` (``a.png 1x, a@2x.png 2x``), is
+given to the site's link resolver, as a Markdown link or image is:
 
 - a relative path becomes the copied file's site path (a Markdown file's, its page);
 - a root-relative path gets the base path;
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
@@ -38,15 +39,17 @@ if TYPE_CHECKING:
     from inkstone.markup.markdown import RenderContext
 
 _TAG = re.compile(
-    r"<(?P<name>img|a|video|audio|source)(?=[\s/>])(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+    r"<(?P<name>img|a|video|audio|source|iframe)(?=[\s/>])(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
     re.IGNORECASE,
 )
 _ATTR = re.compile(
     r"(?P<key>[^\s\"'>/=]+)(?:(?P<eq>\s*=\s*)(?P<value>\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?"
 )
 """One attribute, read in order so that a quoted value is never read for attributes."""
-_URL_KEYS = frozenset({"src", "href", "poster"})
-_CLUE = re.compile(r"(?:src|href|poster)\s*=", re.IGNORECASE)
+_URL_KEYS = frozenset({"src", "href", "poster", "srcset"})
+_CLUE = re.compile(r"(?:src|href|poster|srcset)\s*=", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[\s,]*")
+_NON_SPACE = re.compile(r"\S*")
 
 
 def html_links_plugin(md: MarkdownIt) -> None:
@@ -78,15 +81,22 @@ def _render_html(
             if key not in _URL_KEYS or not raw:
                 return found.group(0)
             written = html.unescape(raw[1:-1] if raw[0] in "\"'" else raw)
-            as_image = is_img and key == "src"
+            if key == "srcset":
+                href = _srcset(written, lambda url: link(url, True))
+            else:
+                as_image = is_img and key == "src"
+                href = link(written, as_image, sizes if as_image else None)
+            if href == written:
+                return found.group(0)
+            return f'{found["key"]}{found["eq"]}"{html.escape(href, quote=True)}"'
+
+        def link(written: str, as_image: bool, sizes: list[tuple[int, int]] | None = None) -> str:
             target = resolve(path_in_attribute(written, ctx.path) or written, as_image)
             if target.problem:
                 warn(env, at, target.problem, target.hint)
-            if as_image and target.width and target.height:
+            if sizes is not None and target.width and target.height:
                 sizes.append((target.width, target.height))
-            if target.href == written:
-                return found.group(0)
-            return f'{found["key"]}{found["eq"]}"{html.escape(target.href, quote=True)}"'
+            return target.href
 
         attrs = _ATTR.sub(attribute, match["attrs"])
         if sizes and not keys & {"width", "height"}:
@@ -98,3 +108,34 @@ def _render_html(
         return f"<{match['name']}{attrs}>"
 
     return _TAG.sub(tag, content)
+
+
+def _srcset(written: str, link: Callable[[str], str]) -> str:
+    """A ``srcset`` with each image's URL given to ``link``; the rest (descriptors such as
+    ``2x`` or ``640w``, commas, spaces) as written. Read as browsers read it: a URL runs to
+    the next space, commas ending it end its candidate, else its descriptors run to the
+    next comma."""
+    out: list[str] = []
+    pos, end = 0, len(written)
+    while pos < end:
+        start = _end_of(_SEPARATORS, written, pos)
+        out.append(written[pos:start])
+        if start == end:
+            break
+        pos = _end_of(_NON_SPACE, written, start)
+        url = written[start:pos]
+        bare = url.rstrip(",")
+        out.append(link(bare) + url[len(bare) :])
+        if bare == url:  # its descriptors, to the comma after them
+            comma = written.find(",", pos)
+            after = end if comma < 0 else comma + 1
+            out.append(written[pos:after])
+            pos = after
+    return "".join(out)
+
+
+def _end_of(pattern: re.Pattern[str], text: str, pos: int) -> int:
+    """Where ``pattern``, which matches the empty string too, ends when matched at ``pos``."""
+    match = pattern.match(text, pos)
+    assert match is not None
+    return match.end()
