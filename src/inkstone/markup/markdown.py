@@ -112,6 +112,12 @@ class RenderContext:
     bookmark_titles: dict[str, str] = field(default_factory=dict)
     """Titles of bookmark cards by URL, from front matter ``bookmarks``."""
 
+    def warn(self, line: int | None, message: str, hint: str | None = None) -> None:
+        """Report a problem at 0-based body ``line`` of this document (None: the file, no
+        line)."""
+        file_line = self.body_line + line if line is not None else None
+        self.problems.append(Problem(Severity.WARNING, message, self.path, file_line, None, hint))
+
 
 _parser: MarkdownIt | None = None
 
@@ -181,8 +187,7 @@ def parse_markdown(body: str, ctx: RenderContext) -> ParsedBody:
     numbers = EquationNumbers(mode=ctx.number_equations)
     _number_equations(tokens, numbers)
     for label, line in numbers.duplicates:
-        _warn(
-            ctx,
+        ctx.warn(
             line,
             f"equation label `{label}` is defined twice",
             "labels must be unique on a page",
@@ -356,11 +361,6 @@ def _ctx(env: EnvType) -> RenderContext:
     return ctx
 
 
-def _warn(ctx: RenderContext, line: int | None, message: str, hint: str | None = None) -> None:
-    file_line = ctx.body_line + line if line is not None else None
-    ctx.problems.append(Problem(Severity.WARNING, message, ctx.path, file_line, None, hint))
-
-
 def _token_line(token: Token) -> int | None:
     if token.map is not None:
         return token.map[0]
@@ -379,8 +379,7 @@ def _typeset(
     if has_refs(tex):
         tex, missing = numbers.resolve_refs(tex)
         for label in missing if not quiet else []:
-            _warn(
-                ctx,
+            ctx.warn(
                 _token_line(token),
                 f"\\eqref to unknown label `{label}`",
                 "add \\label{...} to the equation",
@@ -396,9 +395,7 @@ def _typeset(
         error = engine().render(strip_labels(written), display, ctx.macros_json).error or error
         tex = written
     if not quiet:
-        _warn(
-            ctx, _token_line(token), f"KaTeX error: {error}", "the formula is shown as TeX source"
-        )
+        ctx.warn(_token_line(token), f"KaTeX error: {error}", "the formula is shown as TeX source")
     delim = ("$$", "$$") if display else ("$", "$")
     source = html.escape(delim[0] + tex + delim[1])
     return f'<code class="math-error" title="{html.escape(error)}">{source}</code>'
@@ -416,8 +413,7 @@ def _inline_math(token: Token, env: EnvType) -> str:
     if ref is not None:
         link, known = env["numbers"].ref_html(*ref)
         if not known and not env.get("quiet"):
-            _warn(
-                _ctx(env),
+            _ctx(env).warn(
                 _token_line(token),
                 f"\\{ref[0]} to unknown label `{ref[1]}`",
                 "add \\label{...} to the equation",
@@ -465,7 +461,7 @@ def _resolve(token: Token, attr: str, is_image: bool, env: EnvType) -> LinkTarge
     target = ctx.resolve_link(value, is_image)
     token.attrSet(attr, target.href)
     if target.problem and not env.get("quiet"):
-        _warn(ctx, _token_line(token), target.problem, target.hint)
+        ctx.warn(_token_line(token), target.problem, target.hint)
     return target
 
 

@@ -15,8 +15,6 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from inkstone.errors import Problem, Severity
-
 RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
 """A markdown-it render rule: ``(renderer, tokens, idx, options, env) -> html``."""
 
@@ -96,16 +94,14 @@ def warn(env: EnvType, line: int | None, message: str, hint: str | None) -> None
     """Report a problem at 0-based body ``line`` of the document being parsed (None: the
     file, no line).
 
-    The document's ``RenderContext`` (``env["ctx"]``) says which file that is; without one
-    (a parse outside a site build) there is no one to tell and nothing is reported.
+    The document's ``RenderContext`` (``env["ctx"]``) records it
+    (:meth:`~inkstone.markup.markdown.RenderContext.warn`); without one (a parse outside a
+    site build) there is no one to tell and nothing is reported, nor while the excerpt is
+    rendered again (``quiet``).
     """
     ctx = env.get("ctx")
-    problems = getattr(ctx, "problems", None)
-    if not isinstance(problems, list) or env.get("quiet"):
-        return
-    path, body_line = getattr(ctx, "path", None), getattr(ctx, "body_line", 1)
-    file_line = body_line + line if line is not None else None
-    problems.append(Problem(Severity.WARNING, message, path, file_line, None, hint))
+    if ctx is not None and not env.get("quiet"):
+        ctx.warn(line, message, hint)
 
 
 def fixed_html(markup: str) -> RenderRule:

@@ -32,7 +32,6 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from PIL import Image
 
-from inkstone.errors import Problem, Severity
 from inkstone.output.images import image_error, plan_variants, probe
 
 if TYPE_CHECKING:
@@ -162,17 +161,12 @@ def _variants(target: LinkTarget, env: EnvType, line: int | None) -> tuple[Image
         variants = plan_variants(path, target.file, facts, ctx.images.widths, ctx.images.webp)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         if not env.get("quiet"):
-            _warn(ctx, line, f"could not resize image `{target.file}`: {image_error(exc)}")
+            message = f"could not resize image `{target.file}`: {image_error(exc)}"
+            ctx.warn(line, message, "the page shows the original only")
         return ()
     recorded: dict[ImageVariant, None] = env.setdefault("image_variants", {})
     recorded.update(dict.fromkeys(variants))
     return variants
-
-
-def _warn(ctx: RenderContext, line: int | None, message: str) -> None:
-    file_line = ctx.body_line + line if line is not None else None
-    hint = "the page shows the original only"
-    ctx.problems.append(Problem(Severity.WARNING, message, ctx.path, file_line, None, hint))
 
 
 def _variant_url(src: str, variant: ImageVariant) -> str:

@@ -33,7 +33,6 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from inkstone.errors import Problem, Severity
 from inkstone.markup.plugins.heading_ids import heading_slug, heading_text
 from inkstone.markup.titles import title_formulas, typeset_title
 
@@ -229,10 +228,7 @@ def _line(token: Token, env: EnvType) -> int | None:
 def _warn(env: EnvType, token: Token, message: str, hint: str | None, always: bool = False) -> None:
     if env.get("quiet") and not always:
         return
-    ctx = _ctx(env)
-    line = _line(token, env)
-    file_line = ctx.body_line + line if line is not None else None
-    ctx.problems.append(Problem(Severity.WARNING, message, ctx.path, file_line, None, hint))
+    _ctx(env).warn(_line(token, env), message, hint)
 
 
 def _resolve(link: WikiLink, env: EnvType) -> WikiTarget:
