@@ -601,6 +601,58 @@ Text.
     assert [p.name for p in out.rglob("*.html") if "reading" in p.as_posix()] == ["index.html"]
 
 
+def test_a_blogs_drafts_folder_is_built_only_with_drafts(tmp_path: Path) -> None:
+    """Jekyll's ``_drafts`` and Hexo's ``source/_drafts`` (building ``source/``) hold
+    drafts: left out, their images too, unless drafts are built (``--drafts``, the dev
+    server); then each is a draft post dated by its file, as Jekyll dates them."""
+    jekyll = """
+-- _config.yml --
+title: J
+-- _posts/2025-01-01-a.md --
+# 已发表
+-- _drafts/unfinished.md --
+# 草稿
+
+![图](unfinished/a.png)
+"""
+    hexo = """
+-- _config.yml --
+title: H
+-- source/_posts/a.md --
+---
+title: 已发表
+date: 2025-01-01
+---
+Text.
+-- source/_drafts/b.md --
+---
+title: 草稿
+---
+Hexo writes no date into a new draft.
+"""
+    write_site(tmp_path / "jekyll", jekyll)
+    (tmp_path / "jekyll/_drafts/unfinished").mkdir()
+    Image.new("RGB", (30, 20), "blue").save(tmp_path / "jekyll/_drafts/unfinished/a.png")
+    write_site(tmp_path / "hexo", hexo)
+    for built, draft in (
+        (tmp_path / "jekyll", "drafts/unfinished/index.html"),
+        (tmp_path / "hexo/source", "drafts/b/index.html"),
+    ):
+        report, out = build_site(built, out_dir=tmp_path / f"out-{built.name}")
+        assert messages(report) == []
+        assert "已发表" in read(out, "index.html")
+        assert not (out / "drafts").exists()
+        assert "草稿" not in "".join(p.read_text("utf-8") for p in out.rglob("*.html"))
+
+        report, out = build_site(built, out_dir=tmp_path / f"drafts-{built.name}", drafts=True)
+        assert messages(report) == []  # no "post has no date"
+        assert "<h1" in read(out, draft) and "草稿" in read(out, "index.html")
+    assert (tmp_path / "drafts-jekyll/_drafts/unfinished/a.png").is_file()
+    assert 'width="30" height="20"' in read(
+        tmp_path / "drafts-jekyll", "drafts/unfinished/index.html"
+    )
+
+
 def test_the_dev_server_follows_the_blogs_settings_and_static_files(tmp_path: Path) -> None:
     """Serving Hexo's ``source/_posts``, an edit to the blog's ``_config.yml`` or a new
     image in ``source/images`` rebuilds the site; ``source/_drafts`` and the blog's other

@@ -388,7 +388,7 @@ def _build(
     rebuild = memory is not None and memory.signatures is not None
     try:
         with _timed(report, "load"):
-            found = discover(site_dir, content_dir, [out_dir, cache_dir])
+            found = discover(site_dir, content_dir, [out_dir, cache_dir], options.drafts)
             report.problems.extend(found.problems)
             if _renders_everything(memory, writer, cache) and _katex_found():
                 # its workers start while the site loads

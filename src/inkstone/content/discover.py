@@ -7,7 +7,12 @@ are sources like Markdown files (``.ipynb_checkpoints/`` is hidden, so skipped).
 A folder inkstone built a site into (:func:`~inkstone.output.writer.is_built_site`) is
 never read: a zero-config folder built once into its own ``public/`` and then with
 ``-o`` elsewhere would otherwise copy the old site into the new one. Nor are a Jekyll
-site's ``_site`` (its output), templates, data and drafts (:data:`JEKYLL_DIRS`).
+site's ``_site`` (its output), templates and data (:data:`JEKYLL_DIRS`).
+
+In a zero-config folder, a ``_drafts`` folder holds drafts, as Jekyll's and Hexo's do
+(``source/_drafts`` when Hexo's ``source/`` is built): left out, files and all, unless
+drafts are asked for (``--drafts``, the dev server); then each Markdown file in it is a
+draft post (:attr:`Source.draft`).
 """
 
 from __future__ import annotations
@@ -29,9 +34,11 @@ SKIPPED_DIRS = {"node_modules", "__pycache__"}
 PARTIAL_FILES = {"_sidebar.md", "_navbar.md", "_coverpage.md", "_footer.md"}
 """docsify's navigation partials: pieces of the chrome, not pages."""
 BUNDLE_INDEX = ("index.md", "index.markdown", "index.ipynb")
-JEKYLL_DIRS = {"_site", "_layouts", "_includes", "_sass", "_data", "_plugins", "_drafts"}
-"""What a Jekyll site keeps beside its writing: its output (``_site``), templates, data,
-and drafts. Not read at the root of a zero-config folder holding ``_config.yml``."""
+JEKYLL_DIRS = {"_site", "_layouts", "_includes", "_sass", "_data", "_plugins"}
+"""What a Jekyll site keeps beside its writing: its output (``_site``), templates and data.
+Not read at the root of a zero-config folder holding ``_config.yml``."""
+DRAFTS_DIR = "_drafts"
+"""A zero-config folder's drafts (Jekyll's, Hexo's): read only when drafts are built."""
 
 
 @dataclass
@@ -50,12 +57,15 @@ class Discovery:
     problems: list[Problem] = field(default_factory=list)
 
 
-def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> Discovery:
+def discover(
+    site_dir: Path, content_dir: Path | None, excluded: list[Path], drafts: bool = False
+) -> Discovery:
     """Walk the content root once and sort what is there into sources and assets.
 
     ``content_dir`` is None for a zero-config site. ``excluded`` holds folders never to
     read (the output and cache folders); nor is any other folder inkstone built a site
-    into. Symlinked folders are followed once; a loop is reported and skipped.
+    into. Symlinked folders are followed once; a loop is reported and skipped. A
+    zero-config site's ``_drafts`` folders are read only with ``drafts``.
     """
     zero_config = content_dir is None
     root = site_dir if content_dir is None else content_dir
@@ -87,6 +97,7 @@ def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> 
             and os.path.realpath(here / d) not in excluded_real
             and not is_built_site(here / d)
             and not (jekyll and d in JEKYLL_DIRS and dirpath == str(root))
+            and not (zero_config and d == DRAFTS_DIR and not drafts)
         )
         bundle = _bundle_folder(here, root, filenames, zero_config)
         for name in sorted(filenames):
@@ -106,6 +117,7 @@ def discover(site_dir: Path, content_dir: Path | None, excluded: list[Path]) -> 
                         _display(path, site_dir),
                         kind,
                         bundle if name in BUNDLE_INDEX else None,
+                        draft=zero_config and DRAFTS_DIR in rel.parts[:-1],
                     )
                 )
             elif not zero_config or not _is_site_file(rel):

@@ -108,17 +108,18 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
 
     date = _date_field(meta, ("date",), source, text, tz) or date_from_file_name(stem, tz)
     updated = _date_field(meta, ("updated", "lastmod", "last_modified_at"), source, text, tz)
-    kind = source.kind or (Kind.POST if date is not None else Kind.PAGE)
+    kind = source.kind or (Kind.POST if date is not None or source.draft else Kind.PAGE)
     if kind is Kind.POST and date is None:
         date = dt.datetime.fromtimestamp(source.path.stat().st_mtime, tz)
-        problems.append(
-            Problem(
-                Severity.WARNING,
-                "post has no date; using the file's modification time",
-                source.display,
-                hint="add `date: YYYY-MM-DD` to the front matter",
+        if not source.draft:  # a draft is dated when it is published
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    "post has no date; using the file's modification time",
+                    source.display,
+                    hint="add `date: YYYY-MM-DD` to the front matter",
+                )
             )
-        )
 
     body, title = _title(meta, front.body, stem, source)
     summary_key = next((key for key in SUMMARY_KEYS if meta.get(key)), None)
@@ -161,7 +162,7 @@ def load_document(source: Source, config: SiteConfig) -> tuple[Document | None, 
             meta.get("categories", meta.get("category")), config.category_lists == "nested"
         ),
         tags=_string_list(meta.get("tags", meta.get("tag"))),
-        draft=bool(meta.get("draft", False)) or meta.get("published") is False,
+        draft=source.draft or bool(meta.get("draft", False)) or meta.get("published") is False,
         summary=str(meta[summary_key]) if summary_key is not None else None,
         cover=_cover(meta),
         language=str(meta.get("lang") or meta.get("language") or "") or None,

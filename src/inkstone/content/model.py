@@ -35,6 +35,9 @@ class Source:
     """POST or PAGE by location; None in a zero-config site, where the date decides."""
     bundle_dir: PurePosixPath | None = None
     """For a page bundle (``posts/x/index.md`` with its files): the folder, content-relative."""
+    draft: bool = False
+    """In a zero-config site's ``_drafts`` folder: a draft post, dated by its front matter,
+    else by the file's modification time, as Jekyll dates its drafts."""
 
 
 @dataclass
