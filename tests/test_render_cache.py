@@ -247,8 +247,12 @@ def test_katex_started_under_a_running_event_loop_answers_other_threads() -> Non
         watcher.start()
         watcher.join(timeout=30)  # the loop is blocked meanwhile, as under a running server
 
+    # on a thread of its own: this one may have a loop running already (Playwright's, when
+    # the browser tests ran before in this process)
+    cell = threading.Thread(target=asyncio.run, args=(notebook_cell(),))
     try:
-        asyncio.run(notebook_cell())
+        cell.start()
+        cell.join(timeout=60)
         assert engine.typeset_count == 1
         assert len(answers) == 1 and 'class="katex"' in answers[0].html
     finally:
