@@ -188,6 +188,15 @@ class Document:
     first use, see :mod:`inkstone.site.related`; kept with the document between builds)."""
 
     @property
+    def category_levels(self) -> list[tuple[str, ...]]:
+        """Its categories with every category above them, each once, the top one first:
+        ``("机器学习",), ("机器学习", "论文笔记")`` for 机器学习 › 论文笔记. A post is
+        listed, and related to others, under each."""
+        return list(
+            dict.fromkeys(path[:n] for path in self.categories for n in range(1, len(path) + 1))
+        )
+
+    @property
     def title_html(self) -> str:
         """The title as HTML: formulas typeset, the rest escaped."""
         if self.title_typeset is not None:

@@ -164,10 +164,10 @@ def collect(documents: list[Document], links: SiteLinks | None = None) -> SiteIn
 def _terms(taxonomy: str, posts: list[Document]) -> dict[str, Term]:
     terms: dict[str, Term] = {}
     for post in posts:
-        paths = post.categories if taxonomy == "categories" else [(t,) for t in post.tags]
-        # the post is listed under each of its terms and every category above them, once
-        # each, though two of its names may share a slug ("RL", "rl")
-        levels = {path_slug(p[:n]): p[:n] for p in reversed(paths) for n in range(len(p), 0, -1)}
+        paths = post.category_levels if taxonomy == "categories" else [(t,) for t in post.tags]
+        # the post is listed once under each, though two of its names may share a slug
+        # ("RL", "rl"): the first written names the term
+        levels = {path_slug(path): path for path in reversed(paths)}
         for slug, path in sorted(levels.items(), key=lambda level: len(level[1])):
             term = terms.get(slug)
             if term is None:

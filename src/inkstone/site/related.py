@@ -336,8 +336,7 @@ class Features:
 def post_features(posts: list[Document]) -> Features:
     """IDF-weighted labels and TF-IDF words of ``posts``, as :class:`Features`."""
     n = len(posts)
-    # a subcategory counts as its own label and as each category above it
-    categories = [[p[:n] for p in post.categories for n in range(1, len(p) + 1)] for post in posts]
+    categories = [post.category_levels for post in posts]
     tags = [post.tags for post in posts]
     # each post's categories, then its tags, each once; ids in order of first appearance
     owner = np.hstack([_owners(categories), _owners(tags)])

@@ -36,7 +36,7 @@ from inkstone.markup.plugins.containers import warn
 from inkstone.markup.plugins.generator_tags import path_in_attribute
 
 if TYPE_CHECKING:
-    from inkstone.markup.markdown import RenderContext
+    from inkstone.markup.markdown import LinkTarget, RenderContext
 
 _TAG = re.compile(
     r"<(?P<name>img|a|video|audio|source|iframe)(?=[\s/>])(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
@@ -75,6 +75,12 @@ def _render_html(
         sizes: list[tuple[int, int]] = []
         keys: set[str] = set()
 
+        def link(written: str, as_image: bool) -> LinkTarget:
+            target = resolve(path_in_attribute(written, ctx.path) or written, as_image)
+            if target.problem:
+                warn(env, at, target.problem, target.hint)
+            return target
+
         def attribute(found: re.Match[str]) -> str:
             key, raw = found["key"].lower(), found["value"]
             keys.add(key)
@@ -82,21 +88,16 @@ def _render_html(
                 return found.group(0)
             written = html.unescape(raw[1:-1] if raw[0] in "\"'" else raw)
             if key == "srcset":
-                href = _srcset(written, lambda url: link(url, True))
+                href = _srcset(written, lambda url: link(url, True).href)
             else:
                 as_image = is_img and key == "src"
-                href = link(written, as_image, sizes if as_image else None)
+                target = link(written, as_image)
+                if as_image and target.width and target.height:
+                    sizes.append((target.width, target.height))
+                href = target.href
             if href == written:
                 return found.group(0)
             return f'{found["key"]}{found["eq"]}"{html.escape(href, quote=True)}"'
-
-        def link(written: str, as_image: bool, sizes: list[tuple[int, int]] | None = None) -> str:
-            target = resolve(path_in_attribute(written, ctx.path) or written, as_image)
-            if target.problem:
-                warn(env, at, target.problem, target.hint)
-            if sizes is not None and target.width and target.height:
-                sizes.append((target.width, target.height))
-            return target.href
 
         attrs = _ATTR.sub(attribute, match["attrs"])
         if sizes and not keys & {"width", "height"}:
